@@ -1,0 +1,63 @@
+package dev.bamboo.weights.model;
+
+/**
+ * How a layer's FFN combines its gate and up projections: {@code down(act(gate·x, up·x))}.
+ * The ReLU family ({@link ReGLU}, {@link DReLU}, {@link FatReLU}) leaves a neuron exactly zero whenever its gate
+ * is not positive (or below the FATReLU threshold), which is what sparse execution exploits.
+ */
+public sealed interface FfnKind {
+
+    /** The neuron's value from its gate and up projections. */
+    float combine(float gate, float up);
+
+    /** True when a neuron whose gate is at or below {@link #gateCutoff()} is exactly zero. */
+    boolean reluFamily();
+
+    /** Gate values {@code <= cutoff} give an exactly zero neuron (ReLU family only). */
+    default float gateCutoff() {
+        return 0f;
+    }
+
+    /** Short name, as in Hugging Face's {@code hidden_act} plus "drelu". */
+    String label();
+
+    /** {@code silu(gate) · up}: Llama, Mistral. */
+    record SwiGLU() implements FfnKind {
+        public float combine(float gate, float up) {
+            return gate / (1f + (float) Math.exp(-gate)) * up;
+        }
+        public boolean reluFamily() { return false; }
+        public String label() { return "silu"; }
+    }
+
+    /** {@code relu(gate) · up}: ReluLLaMA, PowerInfer {@code llama} files. */
+    record ReGLU() implements FfnKind {
+        public float combine(float gate, float up) {
+            return gate > 0f ? gate * up : 0f;
+        }
+        public boolean reluFamily() { return true; }
+        public String label() { return "relu"; }
+    }
+
+    /** {@code relu(gate) · relu(up)}: Bamboo, TurboSparse. */
+    record DReLU() implements FfnKind {
+        public float combine(float gate, float up) {
+            return gate > 0f && up > 0f ? gate * up : 0f;
+        }
+        public boolean reluFamily() { return true; }
+        public String label() { return "drelu"; }
+    }
+
+    /** {@code fatrelu(gate) · up}: ProSparse; gate values below {@code threshold} become zero. */
+    record FatReLU(float threshold) implements FfnKind {
+        public float combine(float gate, float up) {
+            return gate >= threshold && gate > 0f ? gate * up : 0f;
+        }
+        public boolean reluFamily() { return true; }
+        public float gateCutoff() {
+            // a gate below the threshold, or not positive, is zero
+            return Math.max(0f, Math.nextDown(threshold));
+        }
+        public String label() { return "fatrelu(" + threshold + ")"; }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.bamboo.weights.tensor;
+
+/**
+ * The input of a matrix-vector product: float values plus, computed on first use, their Q8_0 form
+ * (blocks of 32 int8 with one scale each, as llama.cpp quantizes activations for Q8_0/Q4_0-family weights).
+ * Call {@link #invalidate()} after changing {@link #values()} so the quantized form is recomputed.
+ */
+public final class ActivationVector {
+    public static final int Q8_BLOCK = 32;
+
+    private final float[] values;
+    private final int length;
+    private final byte[] q8;
+    private final float[] q8Scales;
+    private volatile boolean q8Valid;
+
+    public ActivationVector(float[] values, int length) {
+        this.values = values;
+        this.length = length;
+        int blocks = (length + Q8_BLOCK - 1) / Q8_BLOCK;
+        this.q8 = new byte[blocks * Q8_BLOCK];
+        this.q8Scales = new float[blocks];
+    }
+
+    public static ActivationVector of(float[] values) {
+        return new ActivationVector(values, values.length);
+    }
+
+    public float[] values() { return values; }
+
+    public int length() { return length; }
+
+    public void invalidate() { q8Valid = false; }
+
+    /** Q8_0 quants (length rounded up to a whole block; the tail is zero). */
+    public byte[] q8() {
+        ensureQ8();
+        return q8;
+    }
+
+    /** Q8_0 block scales, already rounded to f16 as stored by ggml. */
+    public float[] q8Scales() {
+        ensureQ8();
+        return q8Scales;
+    }
+
+    private void ensureQ8() {
+        if (q8Valid) return;
+        synchronized (this) {
+            if (q8Valid) return;
+            quantizeQ8(values, length, q8, q8Scales);
+            q8Valid = true;
+        }
+    }
+
+    /** ggml's quantize_row_q8_0_reference: d = amax/127 (stored as f16), q = round(x / d) half away from zero. */
+    static void quantizeQ8(float[] x, int n, byte[] qs, float[] scales) {
+        int blocks = scales.length;
+        for (int b = 0; b < blocks; b++) {
+            int base = b * Q8_BLOCK;
+            int end = Math.min(base + Q8_BLOCK, n);
+            float amax = 0f;
+            for (int i = base; i < end; i++) amax = Math.max(amax, Math.abs(x[i]));
+            float d = amax / 127f;
+            float id = d != 0f ? 1f / d : 0f;
+            scales[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+            for (int i = 0; i < Q8_BLOCK; i++) {
+                int k = base + i;
+                qs[k] = k < end ? (byte) roundHalfAway(x[k] * id) : 0;
+            }
+        }
+    }
+
+    /** C's roundf: halves round away from zero (Math.round rounds them up). */
+    public static int roundHalfAway(float v) {
+        double a = Math.floor(Math.abs((double) v) + 0.5);
+        return (int) (v < 0 ? -a : a);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.bamboo.weights.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A 2-D weight matrix (or a 1-D vector, with one row) stored in one ggml format, as a zero-copy slice of a
+ * memory-mapped file. Rows follow the PyTorch convention: a linear layer {@code [out, in]} has {@code out} rows
+ * of {@code in} values, i.e. GGUF's ne[1] rows of ne[0] values.
+ *
+ * <p>The primitives below are all a forward pass needs, so model code never touches byte layouts.
+ * Every type also answers {@link #get(long)}, the plain scalar decoding that the optimized kernels are tested against.
+ */
+public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor {
+
+    String name();
+
+    GGMLType type();
+
+    long rows();
+
+    int cols();
+
+    /** The raw bytes in file layout. */
+    MemorySegment data();
+
+    default long size() {
+        return rows() * (long) cols();
+    }
+
+    /** Element {@code index} (row-major), decoded by the scalar reference path. */
+    float get(long index);
+
+    /** Decodes row {@code row} into {@code dst[dstOffset .. dstOffset + cols)}. */
+    default void dequantizeRow(long row, float[] dst, int dstOffset) {
+        long base = row * cols();
+        for (int j = 0; j < cols(); j++) dst[dstOffset + j] = get(base + j);
+    }
+
+    /** {@code row · x} over the whole row. */
+    float dot(long row, ActivationVector x);
+
+    /** {@code y[j] += a · row[j]} for {@code j} in {@code [from, to)}: one neuron's contribution in a transposed down projection. */
+    void axpyRow(long row, float a, float[] y, int from, int to);
+
+    /** {@code out[r] = row r · x} for rows {@code [from, to)}. */
+    default void matvec(ActivationVector x, float[] out, int from, int to) {
+        for (int r = from; r < to; r++) out[r] = dot(r, x);
+    }
+
+    /**
+     * {@code outs[t][r] = row r · xs[t]} for rows {@code [from, to)} and every token {@code t}: a batch of tokens
+     * reads each weight row once.
+     */
+    default void matmul(ActivationVector[] xs, float[][] outs, int from, int to) {
+        for (int r = from; r < to; r++) {
+            for (int t = 0; t < xs.length; t++) outs[t][r] = dot(r, xs[t]);
+        }
+    }
+
+    /** Bytes of one row in this format. */
+    default long rowBytes() {
+        return type().bytesFor(cols());
+    }
+}

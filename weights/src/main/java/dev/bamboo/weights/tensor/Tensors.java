@@ -1,0 +1,33 @@
+package dev.bamboo.weights.tensor;
+
+import dev.bamboo.weights.BambooException;
+
+import java.lang.foreign.MemorySegment;
+
+/** Creates the tensor class of a storage type over a slice of a file. */
+public final class Tensors {
+    private Tensors() {}
+
+    /** True when Bamboo can compute with tensors of this type. */
+    public static boolean supported(GGMLType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            default -> false;
+        };
+    }
+
+    public static Tensor of(String name, GGMLType type, long rows, int cols, MemorySegment data) {
+        long expected = rows * type.bytesFor(cols);
+        if (data.byteSize() != expected) {
+            throw new BambooException("tensor " + name + ": " + data.byteSize() + " bytes where " + type + " [" + rows + " x " + cols + "] needs " + expected);
+        }
+        return switch (type) {
+            case F32 -> new F32Tensor(name, rows, cols, data);
+            case F16 -> new F16Tensor(name, rows, cols, data);
+            case BF16 -> new BF16Tensor(name, rows, cols, data);
+            case Q8_0 -> new Q8_0Tensor(name, rows, cols, data);
+            case Q4_0 -> new Q4_0Tensor(name, rows, cols, data);
+            default -> throw new BambooException("tensor " + name + " has type " + type + ", which Bamboo cannot compute with; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K");
+        };
+    }
+}
