@@ -1,0 +1,54 @@
+package dev.bamboo.runtime.ffn;
+
+import dev.bamboo.runtime.forward.ParallelOps;
+import dev.bamboo.weights.model.FfnKind;
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.ActivationVector;
+
+import java.util.Arrays;
+
+/** The plain FFN: every neuron of gate, up and down. */
+public final class DenseFeedForward implements FeedForward {
+    private final ModelWeights weights;
+    private final ComputePool pool;
+    private final FfnKind kind;
+    private final float[][] gate;
+    private final float[][] up;
+    private final ActivationVector[] hidden;
+
+    public DenseFeedForward(ModelWeights weights, ComputePool pool, int maxBatch) {
+        this.weights = weights;
+        this.pool = pool;
+        this.kind = weights.config().ffn();
+        int ffn = weights.config().intermediateSize();
+        this.gate = new float[maxBatch][ffn];
+        this.up = new float[maxBatch][ffn];
+        this.hidden = new ActivationVector[maxBatch];
+        for (int t = 0; t < maxBatch; t++) hidden[t] = ActivationVector.of(new float[ffn]);
+    }
+
+    @Override
+    public void forward(int layer, FfnBatch batch) {
+        LayerWeights w = weights.layers().get(layer);
+        int n = batch.count();
+        int ffn = weights.config().intermediateSize();
+        ParallelOps.matmul2(pool, w.ffnGate(), w.ffnUp(), batch.input(), gate, up, n);
+        for (int t = 0; t < n; t++) {
+            float[] a = hidden[t].values();
+            for (int i = 0; i < ffn; i++) a[i] = kind.combine(gate[t][i], up[t][i]);
+            hidden[t].invalidate();
+        }
+        if (w.ffnDown() != null) {
+            ParallelOps.matmul(pool, w.ffnDown(), hidden, batch.output(), n);
+        } else {
+            for (int t = 0; t < n; t++) {
+                float[] a = hidden[t].values();
+                float[] out = batch.output()[t];
+                Arrays.fill(out, 0f);
+                ParallelOps.accumulateRows(pool, w.ffnDownT(), null, ffn, a, out);
+            }
+        }
+    }
+}

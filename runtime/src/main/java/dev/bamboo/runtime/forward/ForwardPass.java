@@ -1,0 +1,162 @@
+package dev.bamboo.runtime.forward;
+
+import dev.bamboo.runtime.ffn.FeedForward;
+import dev.bamboo.runtime.ffn.FfnBatch;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.ActivationVector;
+
+/**
+ * The Llama-family forward pass over a batch of consecutive tokens (one token when decoding, a chunk of the prompt
+ * when prefilling):
+ * <pre>
+ *   x = embed(token)
+ *   for each layer:
+ *     x = x + Wo · attention(rope(Wq · norm(x)), rope(Wk · norm(x)), Wv · norm(x))
+ *     x = x + ffn(norm(x))            -- the FFN also sees x itself, for activation predictors
+ *   logits = Wout · norm(x)
+ * </pre>
+ * Not thread-safe: one instance per generation session (it owns the KV cache).
+ */
+public final class ForwardPass {
+    private final ModelWeights weights;
+    private final ModelConfig config;
+    private final ComputePool pool;
+    private final FeedForward ffn;
+    private final Rope rope;
+    private final KvCache cache;
+    private final int maxBatch;
+
+    // per-token buffers, indexed [token in batch][...]
+    private final float[][] x;
+    private final float[][] xn;
+    private final ActivationVector[] xnAct;
+    private final float[][] q;
+    private final float[][] k;
+    private final float[][] v;
+    private final float[][] att;
+    private final ActivationVector[] attAct;
+    private final float[][] proj;
+
+    public ForwardPass(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch) {
+        this.weights = weights;
+        this.config = weights.config();
+        this.pool = pool;
+        this.ffn = ffn;
+        this.maxBatch = maxBatch;
+        this.rope = new Rope(config.ropeLayout(), config.headDim(), config.ropeTheta(), contextLength);
+        this.cache = new KvCache(config.layers(), contextLength, config.kvDim());
+        int dim = config.hiddenSize();
+        x = new float[maxBatch][dim];
+        xn = new float[maxBatch][dim];
+        q = new float[maxBatch][config.qDim()];
+        k = new float[maxBatch][config.kvDim()];
+        v = new float[maxBatch][config.kvDim()];
+        att = new float[maxBatch][config.qDim()];
+        proj = new float[maxBatch][dim];
+        xnAct = new ActivationVector[maxBatch];
+        attAct = new ActivationVector[maxBatch];
+        for (int t = 0; t < maxBatch; t++) {
+            xnAct[t] = ActivationVector.of(xn[t]);
+            attAct[t] = ActivationVector.of(att[t]);
+        }
+    }
+
+    public int contextLength() {
+        return cache.capacity();
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs {@code n} tokens at positions {@code startPos ..} and writes logits: into {@code logits[t]} for every
+     * token when {@code allLogits}, else only the last token's into {@code logits[0]}.
+     */
+    public void forward(int[] tokens, int offset, int n, int startPos, boolean allLogits, float[][] logits) {
+        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " tokens, at most " + maxBatch);
+        if (startPos + n > cache.capacity()) {
+            throw new BambooException("the sequence needs " + (startPos + n) + " positions but the context holds " + cache.capacity() + "; use a larger -c or a shorter prompt");
+        }
+        int dim = config.hiddenSize();
+        for (int t = 0; t < n; t++) {
+            int token = tokens[offset + t];
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new BambooException("token id " + token + " is outside the model's vocabulary of " + config.vocabSize());
+            }
+            weights.tokenEmbedding().dequantizeRow(token, x[t], 0);
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            attention(l, w, n, startPos);
+            for (int t = 0; t < n; t++) {
+                VectorMath.rmsNorm(xn[t], x[t], w.ffnNorm(), dim, config.rmsNormEps());
+                xnAct[t].invalidate();
+            }
+            ffn.forward(l, new FfnBatch(n, xnAct, x, proj));
+            for (int t = 0; t < n; t++) VectorMath.addInPlace(x[t], proj[t], dim);
+        }
+        int first = allLogits ? 0 : n - 1;
+        int outCount = n - first;
+        ActivationVector[] finalIn = new ActivationVector[outCount];
+        for (int t = first; t < n; t++) {
+            VectorMath.rmsNorm(xn[t], x[t], weights.outputNorm(), dim, config.rmsNormEps());
+            xnAct[t].invalidate();
+            finalIn[t - first] = xnAct[t];
+        }
+        ParallelOps.matmul(pool, weights.output(), finalIn, logits, outCount);
+    }
+
+    private void attention(int layer, LayerWeights w, int n, int startPos) {
+        int dim = config.hiddenSize();
+        for (int t = 0; t < n; t++) {
+            VectorMath.rmsNorm(xn[t], x[t], w.attnNorm(), dim, config.rmsNormEps());
+            xnAct[t].invalidate();
+        }
+        ParallelOps.matmul(pool, w.wq(), xnAct, q, n);
+        ParallelOps.matmul2(pool, w.wk(), w.wv(), xnAct, k, v, n);
+        for (int t = 0; t < n; t++) {
+            rope.apply(q[t], config.heads(), startPos + t);
+            rope.apply(k[t], config.kvHeads(), startPos + t);
+            cache.store(layer, startPos + t, k[t], v[t]);
+        }
+        int heads = config.heads();
+        pool.forRange(n * heads, 1, (from, to) -> {
+            float[] scores = new float[cache.capacity()];
+            for (int i = from; i < to; i++) attendHead(layer, i / heads, i % heads, startPos, scores);
+        });
+        for (int t = 0; t < n; t++) attAct[t].invalidate();
+        ParallelOps.matmul(pool, w.wo(), attAct, proj, n);
+        for (int t = 0; t < n; t++) VectorMath.addInPlace(x[t], proj[t], dim);
+    }
+
+    /** Causal (optionally sliding-window) attention of token {@code t}'s head {@code h} over the cache. */
+    private void attendHead(int layer, int t, int h, int startPos, float[] scores) {
+        int headDim = config.headDim();
+        int kvDim = config.kvDim();
+        int kvHead = h / (config.heads() / config.kvHeads());
+        int pos = startPos + t;
+        int first = config.slidingWindow() > 0 ? Math.max(0, pos - config.slidingWindow() + 1) : 0;
+        float[] keys = cache.keys(layer), values = cache.values(layer);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int qOff = h * headDim, kvOff = kvHead * headDim;
+        int len = pos - first + 1;
+        for (int j = 0; j < len; j++) {
+            scores[j] = VectorMath.dot(q[t], qOff, keys, (first + j) * kvDim + kvOff, headDim) * scale;
+        }
+        VectorMath.softmaxInPlace(scores, len);
+        float[] out = att[t];
+        java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
+        for (int j = 0; j < len; j++) {
+            VectorMath.axpy(out, qOff, scores[j], values, (first + j) * kvDim + kvOff, headDim);
+        }
+    }
+}

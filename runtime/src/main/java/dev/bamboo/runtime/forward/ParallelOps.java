@@ -1,0 +1,57 @@
+package dev.bamboo.runtime.forward;
+
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.Tensor;
+
+/**
+ * Tensor primitives spread over the compute pool. Matrix products split the output rows; row accumulations split the
+ * output columns, so every thread sums its columns in the same order and results never depend on the thread count.
+ */
+public final class ParallelOps {
+    /** Column ranges are multiples of this, so quantized rows are split on block boundaries. */
+    public static final int COLUMN_ALIGN = 256;
+    private static final int ROW_ALIGN = 16;
+
+    private ParallelOps() {}
+
+    /** {@code outs[t] = w · xs[t]} for {@code t < count}. */
+    public static void matmul(ComputePool pool, Tensor w, ActivationVector[] xs, float[][] outs, int count) {
+        ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
+        int rows = Math.toIntExact(w.rows());
+        if (count == 1) {
+            pool.forRange(rows, ROW_ALIGN, (from, to) -> w.matvec(in[0], outs[0], from, to));
+        } else {
+            pool.forRange(rows, ROW_ALIGN, (from, to) -> w.matmul(in, outs, from, to));
+        }
+    }
+
+    /** Two products with the same input and row count in one pass over the pool (gate and up). */
+    public static void matmul2(ComputePool pool, Tensor a, Tensor b, ActivationVector[] xs, float[][] outA, float[][] outB, int count) {
+        ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
+        int rows = Math.toIntExact(a.rows());
+        pool.forRange(rows, ROW_ALIGN, (from, to) -> {
+            if (count == 1) {
+                a.matvec(in[0], outA[0], from, to);
+                b.matvec(in[0], outB[0], from, to);
+            } else {
+                a.matmul(in, outA, from, to);
+                b.matmul(in, outB, from, to);
+            }
+        });
+    }
+
+    /**
+     * {@code out += Σ coeff[r] · w[r]} over rows {@code r = rows[k]} for {@code k < n} (or {@code r = k} when
+     * {@code rows} is null): a transposed down projection restricted to the given neurons.
+     */
+    public static void accumulateRows(ComputePool pool, Tensor w, int[] rows, int n, float[] coeff, float[] out) {
+        int cols = w.cols();
+        pool.forRange(cols, COLUMN_ALIGN, (from, to) -> {
+            for (int k = 0; k < n; k++) {
+                int r = rows == null ? k : rows[k];
+                w.axpyRow(r, coeff[r], out, from, to);
+            }
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package dev.bamboo.runtime.forward;
+
+import dev.bamboo.weights.tensor.Tensor;
+
+/** Small float-array primitives of the forward pass. Sums run in double: these are short, and the references are float64. */
+public final class VectorMath {
+    private VectorMath() {}
+
+    /** {@code out = x / rms(x) · weight}. */
+    public static void rmsNorm(float[] out, float[] x, Tensor weight, int n, float eps) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) ss += (double) x[i] * x[i];
+        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) out[i] = x[i] * inv * weight.get(i);
+    }
+
+    /** Softmax of {@code x[0, n)} in place. */
+    public static void softmaxInPlace(float[] x, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) x[i] *= inv;
+    }
+
+    /** {@code y[i] += x[i]}. */
+    public static void addInPlace(float[] y, float[] x, int n) {
+        for (int i = 0; i < n; i++) y[i] += x[i];
+    }
+
+    /** {@code a[aOff..] · b[bOff..]} over {@code n} values. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    /** {@code y[yOff..] += alpha · x[xOff..]} over {@code n} values. */
+    public static void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+}

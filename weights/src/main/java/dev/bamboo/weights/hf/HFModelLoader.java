@@ -1,0 +1,63 @@
+package dev.bamboo.weights.hf;
+
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.model.LoadedModel;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ModelFormat;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.model.PredictorWeights;
+import dev.bamboo.weights.model.ShapeCheck;
+import dev.bamboo.weights.safetensors.SafetensorsCheckpoint;
+import dev.bamboo.weights.tensor.Tensor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Opens a Hugging Face model directory: {@code config.json} plus single or sharded safetensors weights. */
+public final class HFModelLoader {
+    private HFModelLoader() {}
+
+    public static LoadedModel load(Path dir) {
+        ModelConfig config = HFConfig.read(dir);
+        SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir);
+        try {
+            ShapeCheck check = new ShapeCheck(dir.getFileName().toString());
+            int h = config.hiddenSize(), f = config.intermediateSize();
+            Tensor embed = check.matrix(ckpt.tensor("model.embed_tokens.weight"), config.vocabSize(), h);
+            List<LayerWeights> layers = new ArrayList<>();
+            for (int l = 0; l < config.layers(); l++) {
+                String p = "model.layers." + l + ".";
+                layers.add(new LayerWeights(
+                        check.vector(ckpt.tensor(p + "input_layernorm.weight"), h),
+                        check.matrix(ckpt.tensor(p + "self_attn.q_proj.weight"), config.qDim(), h),
+                        check.matrix(ckpt.tensor(p + "self_attn.k_proj.weight"), config.kvDim(), h),
+                        check.matrix(ckpt.tensor(p + "self_attn.v_proj.weight"), config.kvDim(), h),
+                        check.matrix(ckpt.tensor(p + "self_attn.o_proj.weight"), h, config.qDim()),
+                        check.vector(ckpt.tensor(p + "post_attention_layernorm.weight"), h),
+                        check.matrix(ckpt.tensor(p + "mlp.gate_proj.weight"), f, h),
+                        check.matrix(ckpt.tensor(p + "mlp.up_proj.weight"), f, h),
+                        check.matrix(ckpt.tensor(p + "mlp.down_proj.weight"), h, f),
+                        null));
+            }
+            Tensor norm = check.vector(ckpt.tensor("model.norm.weight"), h);
+            Tensor output;
+            if (ckpt.contains("lm_head.weight")) {
+                output = check.matrix(ckpt.tensor("lm_head.weight"), config.vocabSize(), h);
+            } else if (config.tiedEmbeddings()) {
+                output = embed;
+            } else {
+                throw new BambooException(dir + ": lm_head.weight is missing and tie_word_embeddings is false; the checkpoint is incomplete");
+            }
+            List<AutoCloseable> resources = new ArrayList<>(List.of(ckpt));
+            Optional<PredictorWeights> predictor = Optional.empty();
+            ModelWeights weights = new ModelWeights(config, embed, List.copyOf(layers), norm, output, predictor);
+            return new LoadedModel(dir, ModelFormat.HUGGING_FACE, weights, ckpt.fileBytes(), resources);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+}
