@@ -1,0 +1,43 @@
+package dev.bamboo.runtime.ffn;
+
+import dev.bamboo.runtime.forward.ParallelOps;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.FfnKind;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+
+/**
+ * Lossless sparsity for ReLU-family FFNs: compute the gate projection of every neuron, then run up and down only
+ * where the gate passes the activation (a neuron with {@code gate ≤ 0} contributes exactly zero).
+ */
+public final class ExactSelector implements NeuronSelector {
+    private final ModelWeights weights;
+    private final ComputePool pool;
+    private final FfnKind kind;
+
+    public ExactSelector(ModelWeights weights, ComputePool pool) {
+        this.kind = weights.config().ffn();
+        if (!kind.reluFamily()) {
+            throw new BambooException("--sparsity exact needs a ReLU-family FFN, but this model's FFN is " + kind.label()
+                    + " (its neurons are never exactly zero); use --sparsity dense");
+        }
+        this.weights = weights;
+        this.pool = pool;
+    }
+
+    @Override
+    public boolean select(int layer, FfnBatch batch, float[][] gate, int[][] active, int[] count) {
+        int n = batch.count();
+        ParallelOps.matmul(pool, weights.layers().get(layer).ffnGate(), batch.input(), gate, n);
+        float cutoff = kind.gateCutoff();
+        int ffn = weights.config().intermediateSize();
+        for (int t = 0; t < n; t++) {
+            int c = 0;
+            float[] g = gate[t];
+            int[] a = active[t];
+            for (int i = 0; i < ffn; i++) if (g[i] > cutoff) a[c++] = i;
+            count[t] = c;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.bamboo.runtime.ffn;
+
+import dev.bamboo.runtime.forward.ParallelOps;
+import dev.bamboo.weights.model.FfnKind;
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The gather-based sparse FFN: per token, a set of active neurons; gate and up rows are read only for those neurons,
+ * and the down projection accumulates {@code a_i · down_t[i]} over them only. Which neurons are active is decided by a
+ * {@link NeuronSelector} (exact: positive gate; predicted: the activation predictor).
+ *
+ * <p>For a batch of prompt tokens the rows of the union of their active sets are read once and applied to every
+ * token that selected them.
+ */
+public final class SparseFeedForward implements FeedForward {
+    private final ModelWeights weights;
+    private final ComputePool pool;
+    private final NeuronSelector selector;
+    private final FfnKind kind;
+    private final int ffn;
+    private final TransposedDown transposed;
+
+    private final float[][] gate;
+    private final float[][] hidden;
+    private final int[][] active;
+    private final int[] activeCount;
+    private final boolean[][] member;
+    private final int[] union;
+    private final boolean[] inUnion;
+
+    public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
+        this.weights = weights;
+        this.pool = pool;
+        this.selector = selector;
+        this.kind = weights.config().ffn();
+        this.ffn = weights.config().intermediateSize();
+        this.transposed = new TransposedDown();
+        gate = new float[maxBatch][ffn];
+        hidden = new float[maxBatch][ffn];
+        active = new int[maxBatch][ffn];
+        activeCount = new int[maxBatch];
+        member = new boolean[maxBatch][ffn];
+        union = new int[ffn];
+        inUnion = new boolean[ffn];
+    }
+
+    public NeuronSelector selector() {
+        return selector;
+    }
+
+    @Override
+    public void forward(int layer, FfnBatch batch) {
+        LayerWeights w = weights.layers().get(layer);
+        int n = batch.count();
+        ActivationVector[] x = batch.input();
+        boolean gateKnown = selector.select(layer, batch, gate, active, activeCount);
+
+        int unionCount = buildUnion(n);
+        Tensor gateW = w.ffnGate(), upW = w.ffnUp();
+        pool.forRange(unionCount, 16, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int i = union[k];
+                for (int t = 0; t < n; t++) {
+                    if (!member[t][i]) continue;
+                    float g = gateKnown ? gate[t][i] : gateW.dot(i, x[t]);
+                    // a neuron whose gate is cut off is exactly zero: its up row need not be read
+                    hidden[t][i] = kind.reluFamily() && g <= kind.gateCutoff() ? 0f : kind.combine(g, upW.dot(i, x[t]));
+                }
+            }
+        });
+        down(w, n, unionCount, batch.output());
+        for (int t = 0; t < n; t++) {
+            for (int c = 0; c < activeCount[t]; c++) member[t][active[t][c]] = false;
+        }
+        for (int k = 0; k < unionCount; k++) inUnion[union[k]] = false;
+    }
+
+    private int buildUnion(int n) {
+        int count = 0;
+        for (int t = 0; t < n; t++) {
+            for (int c = 0; c < activeCount[t]; c++) {
+                int i = active[t][c];
+                member[t][i] = true;
+                if (!inUnion[i]) {
+                    inUnion[i] = true;
+                    union[count++] = i;
+                }
+            }
+        }
+        if (n > 1) Arrays.sort(union, 0, count);
+        return count;
+    }
+
+    private void down(LayerWeights w, int n, int unionCount, float[][] out) {
+        Tensor downT = w.ffnDownT() != null ? w.ffnDownT() : transposed.of(w);
+        if (downT != null) {
+            for (int t = 0; t < n; t++) Arrays.fill(out[t], 0f);
+            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> {
+                for (int k = 0; k < unionCount; k++) {
+                    int i = union[k];
+                    for (int t = 0; t < n; t++) {
+                        if (member[t][i] && hidden[t][i] != 0f) downT.axpyRow(i, hidden[t][i], out[t], from, to);
+                    }
+                }
+            });
+        } else {
+            Tensor down = w.ffnDown();
+            pool.forRange((int) down.rows(), 16, (from, to) -> {
+                for (int t = 0; t < n; t++) {
+                    for (int j = from; j < to; j++) {
+                        long base = (long) j * ffn;
+                        float s = 0f;
+                        for (int c = 0; c < activeCount[t]; c++) {
+                            int i = active[t][c];
+                            float a = hidden[t][i];
+                            if (a != 0f) s += a * down.get(base + i);
+                        }
+                        out[t][j] = s;
+                    }
+                }
+            });
+        }
+    }
+}

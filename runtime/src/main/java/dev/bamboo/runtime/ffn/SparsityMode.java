@@ -1,0 +1,50 @@
+package dev.bamboo.runtime.ffn;
+
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.ModelWeights;
+
+import java.util.Locale;
+
+/** {@code --sparsity}: how the FFN is computed. */
+public enum SparsityMode {
+    /** Every neuron. */
+    DENSE,
+    /** Only neurons whose gate passes the ReLU: identical results, no predictor needed. */
+    EXACT,
+    /** Only neurons the activation predictor selects (PowerInfer's semantics). */
+    PREDICTED,
+    /** PREDICTED when the model has a predictor, EXACT for other ReLU-family models, DENSE for SwiGLU. */
+    AUTO;
+
+    public static SparsityMode parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BambooException("--sparsity '" + s + "' is not a mode; use dense, exact, predicted or auto");
+        }
+    }
+
+    /** The concrete mode for a model: AUTO resolved, impossible choices reported with what to use instead. */
+    public SparsityMode resolve(ModelWeights weights) {
+        boolean relu = weights.config().ffn().reluFamily();
+        return switch (this) {
+            case AUTO -> weights.predictor().isPresent() ? PREDICTED : relu ? EXACT : DENSE;
+            case EXACT -> {
+                if (!relu) throw new BambooException("--sparsity exact needs a ReLU-family FFN, but this model's FFN is " + weights.config().ffn().label() + "; use --sparsity dense");
+                yield EXACT;
+            }
+            case PREDICTED -> {
+                if (weights.predictor().isEmpty()) {
+                    throw new BambooException("--sparsity predicted needs an activation predictor, and this model has none (no predictor/ folder, embedded predictor or PowerInfer fc1/fc2 tensors); use "
+                            + (relu ? "--sparsity exact" : "--sparsity dense"));
+                }
+                yield PREDICTED;
+            }
+            case DENSE -> DENSE;
+        };
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.bamboo.runtime.ffn;
+
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.tensor.GGMLType;
+import dev.bamboo.weights.tensor.Tensor;
+import dev.bamboo.weights.tensor.Tensors;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Down projections stored only as {@code ffn_down} [hidden, ffn] (Hugging Face, dense GGUF) transposed once, on first
+ * use, into {@code [ffn, hidden]} so the sparse FFN reads one contiguous row per active neuron. Float types are
+ * transposed exactly (same type, values unchanged); block-quantized rows cannot be transposed without requantizing,
+ * so for those {@link #of} returns null and the sparse FFN gathers columns instead.
+ */
+final class TransposedDown {
+    private final Map<Tensor, Tensor> cache = new IdentityHashMap<>();
+    private final Arena arena = Arena.ofAuto();
+    private long bytes;
+
+    /** Extra memory taken by transposed copies so far. */
+    long bytes() {
+        return bytes;
+    }
+
+    synchronized Tensor of(LayerWeights w) {
+        Tensor down = w.ffnDown();
+        if (down.type().blockSize() != 1) return null;
+        return cache.computeIfAbsent(down, this::transpose);
+    }
+
+    private Tensor transpose(Tensor down) {
+        int hidden = Math.toIntExact(down.rows());
+        int ffn = down.cols();
+        GGMLType type = down.type();
+        int es = (int) type.bytesFor(1);
+        MemorySegment src = down.data();
+        MemorySegment dst = arena.allocate((long) hidden * ffn * es, 64);
+        for (int j = 0; j < hidden; j++) {
+            for (int i = 0; i < ffn; i++) {
+                long from = ((long) j * ffn + i) * es, to = ((long) i * hidden + j) * es;
+                if (es == 4) dst.set(ValueLayout.JAVA_INT_UNALIGNED, to, src.get(ValueLayout.JAVA_INT_UNALIGNED, from));
+                else dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, to, src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from));
+            }
+        }
+        bytes += dst.byteSize();
+        return Tensors.of(down.name() + ".T", type, ffn, hidden, dst);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.bamboo.runtime.generate;
+
+import dev.bamboo.runtime.sampling.Sampler;
+import dev.bamboo.runtime.sampling.SamplingOptions;
+import dev.bamboo.weights.BambooException;
+
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+
+/** Generates tokens after a prompt: one batched prompt pass, then one forward pass per new token. */
+public final class Generator {
+    private final InferenceSession session;
+
+    public Generator(InferenceSession session) {
+        this.session = session;
+    }
+
+    /**
+     * @param maxTokens  tokens to generate ({@code -n}); -1 = until EOS or the context is full
+     * @param stopOnEos  false for {@code --ignore-eos}
+     * @param eos        the end-of-sequence token id
+     * @param cancelled  polled between tokens (Ctrl-C)
+     */
+    public GenerationStats generate(int[] prompt, int maxTokens, SamplingOptions sampling, boolean stopOnEos, int eos,
+                                    BooleanSupplier cancelled, TokenSink sink) {
+        if (prompt.length == 0) throw new BambooException("the prompt is empty; give a prompt with -p or -f");
+        if (session.position() + prompt.length >= session.contextLength()) {
+            throw new BambooException("the prompt is " + prompt.length + " tokens but the context holds " + session.contextLength()
+                    + " (including at least one generated token); use a larger -c or a shorter prompt");
+        }
+        Sampler sampler = new Sampler(sampling);
+        int[] history = Arrays.copyOf(prompt, Math.max(16, prompt.length + Math.max(0, maxTokens) + 1));
+        int historyLength = prompt.length;
+
+        long t0 = System.nanoTime();
+        float[] logits = session.append(prompt);
+        long promptNanos = System.nanoTime() - t0;
+
+        long evalStart = System.nanoTime();
+        int generated = 0;
+        GenerationStats.StopReason reason = GenerationStats.StopReason.LENGTH;
+        while (maxTokens < 0 || generated < maxTokens) {
+            int next = sampler.sample(logits, history, historyLength);
+            if (stopOnEos && next == eos) {
+                reason = GenerationStats.StopReason.EOS;
+                break;
+            }
+            generated++;
+            if (historyLength == history.length) history = Arrays.copyOf(history, history.length * 2);
+            history[historyLength++] = next;
+            if (!sink.accept(next) || cancelled.getAsBoolean()) {
+                reason = GenerationStats.StopReason.CANCELLED;
+                break;
+            }
+            if (maxTokens >= 0 && generated == maxTokens) break;
+            if (session.position() + 1 > session.contextLength()) {
+                reason = GenerationStats.StopReason.CONTEXT_FULL;
+                break;
+            }
+            logits = session.append(next);
+        }
+        long evalNanos = generated <= 1 ? 0 : System.nanoTime() - evalStart;
+        return new GenerationStats(prompt.length, promptNanos, generated, evalNanos, reason);
+    }
+}

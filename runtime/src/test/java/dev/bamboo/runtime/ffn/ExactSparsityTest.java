@@ -1,0 +1,66 @@
+package dev.bamboo.runtime.ffn;
+
+import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.LoadedModel;
+import dev.bamboo.weights.model.ModelLoader;
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.safetensors.SafetensorsFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exact sparsity computes only gate-positive neurons and must give the dense result. */
+class ExactSparsityTest {
+
+    static float[] logits(LoadedModel model, int[] ids, int threads, boolean exact, int maxBatch) {
+        try (ComputePool pool = new ComputePool(threads)) {
+            FeedForward ffn = exact
+                    ? new SparseFeedForward(model.weights(), pool, new ExactSelector(model.weights(), pool), maxBatch)
+                    : new DenseFeedForward(model.weights(), pool, maxBatch);
+            float[][] all = new InferenceSession(model.weights(), pool, ffn, 64, maxBatch).appendAllLogits(ids);
+            int vocab = model.config().vocabSize();
+            float[] flat = new float[ids.length * vocab];
+            for (int t = 0; t < ids.length; t++) System.arraycopy(all[t], 0, flat, t * vocab, vocab);
+            return flat;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-bamboo", "tiny-relullama", "bamboo-demo"})
+    void exactEqualsDenseAndReference(String name) {
+        try (LoadedModel model = ModelLoader.open(TestData.model(name));
+             SafetensorsFile ref = SafetensorsFile.open(TestData.model(name).resolve("reference.safetensors"))) {
+            int[] ids = ref.ints("input_ids");
+            float[] dense = logits(model, ids, 2, false, 8);
+            float[] exact = logits(model, ids, 2, true, 8);
+            double vsDense = TestData.relL2(exact, dense);
+            double vsRef = TestData.relL2(exact, ref.floats("logits"));
+            assertTrue(vsDense < 1e-5, name + " exact vs dense " + vsDense);
+            assertTrue(vsRef < 1e-4, name + " exact vs reference " + vsRef);
+        }
+    }
+
+    @Test
+    void threadCountDoesNotChangeResults() {
+        try (LoadedModel model = ModelLoader.open(TestData.model("bamboo-demo"));
+             SafetensorsFile ref = SafetensorsFile.open(TestData.model("bamboo-demo").resolve("reference.safetensors"))) {
+            int[] ids = ref.ints("input_ids");
+            assertArrayEquals(logits(model, ids, 1, true, 8), logits(model, ids, 2, true, 8));
+            assertArrayEquals(logits(model, ids, 1, false, 1), logits(model, ids, 2, false, 1));
+        }
+    }
+
+    @Test
+    void exactOnSwiGLUIsRefused() {
+        try (LoadedModel model = ModelLoader.open(TestData.model("tiny-mistral"))) {
+            BambooException e = assertThrows(BambooException.class, () -> SparsityMode.EXACT.resolve(model.weights()));
+            assertTrue(e.getMessage().contains("--sparsity dense"), e.getMessage());
+        }
+    }
+}
