@@ -1,0 +1,73 @@
+package dev.bamboo.runtime.cli;
+
+import dev.bamboo.runtime.generate.GenerationStats;
+import dev.bamboo.runtime.model.GenerationOptions;
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.runtime.model.TextGenerator;
+import dev.bamboo.weights.BambooException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code bamboo generate}: continue a prompt, streaming the text to stdout; timings go to stderr. */
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text after a prompt.")
+final class GenerateCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+    @Mixin SamplingFlags sampling;
+
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the prompt")
+    String prompt;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from a file")
+    Path promptFile;
+
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 = until end of text (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--ignore-eos", description = "keep generating after the end-of-text token")
+    boolean ignoreEos;
+
+    @Option(names = "--stats", description = "print per-layer sparsity statistics (true/predicted active fraction, predictor recall)")
+    boolean stats;
+
+    @Override
+    public Integer call() {
+        String text = promptText(prompt, promptFile);
+        GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), ignoreEos, true);
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        long start = System.nanoTime();
+        try (Model m = Model.load(model.modelPath());
+             TextGenerator gen = m.textGenerator(model.engineOptions().withStats(stats))) {
+            Interrupt interrupt = Interrupt.install();
+            int[] ids = gen.promptIds(text, true);
+            GenerationStats s = gen.generate(ids, options, interrupt::requested, t -> {
+                out.print(t);
+                out.flush();
+            });
+            out.println();
+            Timings.print(System.err, m.loadNanos(), s, System.nanoTime() - start);
+            if (s.stopReason() == GenerationStats.StopReason.CANCELLED) System.err.println("bamboo: interrupted");
+        }
+        return 0;
+    }
+
+    static String promptText(String prompt, Path file) {
+        if (prompt != null && file != null) throw new BambooException("give the prompt with -p or with -f, not both");
+        if (file != null) {
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new BambooException(file + ": cannot read the prompt file (" + e.getMessage() + ")");
+            }
+        }
+        if (prompt == null) throw new BambooException("no prompt: give one with -p TEXT or -f FILE");
+        return prompt;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.bamboo.runtime.cli;
+
+import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.safetensors.SafetensorsWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code bamboo logits}: the logits at every position of a token sequence, as safetensors {@code logits} f32[n, vocab]. */
+@Command(name = "logits", mixinStandardHelpOptions = true, description = "Write the logits of every position of a token sequence.")
+final class LogitsCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--ids", required = true, paramLabel = "1,2,3", description = "comma-separated token ids")
+    String ids;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "safetensors file to write")
+    Path output;
+
+    @Override
+    public Integer call() {
+        int[] tokens = parseIds(ids);
+        try (Model m = Model.load(model.modelPath());
+             Engine engine = m.engine(model.engineOptions())) {
+            int vocab = m.config().vocabSize();
+            for (int t : tokens) {
+                if (t < 0 || t >= vocab) throw new BambooException("--ids: token id " + t + " is outside the vocabulary of " + vocab);
+            }
+            float[][] logits = engine.session().appendAllLogits(tokens);
+            float[] flat = new float[tokens.length * vocab];
+            for (int i = 0; i < tokens.length; i++) System.arraycopy(logits[i], 0, flat, i * vocab, vocab);
+            new SafetensorsWriter()
+                    .i32("input_ids", new long[] {tokens.length}, tokens)
+                    .f32("logits", new long[] {tokens.length, vocab}, flat)
+                    .write(output);
+            System.err.println("bamboo: wrote logits [" + tokens.length + " x " + vocab + "] to " + output + " (sparsity " + engine.sparsity().label() + ")");
+        }
+        return 0;
+    }
+
+    static int[] parseIds(String s) {
+        String[] parts = s.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new BambooException("--ids: '" + parts[i].trim() + "' is not a token id; give comma-separated integers such as 1,415,2931");
+            }
+        }
+        if (out.length == 0) throw new BambooException("--ids is empty");
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.bamboo.runtime.cli;
+
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.model.DefaultModel;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.parallel.ComputePool;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.OptionalDouble;
+
+/** Options every command that runs a model shares. */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH",
+            description = "GGUF / PowerInfer file or Hugging Face model directory (default: the bundled demo model)")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "compute threads (default: physical cores)")
+    Integer threads;
+
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", description = "context size in tokens (default: the model's, at most 4096)")
+    int contextLength;
+
+    @Option(names = "--sparsity", paramLabel = "MODE", defaultValue = "auto",
+            description = "FFN mode: dense, exact (ReLU models, lossless), predicted (activation predictor), auto (default)")
+    String sparsity;
+
+    @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
+    String sparseThreshold;
+
+    Path modelPath() {
+        return model != null ? model : DefaultModel.locate();
+    }
+
+    EngineOptions engineOptions() {
+        int t = threads == null ? ComputePool.defaultThreads() : threads;
+        if (t < 1 || t > 512) throw new BambooException("-t " + t + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
+        if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size");
+        OptionalDouble threshold = OptionalDouble.empty();
+        if (sparseThreshold != null) {
+            try {
+                threshold = OptionalDouble.of(Double.parseDouble(sparseThreshold.trim()));
+            } catch (NumberFormatException e) {
+                throw new BambooException("--sparse-threshold '" + sparseThreshold + "' is not a number; give a value such as 0 or -0.5");
+            }
+        }
+        return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
+                .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.bamboo.runtime.cli;
+
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.runtime.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+
+/** {@code bamboo tokenize}: the token ids of a text (no BOS/EOS unless {@code --bos}). */
+@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Print the token ids of a text.")
+final class TokenizeCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the text")
+    String prompt;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the text from a file")
+    Path promptFile;
+
+    @Option(names = "--json", description = "one JSON array of ids")
+    boolean json;
+
+    @Option(names = "--bos", description = "start with the BOS token")
+    boolean bos;
+
+    @Override
+    public Integer call() {
+        String text = GenerateCommand.promptText(prompt, promptFile);
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        try (Model m = Model.load(model.modelPath())) {
+            Tokenizer tok = m.tokenizer();
+            int[] ids = tok.encode(text);
+            if (bos) {
+                int[] b = new int[ids.length + 1];
+                b[0] = tok.bos();
+                System.arraycopy(ids, 0, b, 1, ids.length);
+                ids = b;
+            }
+            if (json) {
+                StringJoiner j = new StringJoiner(",", "[", "]");
+                for (int id : ids) j.add(Integer.toString(id));
+                out.println(j);
+            } else {
+                for (int id : ids) out.printf("%6d -> '%s'%n", id, tok.piece(id));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.bamboo.runtime.engine;
+
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.parallel.ComputePool;
+
+import java.util.OptionalDouble;
+
+/**
+ * How a model is run.
+ *
+ * @param threads           compute threads ({@code -t})
+ * @param contextLength     KV-cache positions ({@code -c}); 0 = the model's own, capped at {@link #DEFAULT_CONTEXT}
+ * @param promptBatch       prompt tokens per forward pass
+ * @param sparseThreshold   overrides the predictor's threshold when present
+ * @param collectStats      measure true and predicted activations per layer ({@code --stats}; costs extra work)
+ */
+public record EngineOptions(int threads, int contextLength, SparsityMode sparsity, int promptBatch,
+                            OptionalDouble sparseThreshold, boolean collectStats) {
+    public static final int DEFAULT_CONTEXT = 4096;
+
+    public EngineOptions {
+        if (threads < 1 || threads > 512) throw new BambooException("-t " + threads + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
+        if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size (0 = the model's)");
+        if (promptBatch < 1 || promptBatch > 4096) throw new BambooException("prompt batch " + promptBatch + " is out of range: use 1 to 4096");
+        if (sparseThreshold.isPresent() && !Double.isFinite(sparseThreshold.getAsDouble())) {
+            throw new BambooException("--sparse-threshold must be a finite number");
+        }
+    }
+
+    public static EngineOptions defaults() {
+        return new EngineOptions(ComputePool.defaultThreads(), 0, SparsityMode.AUTO, 32, OptionalDouble.empty(), false);
+    }
+
+    public EngineOptions withThreads(int t) {
+        return new EngineOptions(t, contextLength, sparsity, promptBatch, sparseThreshold, collectStats);
+    }
+
+    public EngineOptions withContextLength(int c) {
+        return new EngineOptions(threads, c, sparsity, promptBatch, sparseThreshold, collectStats);
+    }
+
+    public EngineOptions withSparsity(SparsityMode s) {
+        return new EngineOptions(threads, contextLength, s, promptBatch, sparseThreshold, collectStats);
+    }
+
+    public EngineOptions withSparseThreshold(OptionalDouble t) {
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, t, collectStats);
+    }
+
+    public EngineOptions withStats(boolean s) {
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, s);
+    }
+
+    public EngineOptions withPromptBatch(int b) {
+        return new EngineOptions(threads, contextLength, sparsity, b, sparseThreshold, collectStats);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.bamboo.runtime.model;
+
+import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.tokenizer.Tokenizer;
+import dev.bamboo.runtime.tokenizer.TokenizerLoader;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.LoadedModel;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ModelLoader;
+import dev.bamboo.weights.model.ModelWeights;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model ready to use: its weights and its tokenizer. The entry point of the library API:
+ * <pre>{@code
+ * try (Model model = Model.load(Path.of("models/bamboo-demo"));
+ *      TextGenerator gen = model.textGenerator(EngineOptions.defaults())) {
+ *     gen.generate("Permission is hereby granted,", GenerationOptions.defaults(), System.out::print);
+ * }
+ * }</pre>
+ */
+public final class Model implements AutoCloseable {
+    private final LoadedModel loaded;
+    private final Tokenizer tokenizer;
+    private final long loadNanos;
+
+    private Model(LoadedModel loaded, Tokenizer tokenizer, long loadNanos) {
+        this.loaded = loaded;
+        this.tokenizer = tokenizer;
+        this.loadNanos = loadNanos;
+    }
+
+    public static Model load(Path path) {
+        long t0 = System.nanoTime();
+        LoadedModel loaded = ModelLoader.open(path);
+        try {
+            Tokenizer tokenizer = loadTokenizer(loaded);
+            checkTokenizer(loaded.config(), tokenizer, path);
+            return new Model(loaded, tokenizer, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    private static Tokenizer loadTokenizer(LoadedModel loaded) {
+        Path p = loaded.path();
+        if (Files.isDirectory(p)) return TokenizerLoader.fromDirectory(p);
+        return ModelTokenizers.fromModelFile(loaded);
+    }
+
+    private static void checkTokenizer(ModelConfig config, Tokenizer tokenizer, Path path) {
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new BambooException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize()
+                    + "; the tokenizer belongs to another model — use the tokenizer files that came with these weights");
+        }
+    }
+
+    public ModelConfig config() {
+        return loaded.config();
+    }
+
+    public ModelWeights weights() {
+        return loaded.weights();
+    }
+
+    public LoadedModel loaded() {
+        return loaded;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    /** A CPU engine for this model (threads, KV cache, FFN mode). Close it when done. */
+    public Engine engine(EngineOptions options) {
+        return new Engine(loaded.weights(), options);
+    }
+
+    /** Text in, text out: an engine plus this model's tokenizer. Close it when done. */
+    public TextGenerator textGenerator(EngineOptions options) {
+        return new TextGenerator(this, engine(options));
+    }
+
+    @Override
+    public void close() {
+        loaded.close();
+    }
+}

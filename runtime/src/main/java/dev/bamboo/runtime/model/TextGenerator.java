@@ -1,0 +1,60 @@
+package dev.bamboo.runtime.model;
+
+import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.generate.GenerationStats;
+import dev.bamboo.runtime.generate.Generator;
+import dev.bamboo.runtime.tokenizer.StreamingDecoder;
+import dev.bamboo.runtime.tokenizer.Tokenizer;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/** Generates text from a text prompt, streaming the decoded text as tokens come. */
+public final class TextGenerator implements AutoCloseable {
+    private final Model model;
+    private final Engine engine;
+
+    TextGenerator(Model model, Engine engine) {
+        this.model = model;
+        this.engine = engine;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The prompt's token ids as the model sees them (BOS first when the tokenizer adds one). */
+    public int[] promptIds(String prompt, boolean addBos) {
+        Tokenizer tok = model.tokenizer();
+        int[] ids = tok.encode(prompt);
+        if (!addBos || !tok.addBos()) return ids;
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = tok.bos();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    public GenerationStats generate(String prompt, GenerationOptions options, Consumer<String> onText) {
+        return generate(promptIds(prompt, options.addBos()), options, () -> false, onText);
+    }
+
+    /** Generates after the given prompt ids; the session continues from its current position. */
+    public GenerationStats generate(int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
+        Tokenizer tok = model.tokenizer();
+        StreamingDecoder decoder = tok.newStreamingDecoder();
+        GenerationStats stats = new Generator(engine.session()).generate(promptIds, options.maxTokens(), options.sampling(),
+                !options.ignoreEos(), model.config().eosToken(), cancelled, token -> {
+                    String text = decoder.feed(token);
+                    if (!text.isEmpty()) onText.accept(text);
+                    return true;
+                });
+        String rest = decoder.finish();
+        if (!rest.isEmpty()) onText.accept(rest);
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
