@@ -1,0 +1,119 @@
+package dev.bamboo.runtime.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bamboo.weights.BambooException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds a {@link Tokenizer} from a model directory, a single file, or GGUF metadata. */
+public final class TokenizerLoader {
+    private static final String LLAMA_GGUF_MODEL = "llama";
+
+    private TokenizerLoader() {
+    }
+
+    /**
+     * The tokenizer of a Hugging Face model directory: {@code tokenizer.model} if present, else {@code tokenizer.json};
+     * {@code tokenizer_config.json} (optional) supplies add_bos_token and the BOS/EOS pieces for tokenizer.json.
+     */
+    public static Tokenizer fromDirectory(Path dir) {
+        Path model = dir.resolve("tokenizer.model");
+        Path json = dir.resolve("tokenizer.json");
+        TokenizerConfig config = TokenizerConfig.read(dir.resolve("tokenizer_config.json"));
+        if (Files.isRegularFile(model)) {
+            return SentencePieceModelReader.read(model, config.addBos());
+        }
+        if (Files.isRegularFile(json)) {
+            return HuggingFaceTokenizerReader.read(json, config.bosToken(), config.eosToken(), config.addBos());
+        }
+        throw new BambooException("no tokenizer in " + dir + ": it needs tokenizer.model or tokenizer.json");
+    }
+
+    /** A SentencePiece {@code tokenizer.model} file. */
+    public static Tokenizer fromSentencePieceModel(Path file, boolean addBos) {
+        if (!Files.isRegularFile(file)) {
+            throw new BambooException("tokenizer file " + file + " does not exist");
+        }
+        return SentencePieceModelReader.read(file, addBos);
+    }
+
+    /** A Hugging Face {@code tokenizer.json} file with the given BOS/EOS pieces (e.g. "&lt;s&gt;", "&lt;/s&gt;"). */
+    public static Tokenizer fromHuggingFaceJson(Path file, String bosPiece, String eosPiece, boolean addBos) {
+        if (!Files.isRegularFile(file)) {
+            throw new BambooException("tokenizer file " + file + " does not exist");
+        }
+        return HuggingFaceTokenizerReader.read(file, bosPiece, eosPiece, addBos);
+    }
+
+    /**
+     * The tokenizer described by GGUF metadata ({@code tokenizer.ggml.*}), given as plain values.
+     *
+     * @param model          tokenizer.ggml.model; must be "llama" (SentencePiece BPE), null is taken as "llama"
+     * @param tokens         tokenizer.ggml.tokens
+     * @param scores         tokenizer.ggml.scores, or null (all zero)
+     * @param tokenTypes     tokenizer.ggml.token_type (1..6 as {@link TokenType}), or null (all NORMAL)
+     * @param bosId          tokenizer.ggml.bos_token_id, or null (1)
+     * @param eosId          tokenizer.ggml.eos_token_id, or null (2)
+     * @param unkId          tokenizer.ggml.unknown_token_id, or null (0)
+     * @param addBos         tokenizer.ggml.add_bos_token, or null (true)
+     * @param addSpacePrefix tokenizer.ggml.add_space_prefix, or null (true)
+     */
+    public static Tokenizer fromGgufArrays(String model, String[] tokens, float[] scores, int[] tokenTypes,
+                                           Integer bosId, Integer eosId, Integer unkId,
+                                           Boolean addBos, Boolean addSpacePrefix) {
+        if (model != null && !LLAMA_GGUF_MODEL.equals(model)) {
+            throw new BambooException("GGUF tokenizer model '" + model + "' is not supported; only 'llama' (SentencePiece BPE) is");
+        }
+        if (tokens == null || tokens.length == 0) {
+            throw new BambooException("GGUF file has no tokenizer.ggml.tokens: convert the model with its tokenizer");
+        }
+        int n = tokens.length;
+        float[] s = scores != null ? scores : new float[n];
+        TokenType[] types = new TokenType[n];
+        if (tokenTypes != null && tokenTypes.length != n) {
+            throw new BambooException("GGUF tokenizer has " + n + " tokens but " + tokenTypes.length + " token types: the file is corrupt");
+        }
+        for (int i = 0; i < n; i++) {
+            types[i] = tokenTypes == null ? TokenType.NORMAL : TokenType.ofCode(tokenTypes[i]);
+        }
+        Vocabulary vocabulary = new Vocabulary(tokens, s, types, unkId == null ? 0 : unkId,
+                bosId == null ? 1 : bosId, eosId == null ? 2 : eosId);
+        boolean prefix = addSpacePrefix == null || addSpacePrefix;
+        TextNormalizer normalizer = new TextNormalizer(
+                prefix ? TextNormalizer.DummyPrefix.ALWAYS : TextNormalizer.DummyPrefix.NONE, false, true);
+        return new Tokenizer(vocabulary, normalizer, new MergeRule.ByScore(vocabulary), vocabulary.hasBytePieces(),
+                false, addBos == null || addBos, prefix, false);
+    }
+
+    /** The parts of tokenizer_config.json that matter here; defaults when the file is absent. */
+    record TokenizerConfig(boolean addBos, String bosToken, String eosToken) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        static TokenizerConfig read(Path file) {
+            if (!Files.isRegularFile(file)) {
+                return new TokenizerConfig(true, "<s>", "</s>");
+            }
+            JsonNode root;
+            try {
+                root = JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                throw new BambooException(file + " is not valid JSON: fix or remove it");
+            }
+            return new TokenizerConfig(root.path("add_bos_token").asBoolean(true),
+                    token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"));
+        }
+
+        /** A token is written either as a string or as an AddedToken object with "content". */
+        private static String token(JsonNode node, String fallback) {
+            if (node.isTextual()) {
+                return node.asText();
+            }
+            if (node.isObject() && node.path("content").isTextual()) {
+                return node.path("content").asText();
+            }
+            return fallback;
+        }
+    }
+}

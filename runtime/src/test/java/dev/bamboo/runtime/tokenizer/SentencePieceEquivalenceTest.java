@@ -1,0 +1,54 @@
+package dev.bamboo.runtime.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Our tokenizer against SentencePiece's own output on every reference case. */
+class SentencePieceEquivalenceTest {
+
+    private static void assertMatches(Path casesFile, Tokenizer tokenizer) throws Exception {
+        SentencePieceCases cases = SentencePieceCases.read(casesFile);
+        assertTrue(cases.cases().size() > 100, "too few cases in " + casesFile);
+        assertEquals(cases.vocabSize(), tokenizer.vocabSize());
+        assertEquals(cases.bos(), tokenizer.bos());
+        assertEquals(cases.eos(), tokenizer.eos());
+        assertEquals(cases.unk(), tokenizer.unk());
+        List<String> mismatches = cases.mismatches(tokenizer);
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " mismatches:\n" + String.join("\n", mismatches));
+    }
+
+    @Test
+    void tinyModelsTokenizerMatchesSentencePiece() throws Exception {
+        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestFiles.testdata("tiny-bamboo"));
+        assertMatches(TestFiles.testdata("tokenizer/spm_a.cases.json"), tokenizer);
+        assertTrue(tokenizer.addBos());
+        assertTrue(tokenizer.isControl(1));
+        assertFalse(tokenizer.isControl(300));
+    }
+
+    @Test
+    void demoModelTokenizerMatchesSentencePiece() throws Exception {
+        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestFiles.repoRoot().resolve("models/bamboo-demo"));
+        assertMatches(TestFiles.testdata("tokenizer/spm_demo.cases.json"), tokenizer);
+    }
+
+    @Test
+    void ggufArraysFromTheSamePiecesEncodeTheSame() throws Exception {
+        SentencePieceModelReader.Model m = SentencePieceModelReader.parse(TestFiles.testdata("tiny-bamboo/tokenizer.model"));
+        float[] scores = new float[m.scores().size()];
+        int[] types = new int[m.types().size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = m.scores().get(i);
+            types[i] = m.types().get(i).code();
+        }
+        Tokenizer gguf = TokenizerLoader.fromGgufArrays("llama", m.pieces().toArray(String[]::new), scores, types,
+                m.bosId(), m.eosId(), m.unkId(), null, null);
+        assertTrue(gguf.addBos());
+        assertMatches(TestFiles.testdata("tokenizer/spm_a.cases.json"), gguf);
+    }
+}
