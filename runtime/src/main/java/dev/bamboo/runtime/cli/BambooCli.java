@@ -2,6 +2,12 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.weights.BambooException;
 import picocli.CommandLine;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 
 /** {@code bamboo <subcommand>}: the command-line entry point. */
@@ -16,7 +22,15 @@ public final class BambooCli {
 
     /** Runs the CLI and returns its exit code; errors the user can fix are one line on stderr. */
     public static int run(String... args) {
+        return run(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true), args);
+    }
+
+    /** Runs the CLI with the given standard output and error (the tests capture them). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new BambooCli());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof BambooException be) {
                 cmd.getErr().println("error: " + be.getMessage());
@@ -25,7 +39,15 @@ public final class BambooCli {
             cmd.getErr().println("error: internal error: " + ex + " (please report it with the command that caused it)");
             return 2;
         });
-        return cli.execute(args);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage().replace('\n', ' ') + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
+            return 2;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

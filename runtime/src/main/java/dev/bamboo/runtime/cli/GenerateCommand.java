@@ -7,10 +7,12 @@ import dev.bamboo.runtime.model.TextGenerator;
 import dev.bamboo.weights.BambooException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.concurrent.Callable;
 /** {@code bamboo generate}: continue a prompt, streaming the text to stdout; timings go to stderr. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text after a prompt.")
 final class GenerateCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Mixin ModelOptions model;
     @Mixin SamplingFlags sampling;
 
@@ -41,7 +44,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         String text = promptText(prompt, promptFile);
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), ignoreEos, true);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
         try (Model m = Model.load(model.modelPath());
              TextGenerator gen = m.textGenerator(model.engineOptions().withStats(stats))) {
@@ -52,8 +55,8 @@ final class GenerateCommand implements Callable<Integer> {
                 out.flush();
             });
             out.println();
-            Timings.print(System.err, m.loadNanos(), s, System.nanoTime() - start);
-            if (s.stopReason() == GenerationStats.StopReason.CANCELLED) System.err.println("bamboo: interrupted");
+            Timings.print(spec.commandLine().getErr(), m.loadNanos(), s, System.nanoTime() - start);
+            if (s.stopReason() == GenerationStats.StopReason.CANCELLED) spec.commandLine().getErr().println("bamboo: interrupted");
         }
         return 0;
     }

@@ -6,7 +6,9 @@ import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.safetensors.SafetensorsWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,6 +16,7 @@ import java.util.concurrent.Callable;
 /** {@code bamboo logits}: the logits at every position of a token sequence, as safetensors {@code logits} f32[n, vocab]. */
 @Command(name = "logits", mixinStandardHelpOptions = true, description = "Write the logits of every position of a token sequence.")
 final class LogitsCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Mixin ModelOptions model;
 
     @Option(names = "--ids", required = true, paramLabel = "1,2,3", description = "comma-separated token ids")
@@ -38,7 +41,7 @@ final class LogitsCommand implements Callable<Integer> {
                     .i32("input_ids", new long[] {tokens.length}, tokens)
                     .f32("logits", new long[] {tokens.length, vocab}, flat)
                     .write(output);
-            System.err.println("bamboo: wrote logits [" + tokens.length + " x " + vocab + "] to " + output + " (sparsity " + engine.sparsity().label() + ")");
+            spec.commandLine().getErr().println("bamboo: wrote logits [" + tokens.length + " x " + vocab + "] to " + output + " (sparsity " + engine.sparsity().label() + ")");
         }
         return 0;
     }

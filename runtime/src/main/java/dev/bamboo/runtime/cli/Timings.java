@@ -2,14 +2,14 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.generate.GenerationStats;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /** llama.cpp-style timing lines. */
 final class Timings {
     private Timings() {}
 
-    static void print(PrintStream err, long loadNanos, GenerationStats s, long totalNanos) {
+    static void print(PrintWriter err, long loadNanos, GenerationStats s, long totalNanos) {
         err.printf(Locale.ROOT, "%nbamboo:        load time = %10.2f ms%n", loadNanos / 1e6);
         err.printf(Locale.ROOT, "bamboo: prompt eval time = %10.2f ms / %5d tokens (%8.2f ms per token, %8.2f tokens per second)%n",
                 s.promptNanos() / 1e6, s.promptTokens(), s.promptMsPerToken(), s.promptTokensPerSecond());

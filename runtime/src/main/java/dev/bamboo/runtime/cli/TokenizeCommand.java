@@ -4,9 +4,11 @@ import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.StringJoiner;
@@ -15,6 +17,7 @@ import java.util.concurrent.Callable;
 /** {@code bamboo tokenize}: the token ids of a text (no BOS/EOS unless {@code --bos}). */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Print the token ids of a text.")
 final class TokenizeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Mixin ModelOptions model;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the text")
@@ -32,7 +35,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = GenerateCommand.promptText(prompt, promptFile);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         try (Model m = Model.load(model.modelPath())) {
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(text);

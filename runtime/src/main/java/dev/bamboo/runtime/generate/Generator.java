@@ -17,11 +17,12 @@ public final class Generator {
 
     /**
      * @param maxTokens  tokens to generate ({@code -n}); -1 = until EOS or the context is full
-     * @param stopOnEos  false for {@code --ignore-eos}
+     * @param ignoreEos  {@code --ignore-eos}: the end-of-sequence token is never sampled (as llama.cpp does, its logit
+     *                   is set to minus infinity); otherwise generation stops at it
      * @param eos        the end-of-sequence token id
      * @param cancelled  polled between tokens (Ctrl-C)
      */
-    public GenerationStats generate(int[] prompt, int maxTokens, SamplingOptions sampling, boolean stopOnEos, int eos,
+    public GenerationStats generate(int[] prompt, int maxTokens, SamplingOptions sampling, boolean ignoreEos, int eos,
                                     BooleanSupplier cancelled, TokenSink sink) {
         if (prompt.length == 0) throw new BambooException("the prompt is empty; give a prompt with -p or -f");
         if (session.position() + prompt.length >= session.contextLength()) {
@@ -40,8 +41,9 @@ public final class Generator {
         int generated = 0;
         GenerationStats.StopReason reason = GenerationStats.StopReason.LENGTH;
         while (maxTokens < 0 || generated < maxTokens) {
+            if (ignoreEos && eos >= 0 && eos < logits.length) logits[eos] = Float.NEGATIVE_INFINITY;
             int next = sampler.sample(logits, history, historyLength);
-            if (stopOnEos && next == eos) {
+            if (next == eos) {
                 reason = GenerationStats.StopReason.EOS;
                 break;
             }
