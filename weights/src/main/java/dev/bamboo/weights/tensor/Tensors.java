@@ -11,7 +11,7 @@ public final class Tensors {
     /** True when Bamboo can compute with tensors of this type. */
     public static boolean supported(GGMLType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -27,6 +27,12 @@ public final class Tensors {
             case BF16 -> new BF16Tensor(name, rows, cols, data);
             case Q8_0 -> new Q8_0Tensor(name, rows, cols, data);
             case Q4_0 -> new Q4_0Tensor(name, rows, cols, data);
+            case Q4_1 -> new Q4_1Tensor(name, rows, cols, data);
+            case Q5_0 -> new Q5_0Tensor(name, rows, cols, data);
+            case Q5_1 -> new Q5_1Tensor(name, rows, cols, data);
+            case Q4_K -> new Q4_KTensor(name, rows, cols, data);
+            case Q5_K -> new Q5_KTensor(name, rows, cols, data);
+            case Q6_K -> new Q6_KTensor(name, rows, cols, data);
             default -> throw new BambooException("tensor " + name + " has type " + type + ", which Bamboo cannot compute with; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K");
         };
     }

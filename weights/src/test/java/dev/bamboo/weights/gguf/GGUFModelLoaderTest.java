@@ -1,0 +1,182 @@
+package dev.bamboo.weights.gguf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.FfnKind;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.model.PredictorLayer;
+import dev.bamboo.weights.model.RopeLayout;
+import dev.bamboo.weights.safetensors.SafetensorsFile;
+import dev.bamboo.weights.tensor.GGMLType;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every test GGUF file loads into a configuration that agrees with the model's Hugging Face config.json. */
+class GGUFModelLoaderTest {
+
+    @TestFactory
+    Stream<DynamicTest> everyFileLoadsWithTheModelsConfiguration() {
+        return TestFiles.allGGUF().stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> check(p)));
+    }
+
+    private static void check(Path path) throws IOException {
+        String model = TestFiles.modelOf(path);
+        Path hfDir = TestFiles.hfDir(model);
+        JsonNode hf = new ObjectMapper().readTree(hfDir.resolve("config.json").toFile());
+        try (GGUFFile f = GGUFFile.open(path)) {
+            boolean pwri = path.getFileName().toString().contains(".powerinfer.");
+            assertEquals(pwri, f.isPowerInfer());
+            assertEquals(pwri ? "PWRI" : "GGUF", f.magic());
+            assertEquals(3, f.version());
+            ModelWeights w = GGUFModelLoader.load(f);
+            ModelConfig c = w.config();
+            String expectedArch = switch (model) {
+                case "tiny-bamboo", "bamboo-demo" -> "bamboo";
+                default -> "llama"; // tiny-mistral is written as llama, without its window
+            };
+            assertEquals(expectedArch, c.architecture());
+            assertEquals(hf.get("hidden_size").asInt(), c.hiddenSize());
+            assertEquals(hf.get("intermediate_size").asInt(), c.intermediateSize());
+            assertEquals(hf.get("num_hidden_layers").asInt(), c.layers());
+            assertEquals(hf.get("num_attention_heads").asInt(), c.heads());
+            assertEquals(hf.get("num_key_value_heads").asInt(), c.kvHeads());
+            assertEquals(hf.get("head_dim").asInt(), c.headDim());
+            assertEquals(hf.get("vocab_size").asInt(), c.vocabSize());
+            assertEquals(hf.get("max_position_embeddings").asInt(), c.contextLength());
+            assertEquals((float) hf.get("rms_norm_eps").asDouble(), c.rmsNormEps());
+            assertEquals((float) hf.get("rope_parameters").get("rope_theta").asDouble(), c.ropeTheta());
+            assertEquals(hf.get("bos_token_id").asInt(), c.bosToken());
+            assertEquals(hf.get("eos_token_id").asInt(), c.eosToken());
+            assertEquals(RopeLayout.ADJACENT_PAIRS, c.ropeLayout());
+            assertEquals(0, c.slidingWindow());
+            assertFalse(c.tiedEmbeddings()); // every converter here writes output.weight
+            FfnKind expectedFfn = expectedArch.equals("bamboo") ? new FfnKind.DReLU() : pwri ? new FfnKind.ReGLU() : new FfnKind.SwiGLU();
+            assertEquals(expectedFfn, c.ffn());
+
+            assertEquals(c.layers(), w.layers().size());
+            for (var layer : w.layers()) {
+                if (pwri) {
+                    assertNull(layer.ffnDown());
+                    assertEquals(c.intermediateSize(), layer.ffnDownT().rows());
+                } else {
+                    assertNull(layer.ffnDownT());
+                    assertEquals(c.hiddenSize(), layer.ffnDown().rows());
+                }
+            }
+            assertEquals(pwri, w.predictor().isPresent());
+            if (pwri) {
+                var pred = w.predictor().get();
+                assertEquals(0f, pred.threshold());
+                assertEquals(f.fileName(), pred.source());
+                assertTrue(f.metadata().floatValue(GGUFModelLoader.SPARSE_THRESHOLD_KEY).isPresent());
+                boolean padded = !(path.toString().contains(".f16.") || path.toString().contains(".f32."));
+                for (int i = 0; i < c.layers(); i++) {
+                    PredictorLayer pl = pred.layers().get(i);
+                    int hfRank;
+                    try (SafetensorsFile st = SafetensorsFile.open(hfDir.resolve("predictor/model_" + i + ".safetensors"))) {
+                        hfRank = (int) st.entry("fc1.weight").shape()[0];
+                    }
+                    int expectedRank = padded ? (hfRank + 31) / 32 * 32 : hfRank;
+                    assertEquals(expectedRank, pl.rank(), "layer " + i + " rank");
+                    assertEquals(c.hiddenSize(), pl.fc1().cols());
+                    assertEquals(c.intermediateSize(), pl.fc2().rows());
+                    assertEquals(expectedRank, pl.fc2().cols());
+                }
+            }
+            // tokenizer arrays, as the runtime's tokenizer reads them
+            GGUFMetadata md = f.metadata();
+            assertEquals("llama", md.requiredString("tokenizer.ggml.model"));
+            assertEquals(c.vocabSize(), md.requiredStringArray("tokenizer.ggml.tokens").size());
+            assertEquals(c.vocabSize(), md.requiredFloatArray("tokenizer.ggml.scores").length);
+            assertEquals(c.vocabSize(), md.requiredIntArray("tokenizer.ggml.token_type").length);
+            assertEquals("<s>", md.requiredStringArray("tokenizer.ggml.tokens").get(1));
+            assertEquals(model, md.requiredString("general.name"));
+        }
+    }
+
+    @Test
+    void specialTensorTypesAreReadWhereTheReadmeSaysTheyAre() {
+        try (GGUFFile f = GGUFFile.open(TestFiles.gguf("bamboo-demo.q4_0.powerinfer.gguf"))) {
+            assertEquals(GGMLType.Q6_K, GGUFModelLoader.load(f).output().type());
+        }
+        try (GGUFFile f = GGUFFile.open(TestFiles.gguf("bamboo-demo.q8_0.powerinfer.gguf"))) {
+            var p = GGUFModelLoader.load(f).predictor().orElseThrow();
+            assertEquals(GGMLType.Q5_0, p.layers().get(0).fc1().type());
+            assertEquals(GGMLType.Q5_0, p.layers().get(0).fc2().type());
+        }
+        try (GGUFFile f = GGUFFile.open(TestFiles.gguf("bamboo-demo.q4_k_m.dense.gguf"))) {
+            ModelWeights w = GGUFModelLoader.load(f);
+            assertEquals(GGMLType.Q4_K, w.tokenEmbedding().type());
+            assertEquals(GGMLType.Q6_K, w.layers().get(2).ffnDown().type());
+            assertEquals(GGMLType.Q6_K, w.layers().get(5).wv().type());
+            assertEquals(GGMLType.Q4_K, w.layers().get(0).wq().type());
+        }
+    }
+
+    @Test
+    void withoutOutputWeightTheEmbeddingIsTied(@TempDir Path dir) {
+        Path out = dir.resolve("tied.gguf");
+        try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-bamboo.f32.dense.gguf"))) {
+            GGUFCopies.copy(src, out, name -> !name.equals("output.weight"), null);
+        }
+        try (GGUFFile f = GGUFFile.open(out)) {
+            ModelWeights w = GGUFModelLoader.load(f);
+            assertTrue(w.config().tiedEmbeddings());
+            assertSame(w.tokenEmbedding(), w.output());
+        }
+    }
+
+    @Test
+    void plainGGUFLlamaIsSwiGLUButPowerInferLlamaIsReGLU(@TempDir Path dir) {
+        Path out = dir.resolve("relullama-as-gguf.gguf");
+        try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-relullama.f32.powerinfer.gguf"))) {
+            GGUFCopies.copy(src, out, name -> true, w -> {}, "GGUF");
+        }
+        try (GGUFFile f = GGUFFile.open(out)) {
+            assertFalse(f.isPowerInfer());
+            assertInstanceOf(FfnKind.SwiGLU.class, GGUFModelLoader.config(f).ffn());
+        }
+    }
+
+    @Test
+    void wrongShapeNamesTensorExpectedAndFound(@TempDir Path dir) {
+        Path out = dir.resolve("bad-shape.gguf");
+        try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-bamboo.f32.dense.gguf"))) {
+            // blk.1.attn_q stored with 64 rows instead of 128 (the data of attn_k)
+            GGUFCopies.copy(src, out, name -> true, null, "GGUF", "blk.1.attn_q.weight", "blk.1.attn_k.weight");
+        }
+        try (GGUFFile f = GGUFFile.open(out)) {
+            BambooException e = assertThrows(BambooException.class, () -> GGUFModelLoader.load(f));
+            assertTrue(e.getMessage().contains("blk.1.attn_q.weight") && e.getMessage().contains("[128, 64]") && e.getMessage().contains("expected [128, 128]"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        }
+    }
+
+    @Test
+    void unknownArchitectureListsTheSupportedOnes(@TempDir Path dir) {
+        Path out = dir.resolve("gpt2.gguf");
+        try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-mistral.q4_0.dense.gguf"))) {
+            GGUFCopies.copy(src, out, name -> true, w -> w.put("general.architecture", GGUFValue.ofString("gpt2")));
+        }
+        try (GGUFFile f = GGUFFile.open(out)) {
+            BambooException e = assertThrows(BambooException.class, () -> GGUFModelLoader.load(f));
+            assertTrue(e.getMessage().contains("gpt2") && e.getMessage().contains("llama, mistral, bamboo"), e.getMessage());
+        }
+    }
+}

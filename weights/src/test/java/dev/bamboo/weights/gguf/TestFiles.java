@@ -1,0 +1,45 @@
+package dev.bamboo.weights.gguf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Locates the project's test data (tests run with the module directory as working directory). */
+final class TestFiles {
+    private TestFiles() {}
+
+    static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
+        if (p == null) throw new IllegalStateException("no testdata directory above " + Path.of("").toAbsolutePath());
+        return p;
+    }
+
+    static Path gguf(String name) {
+        return repoRoot().resolve("testdata/gguf").resolve(name);
+    }
+
+    /** Every GGUF file in testdata/gguf, sorted by name. */
+    static List<Path> allGGUF() {
+        try (Stream<Path> s = Files.list(repoRoot().resolve("testdata/gguf"))) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The model a GGUF file was converted from: the part of its name before the first dot. */
+    static String modelOf(Path gguf) {
+        String n = gguf.getFileName().toString();
+        return n.substring(0, n.indexOf('.'));
+    }
+
+    /** The Hugging Face directory of a model. */
+    static Path hfDir(String model) {
+        Path root = repoRoot();
+        return model.equals("bamboo-demo") ? root.resolve("models/bamboo-demo") : root.resolve("testdata").resolve(model);
+    }
+}
