@@ -1,0 +1,118 @@
+package dev.bamboo.runtime.chat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bamboo.runtime.tokenizer.Tokenizer;
+import dev.bamboo.runtime.tokenizer.TokenizerLoader;
+import dev.bamboo.weights.BambooException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ChatTemplatesTest {
+    private static final List<Message> CONVERSATION = List.of(
+            Message.system("Be brief."), Message.user("Hi"), Message.assistant("Hello!"), Message.user("2+2?"));
+
+    @Test
+    void chatml() {
+        ChatPrompt p = ChatTemplates.byName("chatml").render(CONVERSATION, true);
+        assertFalse(p.addBos());
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+                + "<|im_start|>assistant\nHello!<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n", p.text());
+    }
+
+    @Test
+    void llama2WithSystemMessage() {
+        ChatPrompt p = ChatTemplates.byName("llama2").render(CONVERSATION, true);
+        assertTrue(p.addBos());
+        assertEquals("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello! </s><s>[INST] 2+2? [/INST]", p.text());
+        ChatPrompt noSystem = ChatTemplates.byName("LLAMA2").render(List.of(Message.user("  Hi ")), true);
+        assertEquals("[INST] Hi [/INST]", noSystem.text());
+    }
+
+    @Test
+    void vicuna() {
+        ChatPrompt p = ChatTemplates.byName("vicuna").render(CONVERSATION, true);
+        assertTrue(p.addBos());
+        assertEquals("Be brief. USER: Hi ASSISTANT: Hello!</s>USER: 2+2? ASSISTANT:", p.text());
+        assertTrue(ChatTemplates.byName("vicuna").render(List.of(Message.user("Hi")), true).text()
+                .startsWith(VicunaTemplate.DEFAULT_SYSTEM + " USER: Hi ASSISTANT:"));
+    }
+
+    @Test
+    void zephyr() {
+        ChatPrompt p = ChatTemplates.byName("zephyr").render(CONVERSATION, true);
+        assertEquals("<|system|>\nBe brief.</s>\n<|user|>\nHi</s>\n<|assistant|>\nHello!</s>\n<|user|>\n2+2?</s>\n<|assistant|>\n", p.text());
+        assertEquals("<|user|>\nHi</s>\n", ChatTemplates.byName("zephyr").render(List.of(Message.user("Hi")), false).text());
+    }
+
+    @Test
+    void turnsOutOfOrderAreRejected() {
+        List<Message> twoUsers = List.of(Message.user("a"), Message.user("b"));
+        assertThrows(BambooException.class, () -> ChatTemplates.byName("llama2").render(twoUsers, true));
+        List<Message> lateSystem = List.of(Message.user("a"), Message.system("b"));
+        assertThrows(BambooException.class, () -> ChatTemplates.byName("vicuna").render(lateSystem, true));
+    }
+
+    @Test
+    void unknownNameListsTheValidOnes() {
+        BambooException e = assertThrows(BambooException.class, () -> ChatTemplates.byName("alpaca"));
+        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, vicuna, zephyr"), e.getMessage());
+    }
+
+    @Test
+    void detectsTemplatesFromJinja() {
+        assertEquals("chatml", detect("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"));
+        assertEquals("llama2", detect("{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}"));
+        assertEquals("zephyr", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + eos_token }}{% elif message['role'] == 'assistant' %}{{ '<|assistant|>\\n' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
+        assertEquals("vicuna", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ 'USER: ' + message['content'] + ' ' }}{% else %}{{ 'ASSISTANT: ' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
+        assertEquals(Optional.empty(), ChatTemplates.detect("{{ messages[0]['content'] }}"));
+        assertEquals(Optional.empty(), ChatTemplates.detect(null));
+    }
+
+    private static String detect(String jinja) {
+        return ChatTemplates.detect(jinja).map(ChatTemplate::name).orElse("none");
+    }
+
+    @Test
+    void specialTokensBecomeTheirIdsAndTextIsEncodedPerPart() {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(root.resolve("testdata"))) {
+            root = root.getParent();
+        }
+        Tokenizer tok = TokenizerLoader.fromDirectory(root.resolve("testdata/tiny-bamboo"));
+        ChatPrompt p = ChatTemplates.byName("llama2").render(List.of(Message.user("Hi"), Message.assistant("Yo"), Message.user("Ok")), true);
+        int[] ids = p.encode(tok);
+        int[] first = tok.encode("[INST] Hi [/INST] Yo ");
+        int[] second = tok.encode("[INST] Ok [/INST]");
+        int[] expected = IntStream.concat(IntStream.concat(IntStream.of(tok.bos()), IntStream.of(first)),
+                IntStream.concat(IntStream.of(tok.eos(), tok.bos()), IntStream.of(second))).toArray();
+        assertArrayEquals(expected, ids);
+        // The tiny vocabulary has no <|im_start|> piece, so ChatML markers fall back to text.
+        int[] chatml = ChatTemplates.byName("chatml").render(List.of(Message.user("Hi")), false).encode(tok);
+        int[] expectedChatml = java.util.stream.Stream.of(tok.encode("<|im_start|>"), tok.encode("user\nHi"), tok.encode("<|im_end|>"), tok.encode("\n"))
+                .flatMapToInt(IntStream::of).toArray();
+        assertArrayEquals(expectedChatml, chatml);
+    }
+
+    @Test
+    void markersInTheVocabularyBecomeSingleTokens() {
+        String[] pieces = {"<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", "\u2581", "u", "s", "e", "r", "\u2581user", "\u2581u", "\u2581us", "\u2581use", "\n"};
+        int[] types = {2, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        float[] scores = new float[pieces.length];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = -i;
+        }
+        Tokenizer tok = TokenizerLoader.fromGgufArrays("llama", pieces, scores, types, 1, 2, 0, true, true);
+        int[] ids = ChatTemplates.byName("chatml").render(List.of(Message.user("user")), false).encode(tok);
+        // <|im_start|> "▁user\nuser" <|im_end|> "▁\n"
+        assertArrayEquals(new int[] {3, 10, 14, 6, 7, 8, 9, 4, 5, 14}, ids);
+    }
+}
