@@ -54,7 +54,7 @@ public final class HFModelLoader {
             List<AutoCloseable> resources = new ArrayList<>(List.of(ckpt));
             Optional<PredictorWeights> predictor = Optional.empty();
             ModelWeights weights = new ModelWeights(config, embed, List.copyOf(layers), norm, output, predictor);
-            return new LoadedModel(dir, ModelFormat.HUGGING_FACE, weights, ckpt.fileBytes(), resources);
+            return new LoadedModel(dir, ModelFormat.HUGGING_FACE, weights, ckpt.fileBytes(), Optional.empty(), resources);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;

@@ -1,10 +1,14 @@
 package dev.bamboo.weights.model;
 
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.gguf.GGUFFile;
+import dev.bamboo.weights.gguf.GGUFModelLoader;
 import dev.bamboo.weights.hf.HFModelLoader;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** Opens any model Bamboo reads: a Hugging Face directory, or a GGUF / PowerInfer GGUF file. */
 public final class ModelLoader {
@@ -15,6 +19,14 @@ public final class ModelLoader {
             throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");
         }
         if (Files.isDirectory(path)) return HFModelLoader.load(path);
-        throw new BambooException(path + ": GGUF files are not supported yet");
+        GGUFFile file = GGUFFile.open(path);
+        try {
+            ModelWeights weights = GGUFModelLoader.load(file);
+            ModelFormat format = file.isPowerInfer() ? ModelFormat.POWERINFER_GGUF : ModelFormat.GGUF;
+            return new LoadedModel(path, format, weights, file.fileSize(), Optional.of(file.metadata()), List.of(file));
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
     }
 }
