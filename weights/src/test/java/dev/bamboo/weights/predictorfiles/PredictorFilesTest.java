@@ -69,6 +69,22 @@ class PredictorFilesTest {
     }
 
     @Test
+    void safetensorsWinsOverPtForTheSameLayer() throws IOException {
+        Path dir = tmp.resolve("both");
+        Files.createDirectories(dir);
+        Files.copy(BAMBOO.resolve("predictor/model_0.safetensors"), dir.resolve("model_0.safetensors"));
+        Files.write(dir.resolve("model_0.pt"), new byte[]{1, 2, 3}); // would fail if it were read
+        Files.copy(BAMBOO.resolve("predictor/model_1.pt"), dir.resolve("model_1.pt"));
+        try (LoadedPredictor p = PredictorFiles.loadDirectory(dir, 2, 128, 384)) {
+            assertEquals(24, p.weights().layers().get(0).rank());
+            assertEquals(32, p.weights().layers().get(1).rank());
+        }
+        Files.delete(dir.resolve("model_0.safetensors"));
+        String e = oneLineError(() -> PredictorFiles.loadDirectory(dir, 2, 128, 384));
+        assertTrue(e.startsWith("model_0.pt"), e);
+    }
+
+    @Test
     void embeddedTurboSparsePredictorsMatchTheDirectoryOnes() {
         Path turbo = ROOT.resolve("testdata/tiny-turbosparse");
         try (SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(turbo);

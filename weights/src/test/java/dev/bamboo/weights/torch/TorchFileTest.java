@@ -150,6 +150,26 @@ class TorchFileTest {
         }
     }
 
+    /** Damaged central directories and end records: a one-line BambooException or a readable file, nothing else. */
+    @Test
+    void corruptZipDirectoriesNeverEscapeAsOtherExceptions() throws IOException {
+        Path pt = TestPaths.root().resolve("testdata/tiny-bamboo/predictor/model_2.pt");
+        byte[] all = Files.readAllBytes(pt);
+        Random r = new Random(13);
+        Path bad = tmp.resolve("dir.pt");
+        for (int i = 0; i < 300; i++) {
+            byte[] c = all.clone();
+            int at = all.length - 1 - r.nextInt(700); // central directory, ZIP64 records, end record
+            c[at] = (byte) r.nextInt(256);
+            Files.write(bad, c);
+            try (TorchFile f = TorchFile.open(bad)) {
+                for (String name : f.entries().keySet()) f.tensor(name);
+            } catch (BambooException e) {
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void missingTensorNamesTheFile() throws IOException {
         try (TorchFile f = TorchFile.open(ptFiles().getFirst())) {
