@@ -1,0 +1,12 @@
+package dev.bamboo.predictor;
+
+/**
+ * One layer's activation statistics over {@code tokens} tokens, pooled over all of them (every neuron-token pair
+ * weighs the same).
+ *
+ * @param trueActive      share of neurons that were really active (non-zero)
+ * @param predictedActive share of neurons the predictor selected
+ * @param recall          share of the truly active neurons the predictor selected; NaN before any active neuron was seen
+ */
+public record LayerSparsity(int layer, double trueActive, double predictedActive, double recall, long tokens) {
+}

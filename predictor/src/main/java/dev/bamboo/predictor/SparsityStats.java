@@ -1,0 +1,137 @@
+package dev.bamboo.predictor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Accumulates, per layer and over tokens, how many FFN neurons were truly active, how many the predictor selected,
+ * and how many of the truly active ones it selected (recall: a missed neuron is an error in the output, an extra
+ * one only costs time). Counts are pooled, as the reference statistics are: recall = Σ hits / Σ truly active.
+ *
+ * <p>Not thread-safe: the forward pass records from one thread.
+ */
+public final class SparsityStats {
+    private final int ffn;
+    private final long[] tokens;
+    private final long[] trueActive;
+    private final long[] predicted;
+    private final long[] hits;
+
+    public SparsityStats(int layers, int ffn) {
+        if (layers < 1 || ffn < 1) throw new IllegalArgumentException("layers " + layers + ", ffn " + ffn);
+        this.ffn = ffn;
+        this.tokens = new long[layers];
+        this.trueActive = new long[layers];
+        this.predicted = new long[layers];
+        this.hits = new long[layers];
+    }
+
+    public int layerCount() { return tokens.length; }
+
+    public int ffn() { return ffn; }
+
+    /**
+     * One token of one layer.
+     *
+     * @param trueMask       {@code trueMask[i]}: neuron i was really active (first {@link #ffn()} entries are read)
+     * @param predictedList  the predicted neuron indices (any order, no duplicates), the first {@code predictedCount} entries
+     */
+    public void record(int layer, boolean[] trueMask, int[] predictedList, int predictedCount) {
+        checkLayer(layer);
+        if (trueMask.length < ffn) throw new IllegalArgumentException("mask of " + trueMask.length + " for " + ffn + " neurons");
+        if (predictedCount < 0 || predictedCount > ffn || predictedCount > predictedList.length) throw new IllegalArgumentException("predicted count " + predictedCount);
+        long active = 0, hit = 0;
+        for (int i = 0; i < ffn; i++) if (trueMask[i]) active++;
+        for (int k = 0; k < predictedCount; k++) if (trueMask[predictedList[k]]) hit++;
+        add(layer, active, predictedCount, hit);
+    }
+
+    /**
+     * One token of one layer, both sets as ascending index lists.
+     *
+     * @param trueList      the truly active neuron indices, ascending, the first {@code trueCount} entries
+     * @param predictedList the predicted neuron indices, ascending, the first {@code predictedCount} entries
+     */
+    public void record(int layer, int[] trueList, int trueCount, int[] predictedList, int predictedCount) {
+        checkLayer(layer);
+        if (trueCount < 0 || trueCount > ffn || trueCount > trueList.length) throw new IllegalArgumentException("true count " + trueCount);
+        if (predictedCount < 0 || predictedCount > ffn || predictedCount > predictedList.length) throw new IllegalArgumentException("predicted count " + predictedCount);
+        long hit = 0;
+        int a = 0, b = 0;
+        while (a < trueCount && b < predictedCount) { // merge of two ascending lists
+            int x = trueList[a], y = predictedList[b];
+            if (x == y) { hit++; a++; b++; }
+            else if (x < y) a++;
+            else b++;
+        }
+        add(layer, trueCount, predictedCount, hit);
+    }
+
+    private void add(int layer, long active, long pred, long hit) {
+        tokens[layer]++;
+        trueActive[layer] += active;
+        predicted[layer] += pred;
+        hits[layer] += hit;
+    }
+
+    public LayerSparsity layer(int layer) {
+        checkLayer(layer);
+        return summary(layer, tokens[layer], trueActive[layer], predicted[layer], hits[layer]);
+    }
+
+    public List<LayerSparsity> perLayer() {
+        List<LayerSparsity> out = new ArrayList<>(tokens.length);
+        for (int l = 0; l < tokens.length; l++) out.add(layer(l));
+        return out;
+    }
+
+    /** All layers pooled; its {@code layer} is -1 and {@code tokens} counts token-layer pairs. */
+    public LayerSparsity overall() {
+        long t = 0, a = 0, p = 0, h = 0;
+        for (int l = 0; l < tokens.length; l++) {
+            t += tokens[l];
+            a += trueActive[l];
+            p += predicted[l];
+            h += hits[l];
+        }
+        return summary(-1, t, a, p, h);
+    }
+
+    private LayerSparsity summary(int layer, long t, long active, long pred, long hit) {
+        double cells = (double) t * ffn;
+        return new LayerSparsity(layer,
+                t == 0 ? Double.NaN : active / cells,
+                t == 0 ? Double.NaN : pred / cells,
+                active == 0 ? Double.NaN : (double) hit / active,
+                t);
+    }
+
+    public void reset() {
+        java.util.Arrays.fill(tokens, 0);
+        java.util.Arrays.fill(trueActive, 0);
+        java.util.Arrays.fill(predicted, 0);
+        java.util.Arrays.fill(hits, 0);
+    }
+
+    /** A fixed-width table: one row per layer and a pooled "all" row; percentages, "-" where undefined. */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%5s  %11s  %9s  %7s  %8s%n", "layer", "true active", "predicted", "recall", "tokens"));
+        for (LayerSparsity s : perLayer()) row(sb, Integer.toString(s.layer()), s);
+        row(sb, "all", overall());
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String label, LayerSparsity s) {
+        sb.append(String.format(Locale.ROOT, "%5s  %11s  %9s  %7s  %8d%n", label, pct(s.trueActive()), pct(s.predictedActive()), pct(s.recall()), s.tokens()));
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * v);
+    }
+
+    private void checkLayer(int layer) {
+        if (layer < 0 || layer >= tokens.length) throw new IllegalArgumentException("layer " + layer + " of " + tokens.length);
+    }
+}
