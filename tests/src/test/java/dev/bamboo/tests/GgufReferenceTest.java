@@ -48,6 +48,10 @@ class GgufReferenceTest {
             float[] expected = ref.floats("logits");
             double dense = relL2(logits(model, ids, SparsityMode.DENSE, 2), expected);
             assertTrue(dense < tolerance, file + " dense rel. L2 " + dense + " >= " + tolerance);
+            if (predictedTolerance != null) {
+                double predicted = relL2(logits(model, ids, SparsityMode.PREDICTED, 2), ref.floats("logits_predicted"));
+                assertTrue(predicted < predictedTolerance, file + " predicted rel. L2 " + predicted + " >= " + predictedTolerance);
+            }
             if (model.config().ffn().reluFamily()) {
                 double exact = relL2(logits(model, ids, SparsityMode.EXACT, 2), expected);
                 assertTrue(exact < tolerance, file + " exact rel. L2 " + exact + " >= " + tolerance);

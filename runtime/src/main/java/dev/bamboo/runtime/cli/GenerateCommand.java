@@ -56,6 +56,7 @@ final class GenerateCommand implements Callable<Integer> {
             });
             out.println();
             Timings.print(spec.commandLine().getErr(), m.loadNanos(), s, System.nanoTime() - start);
+            gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + gen.engine().sparsity().label() + ")\n" + st.table()));
             if (s.stopReason() == GenerationStats.StopReason.CANCELLED) spec.commandLine().getErr().println("bamboo: interrupted");
         }
         return 0;

@@ -8,6 +8,8 @@ import dev.bamboo.weights.model.ModelFormat;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.model.ShapeCheck;
+import dev.bamboo.weights.predictorfiles.LoadedPredictor;
+import dev.bamboo.weights.predictorfiles.PredictorFiles;
 import dev.bamboo.weights.safetensors.SafetensorsCheckpoint;
 import dev.bamboo.weights.tensor.Tensor;
 
@@ -52,7 +54,9 @@ public final class HFModelLoader {
                 throw new BambooException(dir + ": lm_head.weight is missing and tie_word_embeddings is false; the checkpoint is incomplete");
             }
             List<AutoCloseable> resources = new ArrayList<>(List.of(ckpt));
-            Optional<PredictorWeights> predictor = Optional.empty();
+            Optional<LoadedPredictor> loadedPredictor = PredictorFiles.findFor(dir, ckpt, config.layers(), h, f);
+            loadedPredictor.ifPresent(resources::add);
+            Optional<PredictorWeights> predictor = loadedPredictor.map(LoadedPredictor::weights);
             ModelWeights weights = new ModelWeights(config, embed, List.copyOf(layers), norm, output, predictor);
             return new LoadedModel(dir, ModelFormat.HUGGING_FACE, weights, ckpt.fileBytes(), Optional.empty(), resources);
         } catch (RuntimeException e) {

@@ -1,0 +1,60 @@
+package dev.bamboo.tests;
+
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.weights.safetensors.SafetensorsFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Predicted sparsity against PowerInfer's semantics as computed by the reference (logits_predicted). */
+class PredictedSparsityTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-bamboo", "tiny-relullama", "tiny-turbosparse", "bamboo-demo"})
+    void predictedLogitsMatchReference(String name) {
+        try (Model model = Model.load(Cli.model(name));
+             SafetensorsFile ref = SafetensorsFile.open(Cli.model(name).resolve("reference.safetensors"))) {
+            assertTrue(model.weights().predictor().isPresent(), name + " has a predictor");
+            int[] ids = ref.ints("input_ids");
+            double err = GgufReferenceTest.relL2(GgufReferenceTest.logits(model, ids, SparsityMode.PREDICTED, 2), ref.floats("logits_predicted"));
+            assertTrue(err < 1e-4, name + " predicted rel. L2 " + err);
+            // and the predictor really changes the result: dense logits differ from logits_predicted
+            double dense = GgufReferenceTest.relL2(GgufReferenceTest.logits(model, ids, SparsityMode.DENSE, 2), ref.floats("logits_predicted"));
+            assertTrue(dense > 1e-3, name + " dense vs predicted reference " + dense);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SparsityMode.class, names = {"DENSE", "EXACT", "PREDICTED"})
+    void sameTokensForOneAndTwoThreads(SparsityMode mode) {
+        try (Model model = Model.load(Cli.model("bamboo-demo"));
+             SafetensorsFile ref = SafetensorsFile.open(Cli.model("bamboo-demo").resolve("reference.safetensors"))) {
+            int[] prompt = ref.ints("prompt2_ids");
+            assertArrayEquals(GreedyReferenceTest.greedy(model, prompt, 32, mode, 1), GreedyReferenceTest.greedy(model, prompt, 32, mode, 2), mode.label());
+            int[] ids = ref.ints("input_ids");
+            assertArrayEquals(GgufReferenceTest.logits(model, ids, mode, 1), GgufReferenceTest.logits(model, ids, mode, 2), mode.label() + " logits");
+        }
+    }
+
+    @Test
+    void predictedOnModelWithoutPredictorIsOneLineError() {
+        Cli cli = Cli.run("generate", "-m", Cli.model("tiny-mistral").toString(), "-p", "hi", "--sparsity", "predicted");
+        assertEquals(1, cli.exitCode());
+        assertTrue(cli.err().startsWith("error: --sparsity predicted needs an activation predictor"), cli.err());
+        assertTrue(cli.err().contains("use --sparsity dense"), cli.err());
+        assertEquals(1, cli.err().strip().lines().count(), cli.err());
+    }
+
+    @Test
+    void statsReportRecallAndActiveFractions() {
+        Cli cli = Cli.run("generate", "-p", "Permission is hereby granted,", "--temp", "0", "-n", "8", "--sparsity", "predicted", "--stats");
+        assertEquals(0, cli.exitCode(), cli.err());
+        assertTrue(cli.err().contains("recall"), cli.err());
+    }
+}
