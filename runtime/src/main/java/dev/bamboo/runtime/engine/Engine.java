@@ -11,6 +11,7 @@ import dev.bamboo.runtime.ffn.ExactSelector;
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.generate.CpuSession;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelConfig;
@@ -35,7 +36,7 @@ public final class Engine implements AutoCloseable {
         try {
             int batch = Math.min(options.promptBatch(), context);
             this.stats = options.collectStats() ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
-            this.session = new InferenceSession(weights, pool, feedForward(weights, options, batch), context, batch);
+            this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);
         } catch (RuntimeException e) {
             pool.close();
             throw e;

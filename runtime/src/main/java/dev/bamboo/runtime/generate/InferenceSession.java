@@ -1,75 +1,33 @@
 package dev.bamboo.runtime.generate;
 
-import dev.bamboo.runtime.ffn.FeedForward;
-import dev.bamboo.runtime.forward.ForwardPass;
-import dev.bamboo.weights.BambooException;
-import dev.bamboo.weights.model.ModelWeights;
-import dev.bamboo.weights.parallel.ComputePool;
-
 /**
- * A sequence being processed: the forward pass, its KV cache and the current position. Prompts are processed in
- * batches of up to {@link ForwardPass#maxBatch()} tokens (matrix-matrix products), generated tokens one at a time.
+ * A token sequence being run through a model on some backend: it owns the KV cache and the current position.
+ * The CPU engine ({@link CpuSession}) and the TornadoVM backend implement it; generation only sees this.
  */
-public final class InferenceSession {
-    private final ForwardPass forward;
-    private final int vocab;
-    private final float[][] lastLogits;
-    private int position;
+public interface InferenceSession extends AutoCloseable {
 
-    public InferenceSession(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch) {
-        this.forward = new ForwardPass(weights, pool, ffn, contextLength, maxBatch);
-        this.vocab = weights.config().vocabSize();
-        this.lastLogits = new float[1][vocab];
-    }
+    /** Tokens processed so far. */
+    int position();
 
-    public int position() {
-        return position;
-    }
+    /** Positions the KV cache holds. */
+    int contextLength();
 
-    public int contextLength() {
-        return forward.contextLength();
-    }
+    /** Forgets the sequence. */
+    void reset();
 
-    /** Forgets the sequence (the cache is overwritten from position 0). */
-    public void reset() {
-        position = 0;
-    }
-
-    /** Appends {@code ids} and returns the logits after the last of them (a view reused by the next call). */
-    public float[] append(int[] ids) {
-        if (ids.length == 0) throw new IllegalArgumentException("no tokens");
-        checkRoom(ids.length);
-        for (int off = 0; off < ids.length; off += forward.maxBatch()) {
-            int n = Math.min(forward.maxBatch(), ids.length - off);
-            forward.forward(ids, off, n, position, false, lastLogits);
-            position += n;
-        }
-        return lastLogits[0];
-    }
+    /** Appends {@code ids} (batched) and returns the logits after the last of them; the array is reused by the next call. */
+    float[] append(int[] ids);
 
     /** Appends one token and returns the logits after it. */
-    public float[] append(int id) {
+    default float[] append(int id) {
         return append(new int[] {id});
     }
 
     /** Appends {@code ids} and returns the logits at every one of their positions. */
-    public float[][] appendAllLogits(int[] ids) {
-        checkRoom(ids.length);
-        float[][] all = new float[ids.length][];
-        for (int off = 0; off < ids.length; off += forward.maxBatch()) {
-            int n = Math.min(forward.maxBatch(), ids.length - off);
-            float[][] chunk = new float[n][vocab];
-            forward.forward(ids, off, n, position, true, chunk);
-            System.arraycopy(chunk, 0, all, off, n);
-            position += n;
-        }
-        return all;
-    }
+    float[][] appendAllLogits(int[] ids);
 
-    private void checkRoom(int n) {
-        if (position + n > forward.contextLength()) {
-            throw new BambooException("the sequence needs " + (position + n) + " positions but the context holds " + forward.contextLength()
-                    + "; use a larger -c (the model supports up to " + forward.config().contextLength() + ") or a shorter prompt");
-        }
+    /** Releases backend resources (device memory); the CPU session has none beyond the heap. */
+    @Override
+    default void close() {
     }
 }

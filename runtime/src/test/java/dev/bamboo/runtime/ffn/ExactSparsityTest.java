@@ -1,7 +1,7 @@
 package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.runtime.TestData;
-import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.runtime.generate.CpuSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelLoader;
@@ -23,7 +23,7 @@ class ExactSparsityTest {
             FeedForward ffn = exact
                     ? new SparseFeedForward(model.weights(), pool, new ExactSelector(model.weights(), pool), maxBatch)
                     : new DenseFeedForward(model.weights(), pool, maxBatch);
-            float[][] all = new InferenceSession(model.weights(), pool, ffn, 64, maxBatch).appendAllLogits(ids);
+            float[][] all = new CpuSession(model.weights(), pool, ffn, 64, maxBatch).appendAllLogits(ids);
             int vocab = model.config().vocabSize();
             float[] flat = new float[ids.length * vocab];
             for (int t = 0; t < ids.length; t++) System.arraycopy(all[t], 0, flat, t * vocab, vocab);

@@ -1,0 +1,81 @@
+package dev.bamboo.runtime.generate;
+
+import dev.bamboo.runtime.ffn.FeedForward;
+import dev.bamboo.runtime.forward.ForwardPass;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+
+/**
+ * A sequence on the CPU engine: the forward pass, its KV cache and the current position. Prompts are processed in
+ * batches of up to {@link ForwardPass#maxBatch()} tokens (matrix-matrix products), generated tokens one at a time.
+ */
+public final class CpuSession implements InferenceSession {
+    private final ForwardPass forward;
+    private final int vocab;
+    private final float[][] lastLogits;
+    private int position;
+
+    public CpuSession(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch) {
+        this.forward = new ForwardPass(weights, pool, ffn, contextLength, maxBatch);
+        this.vocab = weights.config().vocabSize();
+        this.lastLogits = new float[1][vocab];
+    }
+
+    @Override
+    public int position() {
+        return position;
+    }
+
+    @Override
+    public int contextLength() {
+        return forward.contextLength();
+    }
+
+    /** Forgets the sequence (the cache is overwritten from position 0). */
+    @Override
+    public void reset() {
+        position = 0;
+    }
+
+    /** Appends {@code ids} and returns the logits after the last of them (a view reused by the next call). */
+    @Override
+    public float[] append(int[] ids) {
+        if (ids.length == 0) throw new IllegalArgumentException("no tokens");
+        checkRoom(ids.length);
+        for (int off = 0; off < ids.length; off += forward.maxBatch()) {
+            int n = Math.min(forward.maxBatch(), ids.length - off);
+            forward.forward(ids, off, n, position, false, lastLogits);
+            position += n;
+        }
+        return lastLogits[0];
+    }
+
+    /** Appends one token and returns the logits after it. */
+    @Override
+    public float[] append(int id) {
+        return append(new int[] {id});
+    }
+
+    /** Appends {@code ids} and returns the logits at every one of their positions. */
+    @Override
+    public float[][] appendAllLogits(int[] ids) {
+        checkRoom(ids.length);
+        float[][] all = new float[ids.length][];
+        for (int off = 0; off < ids.length; off += forward.maxBatch()) {
+            int n = Math.min(forward.maxBatch(), ids.length - off);
+            float[][] chunk = new float[n][vocab];
+            forward.forward(ids, off, n, position, true, chunk);
+            System.arraycopy(chunk, 0, all, off, n);
+            position += n;
+        }
+        return all;
+    }
+
+    private void checkRoom(int n) {
+        if (position + n > forward.contextLength()) {
+            throw new BambooException("the sequence needs " + (position + n) + " positions but the context holds " + forward.contextLength()
+                    + "; use a larger -c (the model supports up to " + forward.config().contextLength() + ") or a shorter prompt");
+        }
+    }
+}
