@@ -1,6 +1,5 @@
 package dev.bamboo.weights.gguf;
 
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.MappedFile;
 import dev.bamboo.weights.tensor.GGMLType;
 
