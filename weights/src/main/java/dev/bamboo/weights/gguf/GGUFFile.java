@@ -1,6 +1,5 @@
 package dev.bamboo.weights.gguf;
 
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.MappedFile;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
@@ -99,7 +98,7 @@ public final class GGUFFile implements AutoCloseable {
     public GGUFTensorInfo tensorInfo(String name) {
         GGUFTensorInfo info = tensorInfos.get(name);
         if (info == null) {
-            throw new BambooException(fileName() + ": tensor " + name + " is missing; the file is incomplete or holds another architecture");
+            throw GGUFErrors.error(fileName() + ": tensor " + name + " is missing; the file is incomplete or holds another architecture");
         }
         return info;
     }
@@ -114,7 +113,7 @@ public final class GGUFFile implements AutoCloseable {
     public Tensor tensor(String name) {
         GGUFTensorInfo info = tensorInfo(name);
         if (!Tensors.supported(info.type())) {
-            throw new BambooException(fileName() + ": tensor " + name + " has type " + info.type()
+            throw GGUFErrors.error(fileName() + ": tensor " + name + " has type " + info.type()
                     + ", which Bamboo cannot compute with; supported: " + supportedTypes() + " (re-quantize the model to one of them)");
         }
         return Tensors.of(name, info.type(), info.rows(), (int) info.cols(), tensorBytes(name));
@@ -148,7 +147,7 @@ public final class GGUFFile implements AutoCloseable {
         for (int i = 1; i < sorted.size(); i++) {
             GGUFTensorInfo a = sorted.get(i - 1), b = sorted.get(i);
             if (b.offset() < a.offset() + a.byteSize() && b.byteSize() > 0) {
-                throw new BambooException(fileName + ": tensors " + a.name() + " and " + b.name() + " overlap in the data section; the file is corrupt");
+                throw GGUFErrors.error(fileName + ": tensors " + a.name() + " and " + b.name() + " overlap in the data section; the file is corrupt");
             }
         }
     }

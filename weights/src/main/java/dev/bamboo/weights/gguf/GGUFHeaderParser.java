@@ -1,6 +1,5 @@
 package dev.bamboo.weights.gguf;
 
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.MappedFile;
 import dev.bamboo.weights.tensor.GGMLType;
 
@@ -31,19 +30,19 @@ final class GGUFHeaderParser {
         String name = file.path().getFileName().toString();
         HeaderCursor c = new HeaderCursor(file.segment(), name);
         if (file.size() < 4) {
-            throw new BambooException(name + ": too short for a GGUF file (" + file.size() + " bytes); the file is truncated");
+            throw GGUFErrors.error(name + ": too short for a GGUF file (" + file.size() + " bytes); the file is truncated");
         }
         byte[] m = file.segment().asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE);
         String magic = new String(m, StandardCharsets.ISO_8859_1);
         if (!magic.equals(GGUFFile.MAGIC_GGUF) && !magic.equals(GGUFFile.MAGIC_POWERINFER)) {
-            throw new BambooException(name + ": not a GGUF file (magic " + printable(m) + ", expected GGUF or PWRI); give a .gguf model file or a Hugging Face model directory");
+            throw GGUFErrors.error(name + ": not a GGUF file (magic " + printable(m) + ", expected GGUF or PWRI); give a .gguf model file or a Hugging Face model directory");
         }
         c.i32("the magic");
         long version = c.u32("the version");
         if (version != 2 && version != 3) {
             String hint = version == 1 ? "GGUF v1 is obsolete; convert the model again with a current converter"
                     : (version & 0xFFFF) == 0 ? "it looks big-endian; use a little-endian file" : "only versions 2 and 3 are supported";
-            throw new BambooException(name + ": unsupported GGUF version " + version + "; " + hint);
+            throw GGUFErrors.error(name + ": unsupported GGUF version " + version + "; " + hint);
         }
         long tensorCount = c.count("tensor count", MIN_TENSOR_INFO_BYTES);
         long kvCount = c.count("metadata entry count", MIN_KV_BYTES);

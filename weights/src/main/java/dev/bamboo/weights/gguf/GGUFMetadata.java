@@ -94,7 +94,7 @@ public final class GGUFMetadata {
             int[] out = new int[a.size()];
             for (int i = 0; i < out.length; i++) {
                 long x = ((Number) a.items().get(i)).longValue();
-                if (x != (int) x) throw new BambooException(fileName + ": metadata " + key + "[" + i + "] = " + x + " is out of range; the file is corrupt");
+                if (x != (int) x) throw GGUFErrors.error(fileName + ": metadata " + key + "[" + i + "] = " + x + " is out of range; the file is corrupt");
                 out[i] = (int) x;
             }
             return out;
@@ -113,7 +113,7 @@ public final class GGUFMetadata {
     public int requiredInt(String key, int min, int max) {
         long v = requiredInt(key);
         if (v < min || v > max) {
-            throw new BambooException(fileName + ": metadata " + key + " = " + v + " is outside [" + min + ", " + max + "]; the file is corrupt");
+            throw GGUFErrors.error(fileName + ": metadata " + key + " = " + v + " is outside [" + min + ", " + max + "]; the file is corrupt");
         }
         return (int) v;
     }
@@ -133,15 +133,15 @@ public final class GGUFMetadata {
     public int[] requiredIntArray(String key) { return intArray(key).orElseThrow(() -> missing(key)); }
 
     private BambooException missing(String key) {
-        return new BambooException(fileName + ": metadata key " + key + " is missing; the file was not written for this kind of model or is incomplete");
+        return GGUFErrors.error(fileName + ": metadata key " + key + " is missing; the file was not written for this kind of model or is incomplete");
     }
 
     private BambooException wrongType(String key, GGUFValue v, String expected) {
-        return new BambooException(fileName + ": metadata " + key + " is " + v.type() + " where " + expected + " is expected; the file is corrupt");
+        return GGUFErrors.error(fileName + ": metadata " + key + " is " + v.type() + " where " + expected + " is expected; the file is corrupt");
     }
 
     private BambooException wrongElements(String key, GGUFArray a, String expected) {
-        return new BambooException(fileName + ": metadata " + key + " is an array of " + a.elementType() + " where " + expected + " are expected; the file is corrupt");
+        return GGUFErrors.error(fileName + ": metadata " + key + " is an array of " + a.elementType() + " where " + expected + " are expected; the file is corrupt");
     }
 
     @Override

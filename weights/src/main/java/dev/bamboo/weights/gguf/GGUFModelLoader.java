@@ -37,7 +37,7 @@ public final class GGUFModelLoader {
         GGUFMetadata md = file.metadata();
         String arch = file.architecture();
         if (!SUPPORTED_ARCHITECTURES.contains(arch)) {
-            throw new BambooException(file.fileName() + ": architecture " + arch + " is not supported; supported: " + String.join(", ", SUPPORTED_ARCHITECTURES));
+            throw GGUFErrors.error(file.fileName() + ": architecture " + arch + " is not supported; supported: " + String.join(", ", SUPPORTED_ARCHITECTURES));
         }
         String p = arch + ".";
         int hidden = md.requiredInt(p + "embedding_length", 1, 1 << 20);
@@ -46,18 +46,18 @@ public final class GGUFModelLoader {
         int heads = md.requiredInt(p + "attention.head_count", 1, 1 << 16);
         int kvHeads = md.contains(p + "attention.head_count_kv") ? md.requiredInt(p + "attention.head_count_kv", 1, heads) : heads;
         if (heads % kvHeads != 0) {
-            throw new BambooException(file.fileName() + ": " + heads + " attention heads cannot be shared by " + kvHeads + " key/value heads; the file is corrupt");
+            throw GGUFErrors.error(file.fileName() + ": " + heads + " attention heads cannot be shared by " + kvHeads + " key/value heads; the file is corrupt");
         }
         int headDim;
         if (md.contains(p + "attention.key_length")) {
             headDim = md.requiredInt(p + "attention.key_length", 1, 1 << 16);
         } else {
             if (hidden % heads != 0) {
-                throw new BambooException(file.fileName() + ": embedding_length " + hidden + " is not a multiple of head_count " + heads + " and attention.key_length is absent; the file is corrupt");
+                throw GGUFErrors.error(file.fileName() + ": embedding_length " + hidden + " is not a multiple of head_count " + heads + " and attention.key_length is absent; the file is corrupt");
             }
             headDim = hidden / heads;
         }
-        if (headDim % 2 != 0) throw new BambooException(file.fileName() + ": head dimension " + headDim + " is odd; RoPE needs pairs");
+        if (headDim % 2 != 0) throw GGUFErrors.error(file.fileName() + ": head dimension " + headDim + " is odd; RoPE needs pairs");
         float eps = (float) md.requiredFloat(p + "attention.layer_norm_rms_epsilon");
         float theta = (float) md.floatValue(p + "rope.freq_base").orElse(10000.0);
         int context = md.requiredInt(p + "context_length", 1, Integer.MAX_VALUE);
@@ -91,7 +91,7 @@ public final class GGUFModelLoader {
             Tensor down = file.contains(b + "ffn_down.weight") ? tensor(file, b + "ffn_down.weight", f, h) : null;
             Tensor downT = file.contains(b + "ffn_down_t.weight") ? tensor(file, b + "ffn_down_t.weight", h, f) : null;
             if (down == null && downT == null) {
-                throw new BambooException(file.fileName() + ": layer " + i + " has neither " + b + "ffn_down.weight nor " + b + "ffn_down_t.weight; the file is incomplete");
+                throw GGUFErrors.error(file.fileName() + ": layer " + i + " has neither " + b + "ffn_down.weight nor " + b + "ffn_down_t.weight; the file is incomplete");
             }
             layers.add(new LayerWeights(
                     tensor(file, b + "attn_norm.weight", h),
@@ -108,7 +108,7 @@ public final class GGUFModelLoader {
         Optional<PredictorWeights> predictor = Optional.empty();
         if (!predictors.isEmpty()) {
             if (predictors.size() != c.layers()) {
-                throw new BambooException(file.fileName() + ": only " + predictors.size() + " of " + c.layers() + " layers have predictor weights (blk.N.fc1/fc2); the file is incomplete");
+                throw GGUFErrors.error(file.fileName() + ": only " + predictors.size() + " of " + c.layers() + " layers have predictor weights (blk.N.fc1/fc2); the file is incomplete");
             }
             float threshold = (float) file.metadata().floatValue(SPARSE_THRESHOLD_KEY).orElse(0.0);
             predictor = Optional.of(new PredictorWeights(List.copyOf(predictors), threshold, file.fileName()));
@@ -121,7 +121,7 @@ public final class GGUFModelLoader {
         boolean has1 = file.contains(fc1Name), has2 = file.contains(fc2Name);
         if (!has1 && !has2) return Optional.empty();
         if (!has1 || !has2) {
-            throw new BambooException(file.fileName() + ": layer " + layer + " has " + (has1 ? fc1Name + " but not " + fc2Name : fc2Name + " but not " + fc1Name) + "; the file is incomplete");
+            throw GGUFErrors.error(file.fileName() + ": layer " + layer + " has " + (has1 ? fc1Name + " but not " + fc2Name : fc2Name + " but not " + fc1Name) + "; the file is incomplete");
         }
         GGUFTensorInfo fc1 = file.tensorInfo(fc1Name);
         long rank = fc1.nDims() == 2 ? fc1.ne(1) : -1;
@@ -140,7 +140,7 @@ public final class GGUFModelLoader {
 
     private static BambooException shapeError(GGUFFile file, String name, long[] expected, long[] found) {
         String exp = Arrays.toString(expected).replace("-1", "*");
-        return new BambooException(file.fileName() + ": tensor " + name + " has shape " + Arrays.toString(found) + " (ggml order), expected " + exp
+        return GGUFErrors.error(file.fileName() + ": tensor " + name + " has shape " + Arrays.toString(found) + " (ggml order), expected " + exp
                 + " from the model's metadata; the file is corrupt or inconsistent");
     }
 }

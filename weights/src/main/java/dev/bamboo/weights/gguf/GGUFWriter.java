@@ -1,6 +1,5 @@
 package dev.bamboo.weights.gguf;
 
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.tensor.GGMLType;
 
 import java.io.BufferedOutputStream;
@@ -45,9 +44,9 @@ public final class GGUFWriter {
     /** @param magic {@code "GGUF"} or {@code "PWRI"}; @param version 2 or 3 */
     public GGUFWriter(String magic, int version) {
         if (!magic.equals(GGUFFile.MAGIC_GGUF) && !magic.equals(GGUFFile.MAGIC_POWERINFER)) {
-            throw new BambooException("GGUF magic must be GGUF or PWRI, not " + magic);
+            throw GGUFErrors.error("GGUF magic must be GGUF or PWRI, not " + magic);
         }
-        if (version != 2 && version != 3) throw new BambooException("GGUF version must be 2 or 3, not " + version);
+        if (version != 2 && version != 3) throw GGUFErrors.error("GGUF version must be 2 or 3, not " + version);
         this.magic = magic;
         this.version = version;
     }
@@ -64,7 +63,7 @@ public final class GGUFWriter {
 
     /** Data alignment (a power of two); a non-default value is recorded as {@code general.alignment}. */
     public GGUFWriter alignment(int alignment) {
-        if (alignment <= 0 || Integer.bitCount(alignment) != 1) throw new BambooException("GGUF alignment must be a power of two, not " + alignment);
+        if (alignment <= 0 || Integer.bitCount(alignment) != 1) throw GGUFErrors.error("GGUF alignment must be a power of two, not " + alignment);
         this.alignment = alignment;
         return this;
     }
@@ -72,7 +71,7 @@ public final class GGUFWriter {
     /** Adds or replaces a metadata entry (entries are written in the order first added). */
     public GGUFWriter put(String key, GGUFValue value) {
         if (key.equals(GGUFFile.ALIGNMENT_KEY)) {
-            if (!value.type().isInteger()) throw new BambooException(GGUFFile.ALIGNMENT_KEY + " must be an integer");
+            if (!value.type().isInteger()) throw GGUFErrors.error(GGUFFile.ALIGNMENT_KEY + " must be an integer");
             alignment(Math.toIntExact(((Number) value.value()).longValue()));
         }
         metadata.put(key, value);
@@ -87,11 +86,11 @@ public final class GGUFWriter {
 
     /** Adds a tensor with ggml dimensions {@code ne} ({@code ne[0]} = length of a row), written from {@code data}. */
     public GGUFWriter tensor(String name, GGMLType type, long[] ne, TensorData data) {
-        if (!names.add(name)) throw new BambooException("tensor " + name + " added twice");
-        if (ne.length < 1 || ne.length > GGUFHeaderParser.MAX_DIMS) throw new BambooException("tensor " + name + " has " + ne.length + " dimensions (1 to 4 allowed)");
-        for (long d : ne) if (d <= 0) throw new BambooException("tensor " + name + " has a non-positive dimension " + Arrays.toString(ne));
+        if (!names.add(name)) throw GGUFErrors.error("tensor " + name + " added twice");
+        if (ne.length < 1 || ne.length > GGUFHeaderParser.MAX_DIMS) throw GGUFErrors.error("tensor " + name + " has " + ne.length + " dimensions (1 to 4 allowed)");
+        for (long d : ne) if (d <= 0) throw GGUFErrors.error("tensor " + name + " has a non-positive dimension " + Arrays.toString(ne));
         if (ne[0] % type.blockSize() != 0 || ne[0] > Integer.MAX_VALUE) {
-            throw new BambooException("tensor " + name + ": rows of " + ne[0] + " values cannot be stored as " + type + " (block size " + type.blockSize() + ")");
+            throw GGUFErrors.error("tensor " + name + ": rows of " + ne[0] + " values cannot be stored as " + type + " (block size " + type.blockSize() + ")");
         }
         tensors.add(new Entry(name, type, ne.clone(), data));
         return this;
@@ -103,7 +102,7 @@ public final class GGUFWriter {
             writeTo(out);
         } catch (IOException e) {
             deleteQuietly(path);
-            throw new BambooException(path + ": cannot write (" + e.getMessage() + ")");
+            throw GGUFErrors.error(path + ": cannot write (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
             deleteQuietly(path);
             throw e;
@@ -147,7 +146,7 @@ public final class GGUFWriter {
             t.data().writeTo(t.type(), t.rows(), (int) t.ne()[0], out);
             long written = out.count() - before;
             if (written != t.byteSize()) {
-                throw new BambooException("tensor " + t.name() + ": its data source wrote " + written + " bytes where " + t.type() + " " + Arrays.toString(t.ne()) + " needs " + t.byteSize());
+                throw GGUFErrors.error("tensor " + t.name() + ": its data source wrote " + written + " bytes where " + t.type() + " " + Arrays.toString(t.ne()) + " needs " + t.byteSize());
             }
         }
         if (!tensors.isEmpty()) out.pad(align(out.count() - dataStart) - (out.count() - dataStart));

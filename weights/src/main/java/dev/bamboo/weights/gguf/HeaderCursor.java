@@ -27,7 +27,7 @@ final class HeaderCursor {
     String fileName() { return fileName; }
 
     BambooException corrupt(String problem) {
-        return new BambooException(fileName + ": " + problem + "; the file is truncated or corrupt, download or convert it again");
+        return GGUFErrors.error(fileName + ": " + problem + "; the file is truncated or corrupt, download or convert it again");
     }
 
     private void need(long n, String what) {

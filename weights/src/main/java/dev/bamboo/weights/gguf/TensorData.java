@@ -1,6 +1,5 @@
 package dev.bamboo.weights.gguf;
 
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Quantizer;
 import dev.bamboo.weights.tensor.Tensor;
@@ -32,7 +31,7 @@ public interface TensorData {
         return (type, rows, cols, out) -> {
             long expected = rows * type.bytesFor(cols);
             if (bytes.byteSize() != expected) {
-                throw new BambooException("tensor data of " + bytes.byteSize() + " bytes where " + type + " [" + rows + " x " + cols + "] needs " + expected);
+                throw GGUFErrors.error("tensor data of " + bytes.byteSize() + " bytes where " + type + " [" + rows + " x " + cols + "] needs " + expected);
             }
             byte[] chunk = new byte[(int) Math.min(expected, 1 << 20)];
             for (long pos = 0; pos < expected; ) {
@@ -47,7 +46,7 @@ public interface TensorData {
     /** Float rows, encoded into the tensor's type row by row with {@link Quantizer}. */
     static TensorData rows(RowSource source) {
         return (type, rows, cols, out) -> {
-            if (!Quantizer.canQuantize(type)) throw new BambooException("Bamboo cannot write tensors of type " + type);
+            if (!Quantizer.canQuantize(type)) throw GGUFErrors.error("Bamboo cannot write tensors of type " + type);
             float[] row = new float[cols];
             byte[] encoded = new byte[Math.toIntExact(type.bytesFor(cols))];
             for (long r = 0; r < rows; r++) {
@@ -68,10 +67,10 @@ public interface TensorData {
                 raw(tensor.data()).writeTo(type, rows, cols, out);
             } else if (tensor.size() == rows * cols) {
                 int srcCols = tensor.cols();
-                if (srcCols != cols) throw new BambooException("tensor " + tensor.name() + " has rows of " + srcCols + " values, the target " + cols);
+                if (srcCols != cols) throw GGUFErrors.error("tensor " + tensor.name() + " has rows of " + srcCols + " values, the target " + cols);
                 rows((r, dst) -> tensor.dequantizeRow(r, dst, 0)).writeTo(type, rows, cols, out);
             } else {
-                throw new BambooException("tensor " + tensor.name() + " has " + tensor.size() + " values, the target shape needs " + rows * cols);
+                throw GGUFErrors.error("tensor " + tensor.name() + " has " + tensor.size() + " values, the target shape needs " + rows * cols);
             }
         };
     }

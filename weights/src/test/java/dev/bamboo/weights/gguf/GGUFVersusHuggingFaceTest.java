@@ -37,7 +37,6 @@ class GGUFVersusHuggingFaceTest {
             for (GGUFTensorInfo info : f.tensorInfos()) {
                 Tensor t = f.tensor(info.name());
                 HfTensors.Source src = hf.source(info.name(), t.rows(), heads, kvHeads);
-                double worst = 0;
                 for (long r = 0; r < t.rows(); r++) {
                     for (int c = 0; c < t.cols(); c++) {
                         long idx = r * t.cols() + c;
@@ -48,7 +47,6 @@ class GGUFVersusHuggingFaceTest {
                         if (!(err <= allowed)) {
                             fail(path.getFileName() + " " + info.name() + " " + info.type() + " [" + r + "," + c + "]: " + got + " vs HF " + want + ", error " + err + " > allowed " + allowed);
                         }
-                        worst = Math.max(worst, allowed > 0 ? err / allowed : 0);
                     }
                 }
                 checked.merge(info.type(), 1, Integer::sum);
