@@ -1,0 +1,70 @@
+package dev.bamboo.runtime.model;
+
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.model.PredictorLayer;
+import dev.bamboo.weights.model.PredictorWeights;
+import dev.bamboo.weights.tensor.Tensor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What {@code bamboo info} and {@code bamboo bench} report about a model.
+ *
+ * @param parameters          weights of the model itself (a tied output counted once)
+ * @param predictorParameters weights of the activation predictors, 0 without them
+ * @param tensorTypes         storage type → number of tensors (model and predictor)
+ */
+public record ModelSummary(String path, String format, ModelConfig config, long parameters, long predictorParameters,
+                           long fileBytes, Map<String, Integer> tensorTypes, Optional<Predictor> predictor, String tokenizer,
+                           int tokenizerVocab) {
+
+    /** The predictor: where it came from, its rank per layer and its threshold. */
+    public record Predictor(String source, List<Integer> ranks, float threshold) {}
+
+    public static ModelSummary of(Model model) {
+        ModelWeights w = model.weights();
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        Map<String, Integer> types = new TreeMap<>();
+        long params = count(w.tokenEmbedding(), seen, types) + count(w.outputNorm(), seen, types) + count(w.output(), seen, types);
+        for (LayerWeights l : w.layers()) {
+            for (Tensor t : new Tensor[] {l.attnNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.ffnNorm(), l.ffnGate(), l.ffnUp(), l.ffnDown(), l.ffnDownT()}) {
+                params += count(t, seen, types);
+            }
+        }
+        long predictorParams = 0;
+        Optional<Predictor> predictor = Optional.empty();
+        if (w.predictor().isPresent()) {
+            PredictorWeights p = w.predictor().get();
+            List<Integer> ranks = new ArrayList<>();
+            for (PredictorLayer pl : p.layers()) {
+                predictorParams += count(pl.fc1(), seen, types) + count(pl.fc2(), seen, types);
+                ranks.add(pl.rank());
+            }
+            predictor = Optional.of(new Predictor(p.source(), List.copyOf(ranks), p.threshold()));
+        }
+        return new ModelSummary(model.loaded().path().toString(), model.loaded().format().label(), w.config(), params, predictorParams,
+                model.loaded().fileBytes(), types, predictor, tokenizerKind(model), model.tokenizer().vocabSize());
+    }
+
+    private static long count(Tensor t, Map<Tensor, Boolean> seen, Map<String, Integer> types) {
+        if (t == null || seen.put(t, Boolean.TRUE) != null) return 0;
+        types.merge(t.type().name(), 1, Integer::sum);
+        return t.size();
+    }
+
+    private static String tokenizerKind(Model model) {
+        Path p = model.loaded().path();
+        if (!Files.isDirectory(p)) return "SentencePiece BPE (GGUF tokenizer.ggml.*)";
+        if (Files.isRegularFile(p.resolve("tokenizer.model"))) return "SentencePiece BPE (tokenizer.model)";
+        return "BPE with byte fallback (tokenizer.json)";
+    }
+}
