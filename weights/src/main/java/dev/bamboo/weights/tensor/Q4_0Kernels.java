@@ -2,6 +2,7 @@ package dev.bamboo.weights.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -9,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 
 import static dev.bamboo.weights.tensor.Simd.B;
 import static dev.bamboo.weights.tensor.Simd.F;
+import static dev.bamboo.weights.tensor.Simd.I;
 import static dev.bamboo.weights.tensor.Simd.L;
 import static dev.bamboo.weights.tensor.Simd.LE;
 
@@ -29,11 +31,15 @@ final class Q4_0Kernels {
         return Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
     }
 
-    /** Values {@code c .. c+L)} (low nibbles) or {@code 16+c .. 16+c+L)} (high nibbles) of the block, minus 8. */
+    /**
+     * Values {@code c .. c+L)} (low nibbles) or {@code 16+c .. 16+c+L)} (high nibbles) of the block, minus 8. The
+     * bytes are widened to int lanes before the nibble arithmetic: measured faster than byte-lane arithmetic followed
+     * by a byte-to-float conversion.
+     */
     private static FloatVector quants(MemorySegment w, long off, int c, boolean high) {
-        ByteVector b = ByteVector.fromMemorySegment(B, w, off + 2 + c, LE);
-        b = high ? b.lanewise(VectorOperators.LSHR, 4) : b;
-        return (FloatVector) b.lanewise(VectorOperators.AND, (byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+        IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, off + 2 + c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        q = high ? q.lanewise(VectorOperators.LSHR, 4) : q.lanewise(VectorOperators.AND, 0xF);
+        return (FloatVector) q.sub(8).convert(VectorOperators.I2F, 0);
     }
 
     /** Integer dot of one weight block with activation quants {@code xq[x .. x+32)}, spread over the lanes. */

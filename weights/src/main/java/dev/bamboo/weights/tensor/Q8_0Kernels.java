@@ -2,6 +2,7 @@ package dev.bamboo.weights.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -9,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 
 import static dev.bamboo.weights.tensor.Simd.B;
 import static dev.bamboo.weights.tensor.Simd.F;
+import static dev.bamboo.weights.tensor.Simd.I;
 import static dev.bamboo.weights.tensor.Simd.L;
 import static dev.bamboo.weights.tensor.Simd.LE;
 
@@ -29,7 +31,9 @@ final class Q8_0Kernels {
     }
 
     private static FloatVector quants(MemorySegment w, long off, int c) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, w, off + 2 + c, LE).convertShape(VectorOperators.B2F, F, 0);
+        // bytes to int lanes, then to float: measured faster than the direct byte-to-float conversion
+        IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, off + 2 + c, LE).convertShape(VectorOperators.B2I, I, 0);
+        return (FloatVector) q.convert(VectorOperators.I2F, 0);
     }
 
     /** Integer dot of one weight block with activation quants {@code xq[x .. x+32)}, spread over the lanes. */
