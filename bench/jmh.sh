@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the JMH kernel benchmarks from bench/target/benchmarks.jar and writes JSON results.
 #   bench/jmh.sh                       full run (all types, shapes, 1 and 2 threads) -> bench/target/jmh-results.json
-#   bench/jmh.sh -quick                1 fork, 2 warmup and 3 measurement iterations of 1 s
+#   bench/jmh.sh -quick                1 fork, 2 warmup iterations of 3 s, 3 measurement iterations of 2 s
 #   bench/jmh.sh [-quick] [JMH args]   e.g. MemoryBandwidth, or -p type=Q4_0 -p threads=2
-# The "gb" secondary result of each benchmark is GB/s (weight bytes read per second for matvec).
+# Throughput mode: the primary score is calls/s; the "gb" secondary result is GB/s (for matvec: weight bytes read per second).
 # Build the jar first: ./mvnw -o -q -pl bench -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
@@ -14,7 +14,7 @@ JAR=bench/target/benchmarks.jar
 ARGS=()
 if [ "${1:-}" = "-quick" ]; then
   shift
-  ARGS=(-f 1 -wi 2 -i 3 -w 1s -r 1s)
+  ARGS=(-f 1 -wi 2 -i 3 -w 3s -r 2s)
 fi
 OUT="${JMH_RESULTS:-bench/target/jmh-results.json}"
 exec "$BAMBOO_JAVA_HOME/bin/java" -jar "$JAR" "${ARGS[@]}" -rf json -rff "$OUT" "$@"
