@@ -2,17 +2,18 @@ package dev.bamboo.weights.parallel;
 
 import dev.bamboo.weights.BambooException;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The threads the kernels run on ({@code -t}). Work is split into contiguous ranges; every range writes its own
  * outputs, so results never depend on the number of threads. Reductions across ranges are the caller's, in a fixed
  * order.
+ *
+ * <p>A decode step makes hundreds of short calls (one per matrix), so the workers are persistent and are woken by a
+ * generation counter rather than through an executor's queue and futures: after each call they spin briefly
+ * for the next one before parking, and the caller spins briefly for them before parking.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -22,19 +23,36 @@ public final class ComputePool implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** How long a thread busy-waits before parking: covers the gap between the matrices of one decode step. */
+    private static final long SPIN_NANOS = 50_000;
+
     private final int threads;
-    private final ExecutorService executor;
+    private final Thread[] workers; // workers[p] runs part p; workers[0] is unused: the caller runs part 0
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger pending = new AtomicInteger();
+
+    // One call's job, published to the workers by the volatile write of generation.
+    private RangeTask task;
+    private int[] bounds;
+    private int parts;
+    private Thread caller;
+    private volatile long generation;
+    private volatile Throwable failure;
+    private volatile boolean closed;
 
     public ComputePool(int threads) {
         if (threads < 1 || threads > 1024) {
             throw new BambooException("thread count " + threads + " is out of range: use -t between 1 and " + Runtime.getRuntime().availableProcessors());
         }
         this.threads = threads;
-        this.executor = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "bamboo-compute");
+        this.workers = new Thread[threads];
+        for (int p = 1; p < threads; p++) {
+            int part = p;
+            Thread t = new Thread(() -> workLoop(part), "bamboo-compute-" + p);
             t.setDaemon(true);
-            return t;
-        });
+            workers[p] = t;
+        }
+        for (int p = 1; p < threads; p++) workers[p].start();
     }
 
     /** Physical cores, as far as the JVM can tell: hyper-threads share the memory bandwidth decode is bound by. */
@@ -49,39 +67,82 @@ public final class ComputePool implements AutoCloseable {
 
     /**
      * Runs {@code task} over {@code [0, n)} split into at most {@link #threads()} ranges whose boundaries are
-     * multiples of {@code align}. The calling thread takes the first range.
+     * multiples of {@code align}. The calling thread takes the first range. A call made while the pool is busy
+     * (from another thread, or from inside a task) runs its ranges one after another on the calling thread.
      */
     public void forRange(int n, int align, RangeTask task) {
         int parts = Math.min(threads, Math.max(1, n / Math.max(1, align)));
-        if (parts <= 1 || executor == null) {
+        if (parts <= 1) {
             task.run(0, n);
             return;
         }
         int unitCount = (n + align - 1) / align;
-        List<Future<?>> futures = new ArrayList<>(parts - 1);
         int[] bounds = new int[parts + 1];
         for (int p = 0; p <= parts; p++) bounds[p] = Math.min(n, (int) ((long) unitCount * p / parts) * align);
-        for (int p = 1; p < parts; p++) {
-            int from = bounds[p], to = bounds[p + 1];
-            futures.add(executor.submit(() -> task.run(from, to)));
+        if (closed || !lock.tryLock()) {
+            for (int p = 0; p < parts; p++) task.run(bounds[p], bounds[p + 1]);
+            return;
         }
-        task.run(bounds[0], bounds[1]);
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BambooException("interrupted");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                if (e.getCause() instanceof Error err) throw err;
-                throw new IllegalStateException(e.getCause());
+        try {
+            runParallel(task, bounds, parts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runParallel(RangeTask task, int[] bounds, int parts) {
+        this.task = task;
+        this.bounds = bounds;
+        this.parts = parts;
+        this.caller = Thread.currentThread();
+        this.failure = null;
+        pending.set(parts - 1);
+        generation = generation + 1; // publishes the job
+        for (int p = 1; p < parts; p++) LockSupport.unpark(workers[p]);
+        Throwable own = null;
+        try {
+            task.run(bounds[0], bounds[1]);
+        } catch (Throwable t) {
+            own = t;
+        }
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (pending.get() != 0) {
+            if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+            else LockSupport.park(this);
+        }
+        this.task = null;
+        Throwable t = own != null ? own : failure;
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error err) throw err;
+        if (t != null) throw new IllegalStateException(t);
+    }
+
+    private void workLoop(int part) {
+        long seen = 0;
+        while (!closed) {
+            long g = generation;
+            if (g == seen) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while (generation == seen && !closed) {
+                    if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                    else LockSupport.park(this);
+                }
+                continue;
             }
+            seen = g;
+            if (part >= parts) continue; // this call needs fewer ranges
+            try {
+                task.run(bounds[part], bounds[part + 1]);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            }
+            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
         }
     }
 
     @Override
     public void close() {
-        if (executor != null) executor.shutdownNow();
+        closed = true;
+        for (int p = 1; p < threads; p++) LockSupport.unpark(workers[p]);
     }
 }

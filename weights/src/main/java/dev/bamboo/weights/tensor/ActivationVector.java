@@ -12,6 +12,7 @@ public final class ActivationVector {
     private final int length;
     private final byte[] q8;
     private final float[] q8Scales;
+    private final float[] q8Values;
     private volatile boolean q8Valid;
 
     public ActivationVector(float[] values, int length) {
@@ -20,6 +21,7 @@ public final class ActivationVector {
         int blocks = (length + Q8_BLOCK - 1) / Q8_BLOCK;
         this.q8 = new byte[blocks * Q8_BLOCK];
         this.q8Scales = new float[blocks];
+        this.q8Values = new float[blocks * Q8_BLOCK];
     }
 
     public static ActivationVector of(float[] values) {
@@ -44,11 +46,21 @@ public final class ActivationVector {
         return q8Scales;
     }
 
+    /**
+     * The Q8_0 quants of {@link #q8()} as floats (integers in [-127, 127]), for the vector kernels, which form
+     * integer block dots exactly in float lanes.
+     */
+    public float[] q8Values() {
+        ensureQ8();
+        return q8Values;
+    }
+
     private void ensureQ8() {
         if (q8Valid) return;
         synchronized (this) {
             if (q8Valid) return;
             quantizeQ8(values, length, q8, q8Scales);
+            for (int i = 0; i < q8.length; i++) q8Values[i] = q8[i];
             q8Valid = true;
         }
     }

@@ -20,6 +20,46 @@ public record BF16Tensor(String name, long rows, int cols, MemorySegment data) i
 
     @Override
     public float dot(long row, ActivationVector x) {
+        if (!Simd.FLOAT_VECTORS) return dotScalar(row, x);
+        return BF16Kernels.dot(data, row * cols * 2L, x.values(), cols);
+    }
+
+    @Override
+    public void axpyRow(long row, float a, float[] y, int from, int to) {
+        if (!Simd.FLOAT_VECTORS) {
+            axpyScalar(row, a, y, from, to);
+            return;
+        }
+        BF16Kernels.axpy(data, row * cols * 2L, a, y, from, to);
+    }
+
+    @Override
+    public void matvec(ActivationVector x, float[] out, int from, int to) {
+        if (!Simd.FLOAT_VECTORS) {
+            for (int r = from; r < to; r++) out[r] = dotScalar(r, x);
+            return;
+        }
+        float[] v = x.values();
+        for (int r = from; r < to; r++) out[r] = BF16Kernels.dot(data, r * (long) cols * 2L, v, cols);
+    }
+
+    @Override
+    public void matmul(ActivationVector[] xs, float[][] outs, int from, int to) {
+        if (!Simd.FLOAT_VECTORS) {
+            Tensor.super.matmul(xs, outs, from, to);
+            return;
+        }
+        float[][] v = new float[xs.length][];
+        for (int t = 0; t < xs.length; t++) v[t] = xs[t].values();
+        long rowBytes = (long) cols * 2;
+        TokenBatch.run(from, to, xs.length, rowBytes, outs,
+                (r, t, out) -> BF16Kernels.dot4(data, r * rowBytes, v[t], v[t + 1], v[t + 2], v[t + 3], cols, out),
+                (r, t) -> BF16Kernels.dot(data, r * rowBytes, v[t], cols));
+    }
+
+    // The plain loops: used where the platform has no usable vector shape.
+
+    private float dotScalar(long row, ActivationVector x) {
         float[] v = x.values();
         long base = row * cols * 2L;
         float sum = 0f;
@@ -27,8 +67,7 @@ public record BF16Tensor(String name, long rows, int cols, MemorySegment data) i
         return sum;
     }
 
-    @Override
-    public void axpyRow(long row, float a, float[] y, int from, int to) {
+    private void axpyScalar(long row, float a, float[] y, int from, int to) {
         long base = row * cols * 2L;
         for (int j = from; j < to; j++) y[j] += a * decode(data.get(LAYOUT, base + j * 2L));
     }

@@ -31,6 +31,60 @@ public record Q4_0Tensor(String name, long rows, int cols, MemorySegment data) i
 
     @Override
     public float dot(long row, ActivationVector x) {
+        if (!Simd.QUANT_VECTORS) return dotScalar(row, x);
+        int blocks = cols / BLOCK;
+        return Q4_0Kernels.dot(data, row * blocks * BLOCK_BYTES, blocks, x.q8Values(), x.q8Scales());
+    }
+
+    /** Whole blocks inside {@code [from, to)} are vectorized, partial blocks at the ends use the scalar path. */
+    @Override
+    public void axpyRow(long row, float a, float[] y, int from, int to) {
+        if (!Simd.QUANT_VECTORS) {
+            axpyScalar(row, a, y, from, to);
+            return;
+        }
+        int firstBlock = (from + BLOCK - 1) / BLOCK, endBlock = to / BLOCK;
+        if (firstBlock >= endBlock) {
+            axpyScalar(row, a, y, from, to);
+            return;
+        }
+        axpyScalar(row, a, y, from, firstBlock * BLOCK);
+        Q4_0Kernels.axpyBlocks(data, row * (cols / BLOCK) * BLOCK_BYTES, a, y, firstBlock, endBlock);
+        axpyScalar(row, a, y, endBlock * BLOCK, to);
+    }
+
+    @Override
+    public void matvec(ActivationVector x, float[] out, int from, int to) {
+        if (!Simd.QUANT_VECTORS) {
+            for (int r = from; r < to; r++) out[r] = dotScalar(r, x);
+            return;
+        }
+        float[] xq = x.q8Values(), xd = x.q8Scales();
+        int blocks = cols / BLOCK;
+        for (int r = from; r < to; r++) out[r] = Q4_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xq, xd);
+    }
+
+    @Override
+    public void matmul(ActivationVector[] xs, float[][] outs, int from, int to) {
+        if (!Simd.QUANT_VECTORS) {
+            Tensor.super.matmul(xs, outs, from, to);
+            return;
+        }
+        float[][] xq = new float[xs.length][], xd = new float[xs.length][];
+        for (int t = 0; t < xs.length; t++) {
+            xq[t] = xs[t].q8Values();
+            xd[t] = xs[t].q8Scales();
+        }
+        int blocks = cols / BLOCK;
+        long rowBytes = (long) blocks * BLOCK_BYTES;
+        TokenBatch.run(from, to, xs.length, rowBytes, outs,
+                (r, t, out) -> Q4_0Kernels.dot4(data, r * rowBytes, blocks, xq, xd, t, out),
+                (r, t) -> Q4_0Kernels.dot(data, r * rowBytes, blocks, xq[t], xd[t]));
+    }
+
+    // The plain loops: the reference arithmetic, used where the platform has no usable vector shape.
+
+    private float dotScalar(long row, ActivationVector x) {
         byte[] xq = x.q8();
         float[] xd = x.q8Scales();
         int blocks = cols / BLOCK;
@@ -44,8 +98,7 @@ public record Q4_0Tensor(String name, long rows, int cols, MemorySegment data) i
         return sum;
     }
 
-    @Override
-    public void axpyRow(long row, float a, float[] y, int from, int to) {
+    private void axpyScalar(long row, float a, float[] y, int from, int to) {
         long base = row * cols;
         for (int j = from; j < to; j++) y[j] += a * get(base + j);
     }

@@ -1,0 +1,110 @@
+package dev.bamboo.bench.jmh;
+
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.GGMLType;
+import dev.bamboo.weights.tensor.Tensor;
+import dev.bamboo.weights.tensor.Tensors;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One decode-step matrix-vector product at 7B shapes, per weight type and thread count. Each invocation works on
+ * the next of several copies of the matrix (about 1 GiB in all), so the weights stream from memory as in decode
+ * rather than from cache. The {@code gb} counter is the GB/s-equivalent: weight bytes read per second.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:+UseParallelGC"})
+public class MatvecBenchmark {
+    /** Total weight bytes kept live: far above any cache, well under the 2 GB per benchmark budget. */
+    private static final long WORKING_SET = 1L << 30;
+
+    @Param({"Q4_0", "Q8_0", "F16", "BF16", "F32"})
+    public String type;
+
+    /** rows x cols: attention (4096x4096), FFN up/gate (14336x4096), FFN down (4096x14336). */
+    @Param({"4096x4096", "14336x4096", "4096x14336"})
+    public String shape;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Arena arena;
+    private Tensor[] copies;
+    private ActivationVector x;
+    private float[] out;
+    private ComputePool pool;
+    private int next;
+    private long matrixBytes;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        GGMLType ggml = GGMLType.valueOf(type);
+        String[] dims = shape.split("x");
+        int rows = Integer.parseInt(dims[0]), cols = Integer.parseInt(dims[1]);
+        matrixBytes = rows * ggml.bytesFor(cols);
+        int count = (int) Math.max(2, WORKING_SET / matrixBytes);
+        arena = Arena.ofShared();
+        copies = new Tensor[count];
+        for (int c = 0; c < count; c++) {
+            MemorySegment data = arena.allocate(matrixBytes, 64);
+            WeightData.fill(ggml, data, c);
+            copies[c] = Tensors.of("w" + c, ggml, rows, cols, data);
+        }
+        Random random = new Random(42);
+        float[] values = new float[cols];
+        for (int i = 0; i < cols; i++) values[i] = (float) random.nextGaussian();
+        x = ActivationVector.of(values);
+        x.q8(); // quantized once per token in a real decode step, not per matrix
+        out = new float[rows];
+        pool = new ComputePool(threads);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+
+    /** Weight bytes streamed per second, in GB (1e9): the decode roofline's unit. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Bytes {
+        public double gb;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            gb = 0;
+        }
+    }
+
+    @Benchmark
+    public float matvec(Bytes bytes) {
+        Tensor w = copies[next];
+        next = next + 1 == copies.length ? 0 : next + 1;
+        pool.forRange((int) w.rows(), 16, (from, to) -> w.matvec(x, out, from, to));
+        bytes.gb += matrixBytes * 1e-9;
+        return out[0];
+    }
+}

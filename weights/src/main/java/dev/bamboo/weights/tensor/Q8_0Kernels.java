@@ -1,0 +1,112 @@
+package dev.bamboo.weights.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.bamboo.weights.tensor.Simd.B;
+import static dev.bamboo.weights.tensor.Simd.F;
+import static dev.bamboo.weights.tensor.Simd.I;
+import static dev.bamboo.weights.tensor.Simd.L;
+import static dev.bamboo.weights.tensor.Simd.LE;
+
+/**
+ * Q8_0 weights against Q8_0 activations, as llama.cpp's vec_dot_q8_0_q8_0: per block the integer dot of the quants
+ * times both scales. The integer dot is formed in float lanes: every product and partial sum is an integer below
+ * 2^24, so it is exact, and widening bytes to floats is cheaper than widening them to wider integers.
+ * Activation quants come as floats ({@link ActivationVector#q8Values()}). Blocks alternate between two accumulators.
+ */
+final class Q8_0Kernels {
+    private Q8_0Kernels() {}
+
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 34;
+
+    static float scale(MemorySegment w, long off) {
+        return Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+    }
+
+    private static FloatVector quants(MemorySegment w, long off, int c) {
+        // bytes to int lanes, then to float: measured faster than the direct byte-to-float conversion
+        IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, off + 2 + c, LE).convertShape(VectorOperators.B2I, I, 0);
+        return (FloatVector) q.convert(VectorOperators.I2F, 0);
+    }
+
+    /** Integer dot of one weight block with activation quants {@code xq[x .. x+32)}, spread over the lanes. */
+    private static FloatVector block(MemorySegment w, long off, float[] xq, int x) {
+        FloatVector s = quants(w, off, 0).mul(FloatVector.fromArray(F, xq, x));
+        for (int c = L; c < BLOCK; c += L) s = quants(w, off, c).fma(FloatVector.fromArray(F, xq, x + c), s);
+        return s; // same operation order as BlockDot.of
+    }
+
+    static float dot(MemorySegment w, long off, int blocks, float[] xq, float[] xd) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2, off += 2 * BLOCK_BYTES) {
+            acc0 = block(w, off, xq, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
+            acc1 = block(w, off + BLOCK_BYTES, xq, (b + 1) * BLOCK).fma(FloatVector.broadcast(F, scale(w, off + BLOCK_BYTES) * xd[b + 1]), acc1);
+        }
+        if (b < blocks) acc0 = block(w, off, xq, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Widens the 32 quants of the block at {@code off} into {@code wq[o .. o+32)}. */
+    static void widen(MemorySegment w, long off, float[] wq, int o) {
+        for (int c = 0; c < BLOCK; c += L) quants(w, off, c).intoArray(wq, o + c);
+    }
+
+    /**
+     * Four tokens (quants {@code xq[t0 .. t0+4)}) against one row: each weight block is widened once into a small
+     * scratch array; per token the arithmetic, hence the result, is bitwise that of {@link #dot}.
+     */
+    static void dot4(MemorySegment w, long off, int blocks, float[][] xq, float[][] xd, int t0, float[] out) {
+        float[] wq = new float[2 * BLOCK];
+        float[] q0 = xq[t0], q1 = xq[t0 + 1], q2 = xq[t0 + 2], q3 = xq[t0 + 3];
+        float[] d0 = xd[t0], d1 = xd[t0 + 1], d2 = xd[t0 + 2], d3 = xd[t0 + 3];
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2, off += 2 * BLOCK_BYTES) {
+            widen(w, off, wq, 0);
+            widen(w, off + BLOCK_BYTES, wq, BLOCK);
+            float d = scale(w, off), e = scale(w, off + BLOCK_BYTES);
+            int x = b * BLOCK, y = x + BLOCK;
+            a0 = BlockDot.of(wq, 0, q0, x).fma(FloatVector.broadcast(F, d * d0[b]), a0);
+            a1 = BlockDot.of(wq, 0, q1, x).fma(FloatVector.broadcast(F, d * d1[b]), a1);
+            a2 = BlockDot.of(wq, 0, q2, x).fma(FloatVector.broadcast(F, d * d2[b]), a2);
+            a3 = BlockDot.of(wq, 0, q3, x).fma(FloatVector.broadcast(F, d * d3[b]), a3);
+            c0 = BlockDot.of(wq, BLOCK, q0, y).fma(FloatVector.broadcast(F, e * d0[b + 1]), c0);
+            c1 = BlockDot.of(wq, BLOCK, q1, y).fma(FloatVector.broadcast(F, e * d1[b + 1]), c1);
+            c2 = BlockDot.of(wq, BLOCK, q2, y).fma(FloatVector.broadcast(F, e * d2[b + 1]), c2);
+            c3 = BlockDot.of(wq, BLOCK, q3, y).fma(FloatVector.broadcast(F, e * d3[b + 1]), c3);
+        }
+        if (b < blocks) {
+            widen(w, off, wq, 0);
+            float d = scale(w, off);
+            int x = b * BLOCK;
+            a0 = BlockDot.of(wq, 0, q0, x).fma(FloatVector.broadcast(F, d * d0[b]), a0);
+            a1 = BlockDot.of(wq, 0, q1, x).fma(FloatVector.broadcast(F, d * d1[b]), a1);
+            a2 = BlockDot.of(wq, 0, q2, x).fma(FloatVector.broadcast(F, d * d2[b]), a2);
+            a3 = BlockDot.of(wq, 0, q3, x).fma(FloatVector.broadcast(F, d * d3[b]), a3);
+        }
+        out[0] = a0.add(c0).reduceLanes(VectorOperators.ADD);
+        out[1] = a1.add(c1).reduceLanes(VectorOperators.ADD);
+        out[2] = a2.add(c2).reduceLanes(VectorOperators.ADD);
+        out[3] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code y[j] += a · w[j]} over whole blocks {@code [firstBlock, endBlock)} of the row at {@code off}. */
+    static void axpyBlocks(MemorySegment w, long off, float a, float[] y, int firstBlock, int endBlock) {
+        for (int b = firstBlock; b < endBlock; b++) {
+            long o = off + (long) b * BLOCK_BYTES;
+            FloatVector ad = FloatVector.broadcast(F, a * scale(w, o));
+            for (int c = 0; c < BLOCK; c += L) {
+                int j = b * BLOCK + c;
+                quants(w, o, c).fma(ad, FloatVector.fromArray(F, y, j)).intoArray(y, j);
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.bamboo.weights.tensor;
+
+import dev.bamboo.weights.parallel.ComputePool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The vector kernels against plain double-precision sums over the scalar {@link Tensor#get}: float types use the
+ * float activations; Q8_0/Q4_0 use the Q8_0 activations, dequantized (quants times block scale), as llama.cpp does.
+ */
+class KernelDifferentialTest {
+    private static final int ROWS = 11;
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> list = new ArrayList<>();
+        for (GGMLType t : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16)) {
+            for (int cols : new int[] {1, 7, 15, 16, 17, 33, 100, 257, 4097}) list.add(Arguments.of(t, cols));
+        }
+        for (GGMLType t : List.of(GGMLType.Q8_0, GGMLType.Q4_0)) {
+            for (int cols : new int[] {32, 64, 96, 160, 4128}) list.add(Arguments.of(t, cols));
+        }
+        return list.stream();
+    }
+
+    private static boolean quantized(Tensor w) {
+        return w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0;
+    }
+
+    /** Activation j as the reference sees it: the float value, or the dequantized Q8_0 value. */
+    private static double activation(Tensor w, ActivationVector x, int j) {
+        if (!quantized(w)) return x.values()[j];
+        return x.q8()[j] * (double) x.q8Scales()[j / 32];
+    }
+
+    /** The reference dot and the sum of |terms| that bounds its rounding error. */
+    private static double[] reference(Tensor w, long row, ActivationVector x) {
+        double sum = 0, abs = 0;
+        for (int j = 0; j < w.cols(); j++) {
+            double term = w.get(row * w.cols() + j) * activation(w, x, j);
+            sum += term;
+            abs += Math.abs(term);
+        }
+        return new double[] {sum, abs};
+    }
+
+    private static void assertClose(double[] expected, float actual, String what) {
+        double tolerance = 1e-5 * expected[1] + 1e-30;
+        if (Math.abs(expected[0] - actual) > tolerance) {
+            fail(what + ": expected " + expected[0] + " got " + actual + " (tolerance " + tolerance + ")");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("shapes")
+    void dotAndMatvecMatchReference(GGMLType type, int cols) {
+        Random random = new Random(cols * 31L + type.ordinal());
+        Tensor w = RandomTensors.create(type, ROWS, cols, random);
+        ActivationVector x = RandomTensors.activations(cols, random);
+        float[] out = new float[ROWS];
+        w.matvec(x, out, 0, ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            double[] ref = reference(w, r, x);
+            assertClose(ref, w.dot(r, x), type + " dot row " + r);
+            assertEquals(Float.floatToRawIntBits(w.dot(r, x)), Float.floatToRawIntBits(out[r]), "matvec row " + r + " is the dot kernel");
+        }
+        // a sub-range leaves the other outputs alone
+        float[] part = new float[ROWS];
+        Arrays.fill(part, -7f);
+        w.matvec(x, part, 3, 8);
+        for (int r = 0; r < ROWS; r++) assertEquals(r >= 3 && r < 8 ? out[r] : -7f, part[r]);
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("shapes")
+    void matmulMatchesReference(GGMLType type, int cols) {
+        Random random = new Random(cols * 17L + type.ordinal());
+        Tensor w = RandomTensors.create(type, ROWS, cols, random);
+        for (int tokens : new int[] {1, 3, 4, 5, 9}) {
+            ActivationVector[] xs = new ActivationVector[tokens];
+            float[][] outs = new float[tokens][ROWS];
+            for (int t = 0; t < tokens; t++) xs[t] = RandomTensors.activations(cols, random);
+            w.matmul(xs, outs, 1, ROWS);
+            for (int t = 0; t < tokens; t++) {
+                assertEquals(0f, outs[t][0], "row 0 is outside the range");
+                float[] single = new float[ROWS];
+                w.matvec(xs[t], single, 1, ROWS);
+                for (int r = 1; r < ROWS; r++) {
+                    assertClose(reference(w, r, xs[t]), outs[t][r], type + " matmul token " + t + " of " + tokens + " row " + r);
+                    if (quantized(w)) {
+                        // the four-token block kernel keeps the single-token arithmetic exactly
+                        assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(outs[t][r]), "matmul == matvec, token " + t + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("shapes")
+    void axpyRowMatchesReference(GGMLType type, int cols) {
+        Random random = new Random(cols * 13L + type.ordinal());
+        Tensor w = RandomTensors.create(type, ROWS, cols, random);
+        for (int trial = 0; trial < 12; trial++) {
+            int row = random.nextInt(ROWS);
+            int from = trial == 0 ? 0 : random.nextInt(cols);
+            int to = trial == 0 ? cols : from + random.nextInt(cols - from + 1);
+            float a = (float) random.nextGaussian();
+            float[] y = new float[cols];
+            for (int j = 0; j < cols; j++) y[j] = (float) random.nextGaussian();
+            float[] before = y.clone();
+            w.axpyRow(row, a, y, from, to);
+            for (int j = 0; j < cols; j++) {
+                if (j < from || j >= to) {
+                    assertEquals(before[j], y[j], "outside [from, to) at " + j);
+                    continue;
+                }
+                double wj = w.get((long) row * cols + j);
+                double expected = before[j] + a * wj;
+                double tolerance = 1e-6 * (Math.abs(before[j]) + Math.abs(a * wj)) + 1e-30;
+                assertTrue(Math.abs(expected - y[j]) <= tolerance, type + " axpy [" + from + "," + to + ") at " + j + ": " + expected + " vs " + y[j]);
+            }
+        }
+    }
+
+    @Test
+    void everyHalfWidensExactly() {
+        MemorySegment all = Arena.ofAuto().allocate(2 * 65536);
+        for (int h = 0; h < 65536; h++) all.set(RandomTensors.SHORT, 2L * h, (short) h);
+        float[] lanes = new float[Simd.L];
+        for (int j = 0; j < 65536; j += Simd.L) {
+            F16Kernels.load(all, 0, j).intoArray(lanes, 0);
+            for (int i = 0; i < Simd.L; i++) {
+                float expected = Float.float16ToFloat((short) (j + i));
+                if (Float.isNaN(expected)) {
+                    // NaN stays NaN (the JDK quiets signalling NaNs, the kernel keeps the payload as is)
+                    assertTrue(Float.isNaN(lanes[i]), "half 0x" + Integer.toHexString(j + i));
+                    continue;
+                }
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(lanes[i]), "half 0x" + Integer.toHexString(j + i));
+            }
+        }
+        // through the public path too: a row of every half pattern, y = 0 + 1 · w
+        Tensor w = Tensors.of("all-halves", GGMLType.F16, 1, 65536, all);
+        float[] y = new float[65536];
+        w.axpyRow(0, 1f, y, 0, 65536);
+        for (int h = 0; h < 65536; h++) {
+            float expected = Float.float16ToFloat((short) h);
+            if (Float.isNaN(expected)) assertTrue(Float.isNaN(y[h]));
+            else assertEquals(expected == 0 ? 0f : expected, y[h] == 0 ? 0f : y[h], "half 0x" + Integer.toHexString(h));
+        }
+    }
+
+    @Test
+    void matvecAndMatmulDoNotDependOnThreadCount() {
+        Random random = new Random(5);
+        int rows = 203;
+        for (GGMLType type : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0)) {
+            int cols = type.blockSize() == 1 ? 301 : 320;
+            Tensor w = RandomTensors.create(type, rows, cols, random);
+            ActivationVector x = RandomTensors.activations(cols, random);
+            ActivationVector[] xs = {x, RandomTensors.activations(cols, random), RandomTensors.activations(cols, random),
+                    RandomTensors.activations(cols, random), RandomTensors.activations(cols, random)};
+            float[] first = null;
+            float[][] firstBatch = null;
+            for (int threads : new int[] {1, 2, 3, 4, 7}) {
+                float[] out = new float[rows];
+                float[][] outs = new float[xs.length][rows];
+                try (ComputePool pool = new ComputePool(threads)) {
+                    pool.forRange(rows, 1, (from, to) -> w.matvec(x, out, from, to));
+                    pool.forRange(rows, 8, (from, to) -> w.matmul(xs, outs, from, to));
+                }
+                if (first == null) {
+                    first = out;
+                    firstBatch = outs;
+                } else {
+                    assertArrayEquals(first, out, type + " matvec with " + threads + " threads");
+                    for (int t = 0; t < xs.length; t++) assertArrayEquals(firstBatch[t], outs[t], type + " matmul with " + threads + " threads");
+                }
+            }
+        }
+    }
+}
