@@ -2,9 +2,9 @@ package dev.bamboo.weights.parallel;
 
 import dev.bamboo.weights.BambooException;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The threads the kernels run on ({@code -t}). Work is split into contiguous ranges; every range writes its own
@@ -28,7 +28,7 @@ public final class ComputePool implements AutoCloseable {
 
     private final int threads;
     private final Thread[] workers; // workers[p] runs part p; workers[0] is unused: the caller runs part 0
-    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicBoolean busy = new AtomicBoolean(); // not a reentrant lock: a task calling back into the pool must run inline
     private final AtomicInteger pending = new AtomicInteger();
 
     // One call's job, published to the workers by the volatile write of generation.
@@ -79,14 +79,14 @@ public final class ComputePool implements AutoCloseable {
         int unitCount = (n + align - 1) / align;
         int[] bounds = new int[parts + 1];
         for (int p = 0; p <= parts; p++) bounds[p] = Math.min(n, (int) ((long) unitCount * p / parts) * align);
-        if (closed || !lock.tryLock()) {
+        if (closed || !busy.compareAndSet(false, true)) {
             for (int p = 0; p < parts; p++) task.run(bounds[p], bounds[p + 1]);
             return;
         }
         try {
             runParallel(task, bounds, parts);
         } finally {
-            lock.unlock();
+            busy.set(false);
         }
     }
 

@@ -31,7 +31,7 @@ final class F32Kernels {
             a3 = load(w, base, j + 3 * L).fma(FloatVector.fromArray(F, x, j + 3 * L), a3);
         }
         for (int end = n - L + 1; j < end; j += L) a0 = load(w, base, j).fma(FloatVector.fromArray(F, x, j), a0);
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
         for (; j < n; j++) sum += w.get(W, base + 4L * j) * x[j];
         return sum;
     }
@@ -59,8 +59,8 @@ final class F32Kernels {
             a2 = v.fma(FloatVector.fromArray(F, x2, j), a2);
             a3 = v.fma(FloatVector.fromArray(F, x3, j), a3);
         }
-        float s0 = a0.add(b0).reduceLanes(VectorOperators.ADD), s1 = a1.add(b1).reduceLanes(VectorOperators.ADD);
-        float s2 = a2.add(b2).reduceLanes(VectorOperators.ADD), s3 = a3.add(b3).reduceLanes(VectorOperators.ADD);
+        float s0 = Simd.sum(a0.add(b0)), s1 = Simd.sum(a1.add(b1));
+        float s2 = Simd.sum(a2.add(b2)), s3 = Simd.sum(a3.add(b3));
         for (; j < n; j++) {
             float v = w.get(W, base + 4L * j);
             s0 += v * x0[j]; s1 += v * x1[j]; s2 += v * x2[j]; s3 += v * x3[j];

@@ -58,7 +58,7 @@ final class Q4_0Kernels {
             acc1 = block(w, off + BLOCK_BYTES, xq, (b + 1) * BLOCK).fma(FloatVector.broadcast(F, scale(w, off + BLOCK_BYTES) * xd[b + 1]), acc1);
         }
         if (b < blocks) acc0 = block(w, off, xq, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** Widens the 32 values (nibble − 8) of the block at {@code off} into {@code wq[o .. o+32)}. */
@@ -102,10 +102,10 @@ final class Q4_0Kernels {
             a2 = BlockDot.of(wq, 0, q2, x).fma(FloatVector.broadcast(F, d * d2[b]), a2);
             a3 = BlockDot.of(wq, 0, q3, x).fma(FloatVector.broadcast(F, d * d3[b]), a3);
         }
-        out[0] = a0.add(c0).reduceLanes(VectorOperators.ADD);
-        out[1] = a1.add(c1).reduceLanes(VectorOperators.ADD);
-        out[2] = a2.add(c2).reduceLanes(VectorOperators.ADD);
-        out[3] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+        out[0] = Simd.sum(a0.add(c0));
+        out[1] = Simd.sum(a1.add(c1));
+        out[2] = Simd.sum(a2.add(c2));
+        out[3] = Simd.sum(a3.add(c3));
     }
 
     /** {@code y[j] += a · w[j]} over whole blocks {@code [firstBlock, endBlock)} of the row at {@code off}. */

@@ -29,4 +29,16 @@ final class Simd {
     static final boolean FLOAT_VECTORS = L >= 4 && S.length() == L;
     /** Block kernels split a 16-byte half block into whole vectors of {@code L} bytes: L must be 8 or 16. */
     static final boolean QUANT_VECTORS = (L == 8 || L == 16) && B.length() == L;
+
+    /**
+     * The sum of a vector's lanes, always in lane order. {@code reduceLanes(ADD)} may add in a different order once
+     * the JIT intrinsifies it, so a thread still running interpreted code could round differently from one running
+     * compiled code, and results would depend on the thread count.
+     */
+    static float sum(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0f;
+        for (float x : lanes) s += x;
+        return s;
+    }
 }
