@@ -32,10 +32,11 @@ public final class CpuSession implements InferenceSession {
         return forward.contextLength();
     }
 
-    /** Forgets the sequence (the cache is overwritten from position 0). */
+    /** Positions from {@code position} on are overwritten by the next tokens. */
     @Override
-    public void reset() {
-        position = 0;
+    public void rewind(int position) {
+        if (position < 0 || position > this.position) throw new IllegalArgumentException("rewind to " + position + " from " + this.position);
+        this.position = position;
     }
 
     /** Appends {@code ids} and returns the logits after the last of them (a view reused by the next call). */

@@ -13,7 +13,12 @@ public interface InferenceSession extends AutoCloseable {
     int contextLength();
 
     /** Forgets the sequence. */
-    void reset();
+    default void reset() {
+        rewind(0);
+    }
+
+    /** Forgets every token from {@code position} on; the cache keeps the ones before it. */
+    void rewind(int position);
 
     /** Appends {@code ids} (batched) and returns the logits after the last of them; the array is reused by the next call. */
     float[] append(int[] ids);

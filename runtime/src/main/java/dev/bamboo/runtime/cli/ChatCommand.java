@@ -1,0 +1,87 @@
+package dev.bamboo.runtime.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bamboo.runtime.chat.ChatSession;
+import dev.bamboo.runtime.chat.ChatTemplate;
+import dev.bamboo.runtime.chat.ChatTemplates;
+import dev.bamboo.runtime.model.GenerationOptions;
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.runtime.model.TextGenerator;
+import dev.bamboo.weights.hf.HFConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code bamboo chat}: an interactive conversation on stdin/stdout. */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Chat with a model: type a message, get a reply; an empty line or /exit ends the chat.")
+final class ChatCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ModelOptions model;
+    @Mixin SamplingFlags sampling;
+
+    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2, vicuna or zephyr (default: recognised from the model, else chatml)")
+    String templateName;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "system prompt")
+    String system;
+
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "most tokens per reply; -1 = until end of text (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), false, true);
+        try (Model m = Model.load(model.modelPath());
+             TextGenerator gen = m.textGenerator(model.engineOptions())) {
+            ChatTemplate template = chooseTemplate(m, err);
+            ChatSession chat = new ChatSession(m, gen, template, system);
+            Interrupt interrupt = Interrupt.install();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            while (true) {
+                err.print("> ");
+                err.flush();
+                String line = in.readLine();
+                if (line == null || line.isBlank() || line.strip().equals("/exit")) break;
+                chat.send(line, options, interrupt::requested, t -> {
+                    out.print(t);
+                    out.flush();
+                });
+                out.println();
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private ChatTemplate chooseTemplate(Model m, PrintWriter err) {
+        if (templateName != null) return ChatTemplates.byName(templateName);
+        Optional<ChatTemplate> detected = modelTemplate(m).flatMap(ChatTemplates::detect);
+        if (detected.isPresent()) return detected.get();
+        err.println("bamboo: the model names no chat template Bamboo recognises; using chatml (choose one with --chat-template)");
+        return ChatTemplates.byName("chatml");
+    }
+
+    /** The Jinja chat template the model ships: tokenizer_config.json's chat_template, or GGUF tokenizer.chat_template. */
+    private static Optional<String> modelTemplate(Model m) {
+        if (m.loaded().ggufMetadata().isPresent()) return m.loaded().ggufMetadata().get().string("tokenizer.chat_template");
+        Path cfg = m.loaded().path().resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(cfg)) return Optional.empty();
+        JsonNode t = HFConfig.readJson(cfg).get("chat_template");
+        return t != null && t.isTextual() ? Optional.of(t.asText()) : Optional.empty();
+    }
+}
