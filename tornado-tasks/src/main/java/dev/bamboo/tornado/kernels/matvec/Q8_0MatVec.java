@@ -6,11 +6,14 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** {@code out = W · x} for Q8_0 weights in file layout: one work-group per row. */
+/** {@code out = W · x} for Q8_0 weights in file layout: one work-group per row, lanes reduced in local memory. */
 public final class Q8_0MatVec {
     private Q8_0MatVec() {}
 
-    /** Launch: one group of up to {@link WorkGroups#MAX_LANES} lanes per row. {@code relu != 0} clamps at zero. */
+    /**
+     * Launch {@code Launch.perGroup(rows, lanes)}, lanes a power of two up to {@link WorkGroups#MAX_LANES}.
+     * {@code relu != 0} clamps the result at zero (the predictor's hidden layer).
+     */
     public static void matvec(KernelContext ctx, ByteArray w, FloatArray x, FloatArray out, int cols, int relu) {
         float[] partial = ctx.allocateFloatLocalArray(WorkGroups.MAX_LANES);
         int row = ctx.groupIdx;
