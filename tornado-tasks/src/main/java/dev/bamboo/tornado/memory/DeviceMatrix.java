@@ -25,8 +25,9 @@ public record DeviceMatrix(String name, GGMLType format, int rows, int cols, Byt
 
     /** Host-side copy of {@code tensor} in its kernel form (the device copy is made when a plan first runs). */
     public static DeviceMatrix of(Tensor tensor) {
-        if (tensor.rows() > Integer.MAX_VALUE || tensor.size() * 4 > Integer.MAX_VALUE && needsFloats(tensor.type())
-                || tensor.rows() * tensor.rowBytes() > Integer.MAX_VALUE) {
+        // Kernels index with int: the whole matrix must fit in 2^31 bytes (raw formats) or floats (F32 form).
+        long units = needsFloats(tensor.type()) ? tensor.size() : tensor.rows() * tensor.rowBytes();
+        if (units > Integer.MAX_VALUE) {
             throw new BambooException("tensor " + tensor.name() + " [" + tensor.rows() + " x " + tensor.cols() + "] is too large for one TornadoVM array (2 GiB): split it by rows");
         }
         int rows = (int) tensor.rows();
