@@ -1,8 +1,8 @@
 package dev.bamboo.tornado.kernels;
 
+import dev.bamboo.tornado.graph.AttentionTasks;
 import dev.bamboo.tornado.graph.KernelPlan;
-import dev.bamboo.tornado.graph.Launch;
-import dev.bamboo.tornado.kernels.attention.FlashDecodeKernels;
+import dev.bamboo.tornado.memory.AttentionScratch;
 import dev.bamboo.tornado.support.RandomTensors;
 import dev.bamboo.tornado.support.RequiresTornado;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,27 +38,20 @@ class FlashDecodeAttentionTest extends RequiresTornado {
         float[] values = RandomTensors.vector(layers * cacheLength * kvDim, random);
         float[] q = RandomTensors.vector(heads * headDim, random);
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int maxBlocks = (cacheLength + lanes - 1) / lanes;
 
         FloatArray dq = FloatArray.fromArray(q);
         FloatArray dk = FloatArray.fromArray(keys);
         FloatArray dv = FloatArray.fromArray(values);
         IntArray position = new IntArray(1);
-        FloatArray partialOut = new FloatArray(heads * maxBlocks * headDim);
-        FloatArray partialMax = new FloatArray(heads * maxBlocks);
-        FloatArray partialSum = new FloatArray(heads * maxBlocks);
+        AttentionScratch scratch = AttentionScratch.allocate(heads, headDim, cacheLength, lanes);
         FloatArray out = new FloatArray(heads * headDim);
 
         KernelPlan plan = new KernelPlan("attention");
-        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dq, dk, dv, partialOut, partialMax, partialSum)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, position)
-                .task("blocks", FlashDecodeKernels::partial, plan.context(), dq, dk, dv, position, partialOut, partialMax, partialSum,
-                        heads, kvHeads, headDim, window, layerOffset, scale)
-                .task("merge", FlashDecodeKernels::merge, plan.context(), partialOut, partialMax, partialSum, position, out,
-                        headDim, lanes, maxBlocks, window)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        plan.launch("blocks", Launch.grid(maxBlocks, heads, lanes));
-        plan.launch("merge", Launch.perGroup(heads, 32));
+        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dq, dk, dv)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, scratch.arrays())
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, position);
+        AttentionTasks.decode(plan, "attn", dq, dk, dv, position, scratch, out, kvHeads, window, layerOffset, 32);
+        plan.graph().transferToHost(DataTransferMode.EVERY_EXECUTION, out);
 
         try (TornadoExecutionPlan exec = plan.executionPlan()) {
             for (int pos : new int[] {0, 1, lanes - 1, lanes, 57 % cacheLength, cacheLength - 1}) {

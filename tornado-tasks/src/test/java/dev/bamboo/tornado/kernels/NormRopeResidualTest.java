@@ -1,5 +1,6 @@
 package dev.bamboo.tornado.kernels;
 
+import dev.bamboo.tornado.graph.AttentionTasks;
 import dev.bamboo.tornado.graph.KernelPlan;
 import dev.bamboo.tornado.graph.Launch;
 import dev.bamboo.tornado.kernels.elementwise.ResidualKernel;
@@ -69,13 +70,8 @@ class NormRopeResidualTest extends RequiresTornado {
         KernelPlan plan = new KernelPlan("rope");
         var graph = plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dInv)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, dq, dk, position);
-        if (layout == RopeLayout.ROTATE_HALF) {
-            graph.task("rope", RopeKernel::rotateHalf, plan.context(), dq, dk, position, dInv, heads, kvHeads, headDim);
-        } else {
-            graph.task("rope", RopeKernel::adjacentPairs, plan.context(), dq, dk, position, dInv, heads, kvHeads, headDim);
-        }
+        AttentionTasks.rope(plan, "rope", layout, dq, dk, position, dInv, heads, kvHeads, headDim, 32);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, dq, dk);
-        plan.launch("rope", Launch.covering((heads + kvHeads) * headDim / 2, 32));
 
         try (TornadoExecutionPlan exec = plan.executionPlan()) {
             // One compiled graph, several tokens: the position changes only in device memory.
