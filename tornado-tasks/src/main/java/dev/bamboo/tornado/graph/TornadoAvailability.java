@@ -30,9 +30,4 @@ public final class TornadoAvailability {
             return Optional.of("TornadoVM failed to start: " + e);
         }
     }
-
-    /** The default device, for messages. */
-    public static String defaultDeviceName() {
-        return TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice().getDeviceName();
-    }
 }
