@@ -9,12 +9,22 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code bamboo <subcommand>}: the command-line entry point. */
 @Command(name = "bamboo", mixinStandardHelpOptions = true, versionProvider = BambooCli.Version.class,
         description = "Inference runtime for activation-sparse LLMs.",
-        subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, DevicesCommand.class, ChatCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
 public final class BambooCli {
+
+    @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "auto",
+            description = "auto (TornadoVM when present with a device, else CPU), cpu, tornado (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--device", scope = ScopeType.INHERIT, paramLabel = "N", defaultValue = "-1",
+            description = "accelerator index from 'bamboo devices' (default: the backend's first)")
+    int device;
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -48,6 +48,7 @@ final class ChatCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), false, true);
         try (Model m = Model.load(model.modelPath());
              TextGenerator gen = m.textGenerator(model.engineOptions())) {
+            model.reportBackend(gen.engine());
             ChatTemplate template = chooseTemplate(m, err);
             ChatSession chat = new ChatSession(m, gen, template, system);
             Interrupt interrupt = Interrupt.install();

@@ -48,6 +48,7 @@ final class GenerateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Model m = Model.load(model.modelPath());
              TextGenerator gen = m.textGenerator(model.engineOptions().withStats(stats))) {
+            model.reportBackend(gen.engine());
             Interrupt interrupt = Interrupt.install();
             int[] ids = gen.promptIds(text, true);
             GenerationStats s = gen.generate(ids, options, interrupt::requested, t -> {

@@ -30,6 +30,7 @@ final class LogitsCommand implements Callable<Integer> {
         int[] tokens = parseIds(ids);
         try (Model m = Model.load(model.modelPath());
              Engine engine = m.engine(model.engineOptions())) {
+            model.reportBackend(engine);
             int vocab = m.config().vocabSize();
             for (int t : tokens) {
                 if (t < 0 || t >= vocab) throw new BambooException("--ids: token id " + t + " is outside the vocabulary of " + vocab);

@@ -1,17 +1,24 @@
 package dev.bamboo.runtime.cli;
 
+import dev.bamboo.runtime.backend.BackendChoice;
+import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.DefaultModel;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.parallel.ComputePool;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.OptionalDouble;
 
 /** Options every command that runs a model shares. */
 final class ModelOptions {
+    /** The command this mixin is part of: its parent is the top-level {@code bamboo} with --backend and --device. */
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
+
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
             description = "GGUF / PowerInfer file or Hugging Face model directory (default: the bundled demo model)")
     Path model;
@@ -29,8 +36,22 @@ final class ModelOptions {
     @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
     String sparseThreshold;
 
+    /** -m, else $BAMBOO_MODEL, else the bundled demo model. */
     Path modelPath() {
-        return model != null ? model : DefaultModel.locate();
+        if (model != null) return model;
+        String env = System.getenv("BAMBOO_MODEL");
+        return env != null && !env.isBlank() ? Path.of(env) : DefaultModel.locate();
+    }
+
+    /** The line that says why {@code --backend auto} runs on the CPU. */
+    void reportBackend(Engine engine) {
+        engine.fallbackReason().ifPresent(r -> command.commandLine().getErr().println("bamboo: running on the CPU engine: " + r));
+    }
+
+    private BambooCli root() {
+        CommandSpec s = command;
+        while (s.parent() != null) s = s.parent();
+        return (BambooCli) s.userObject();
     }
 
     EngineOptions engineOptions() {
@@ -46,6 +67,7 @@ final class ModelOptions {
             }
         }
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
-                .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold);
+                .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)
+                .withBackend(BackendChoice.parse(root().backend), root().device);
     }
 }

@@ -2,13 +2,16 @@ package dev.bamboo.runtime.engine;
 
 import dev.bamboo.predictor.ActivationPredictor;
 import dev.bamboo.predictor.SparsityStats;
+import dev.bamboo.runtime.backend.AcceleratorBackend;
+import dev.bamboo.runtime.backend.BackendChoice;
+import dev.bamboo.runtime.backend.Backends;
 import dev.bamboo.runtime.ffn.AllNeurons;
 import dev.bamboo.runtime.ffn.DenseFeedForward;
+import dev.bamboo.runtime.ffn.ExactSelector;
+import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.MeasuredSelector;
 import dev.bamboo.runtime.ffn.NeuronSelector;
 import dev.bamboo.runtime.ffn.PredictedSelector;
-import dev.bamboo.runtime.ffn.ExactSelector;
-import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.generate.CpuSession;
@@ -21,17 +24,53 @@ import dev.bamboo.weights.parallel.ComputePool;
 
 import java.util.Optional;
 
-/** A model made runnable on the CPU: compute threads, the FFN of the chosen sparsity mode, and a session. */
+/**
+ * A model made runnable: the backend chosen by {@code --backend} (TornadoVM, or the CPU engine with its compute
+ * threads and the FFN of the chosen sparsity mode) and a session on it.
+ */
 public final class Engine implements AutoCloseable {
-    private final ComputePool pool;
     private final SparsityMode sparsity;
-    private final InferenceSession session;
+    private final ComputePool pool;
     private final SparsityStats stats;
+    private final InferenceSession session;
+    private final String backend;
+    private final Optional<String> fallbackReason;
 
     public Engine(ModelWeights weights, EngineOptions options) {
         ModelConfig config = weights.config();
         this.sparsity = options.sparsity().resolve(weights);
         int context = contextFor(config, options.contextLength());
+        EngineOptions resolved = options.withContextLength(context);
+
+        Optional<String> unavailable = options.backend() == BackendChoice.CPU ? Optional.of("--backend cpu") : Backends.tornadoUnavailable();
+        if (options.backend() == BackendChoice.TORNADO && unavailable.isPresent()) {
+            throw new BambooException("--backend tornado is not available: " + unavailable.get() + "; use --backend cpu");
+        }
+        InferenceSession accelerated = null;
+        if (unavailable.isEmpty()) {
+            if (options.collectStats()) throw new BambooException("--stats runs on the CPU engine only; add --backend cpu");
+            AcceleratorBackend tornado = Backends.tornado().orElseThrow();
+            try {
+                accelerated = tornado.open(weights, resolved, sparsity, options.device());
+            } catch (BambooException e) {
+                if (options.backend() == BackendChoice.TORNADO) throw e;
+                unavailable = Optional.of(e.getMessage());
+            } catch (RuntimeException | LinkageError e) {
+                if (options.backend() == BackendChoice.TORNADO) {
+                    throw new BambooException("TornadoVM failed to start: " + e + "; use --backend cpu", e);
+                }
+                unavailable = Optional.of("TornadoVM failed to start (" + e + ")");
+            }
+        }
+        this.fallbackReason = options.backend() == BackendChoice.AUTO ? unavailable : Optional.empty();
+        if (accelerated != null) {
+            this.session = accelerated;
+            this.pool = null;
+            this.stats = null;
+            this.backend = "tornado";
+            return;
+        }
+        this.backend = "cpu";
         this.pool = new ComputePool(options.threads());
         try {
             int batch = Math.min(options.promptBatch(), context);
@@ -79,17 +118,29 @@ public final class Engine implements AutoCloseable {
         return sparsity;
     }
 
+    /** "cpu" or "tornado". */
+    public String backend() {
+        return backend;
+    }
+
+    /** With {@code --backend auto}: why the CPU engine runs instead of an accelerator. */
+    public Optional<String> fallbackReason() {
+        return fallbackReason;
+    }
+
     /** Per-layer sparsity statistics, when the options asked for them ({@code --stats}). */
     public Optional<SparsityStats> stats() {
         return Optional.ofNullable(stats);
     }
 
+    /** CPU compute threads (0 on an accelerator). */
     public int threads() {
-        return pool.threads();
+        return pool == null ? 0 : pool.threads();
     }
 
     @Override
     public void close() {
-        pool.close();
+        session.close();
+        if (pool != null) pool.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.engine;
 
+import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.parallel.ComputePool;
@@ -14,45 +15,52 @@ import java.util.OptionalDouble;
  * @param promptBatch       prompt tokens per forward pass
  * @param sparseThreshold   overrides the predictor's threshold when present
  * @param collectStats      measure true and predicted activations per layer ({@code --stats}; costs extra work)
+ * @param backend           where the forward pass runs ({@code --backend})
+ * @param device            accelerator index ({@code --device}), -1 = the backend's default
  */
 public record EngineOptions(int threads, int contextLength, SparsityMode sparsity, int promptBatch,
-                            OptionalDouble sparseThreshold, boolean collectStats) {
+                            OptionalDouble sparseThreshold, boolean collectStats, BackendChoice backend, int device) {
     public static final int DEFAULT_CONTEXT = 4096;
 
     public EngineOptions {
         if (threads < 1 || threads > 512) throw new BambooException("-t " + threads + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
         if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size (0 = the model's)");
         if (promptBatch < 1 || promptBatch > 4096) throw new BambooException("prompt batch " + promptBatch + " is out of range: use 1 to 4096");
+        if (device < -1) throw new BambooException("--device " + device + " is out of range: use a device index from 'bamboo devices'");
         if (sparseThreshold.isPresent() && !Double.isFinite(sparseThreshold.getAsDouble())) {
             throw new BambooException("--sparse-threshold must be a finite number");
         }
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(ComputePool.defaultThreads(), 0, SparsityMode.AUTO, 32, OptionalDouble.empty(), false);
+        return new EngineOptions(ComputePool.defaultThreads(), 0, SparsityMode.AUTO, 32, OptionalDouble.empty(), false, BackendChoice.CPU, -1);
     }
 
     public EngineOptions withThreads(int t) {
-        return new EngineOptions(t, contextLength, sparsity, promptBatch, sparseThreshold, collectStats);
+        return new EngineOptions(t, contextLength, sparsity, promptBatch, sparseThreshold, collectStats, backend, device);
     }
 
     public EngineOptions withContextLength(int c) {
-        return new EngineOptions(threads, c, sparsity, promptBatch, sparseThreshold, collectStats);
+        return new EngineOptions(threads, c, sparsity, promptBatch, sparseThreshold, collectStats, backend, device);
     }
 
     public EngineOptions withSparsity(SparsityMode s) {
-        return new EngineOptions(threads, contextLength, s, promptBatch, sparseThreshold, collectStats);
+        return new EngineOptions(threads, contextLength, s, promptBatch, sparseThreshold, collectStats, backend, device);
     }
 
     public EngineOptions withSparseThreshold(OptionalDouble t) {
-        return new EngineOptions(threads, contextLength, sparsity, promptBatch, t, collectStats);
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, t, collectStats, backend, device);
     }
 
     public EngineOptions withStats(boolean s) {
-        return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, s);
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, s, backend, device);
+    }
+
+    public EngineOptions withBackend(BackendChoice b, int dev) {
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, collectStats, b, dev);
     }
 
     public EngineOptions withPromptBatch(int b) {
-        return new EngineOptions(threads, contextLength, sparsity, b, sparseThreshold, collectStats);
+        return new EngineOptions(threads, contextLength, sparsity, b, sparseThreshold, collectStats, backend, device);
     }
 }
