@@ -28,21 +28,22 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int[] tokens = parseIds(ids);
-        try (Model m = Model.load(model.modelPath());
-             Engine engine = m.engine(model.engineOptions())) {
-            model.reportBackend(engine);
+        try (Model m = Model.load(model.modelPath())) {
             int vocab = m.config().vocabSize();
             for (int t : tokens) {
                 if (t < 0 || t >= vocab) throw new BambooException("--ids: token id " + t + " is outside the vocabulary of " + vocab);
             }
-            float[][] logits = engine.session().appendAllLogits(tokens);
-            float[] flat = new float[tokens.length * vocab];
-            for (int i = 0; i < tokens.length; i++) System.arraycopy(logits[i], 0, flat, i * vocab, vocab);
-            new SafetensorsWriter()
-                    .i32("input_ids", new long[] {tokens.length}, tokens)
-                    .f32("logits", new long[] {tokens.length, vocab}, flat)
-                    .write(output);
-            spec.commandLine().getErr().println("bamboo: wrote logits [" + tokens.length + " x " + vocab + "] to " + output + " (sparsity " + engine.sparsity().label() + ")");
+            try (Engine engine = m.engine(model.engineOptions())) {
+                model.reportBackend(engine);
+                float[][] logits = engine.session().appendAllLogits(tokens);
+                float[] flat = new float[tokens.length * vocab];
+                for (int i = 0; i < tokens.length; i++) System.arraycopy(logits[i], 0, flat, i * vocab, vocab);
+                new SafetensorsWriter()
+                        .i32("input_ids", new long[] {tokens.length}, tokens)
+                        .f32("logits", new long[] {tokens.length, vocab}, flat)
+                        .write(output);
+                spec.commandLine().getErr().println("bamboo: wrote logits [" + tokens.length + " x " + vocab + "] to " + output + " (sparsity " + engine.sparsity().label() + ")");
+            }
         }
         return 0;
     }

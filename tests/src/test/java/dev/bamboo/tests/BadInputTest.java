@@ -1,0 +1,122 @@
+package dev.bamboo.tests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every kind of bad input gets one line that names the problem and the fix, a non-zero exit code and no stack trace. */
+class BadInputTest {
+    @TempDir Path tmp;
+
+    static void assertOneLineError(Cli cli, String... mustContain) {
+        assertNotEquals(0, cli.exitCode(), "exit code; stderr: " + cli.err());
+        String err = cli.err().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.startsWith("error: "), err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace: " + err);
+        for (String s : mustContain) assertTrue(err.contains(s), "'" + s + "' in: " + err);
+    }
+
+    private Path copyModel(String name) throws IOException {
+        Path src = Cli.model(name), dst = tmp.resolve(name);
+        Files.createDirectories(dst);
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, dst.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return dst;
+    }
+
+    @Test
+    void promptLongerThanContext() {
+        assertOneLineError(Cli.run("generate", "-p", "word ".repeat(100), "-c", "32", "--backend", "cpu"), "context", "-c");
+    }
+
+    @Test
+    void optionsOutOfRange() {
+        assertOneLineError(Cli.run("generate", "-p", "hi", "-n", "-5"), "-n");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "-c", "100000"), "-c", "2048");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "-t", "0"), "-t");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--temp", "1000"), "--temp");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--top-p", "1.5"), "--top-p");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--sparsity", "sometimes"), "dense, exact, predicted or auto");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "abc"), "--sparse-threshold", "not a number");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "-n", "lots"), "-n");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--backend", "quantum"), "auto, cpu or tornado");
+        assertOneLineError(Cli.run("generate"), "-p");
+    }
+
+    @Test
+    void missingModel() {
+        assertOneLineError(Cli.run("generate", "-m", tmp.resolve("nope.gguf").toString(), "-p", "hi"), "nope.gguf");
+        assertOneLineError(Cli.run("info", "-m", tmp.toString()), "config.json");
+    }
+
+    @Test
+    void unsupportedArchitectureListsTheSupportedOnes() throws IOException {
+        Path dir = copyModel("tiny-bamboo");
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace("\"model_type\": \"bamboo\"", "\"model_type\": \"gpt2\""));
+        assertOneLineError(Cli.run("info", "-m", dir.toString()), "gpt2", "llama, mistral, bamboo");
+    }
+
+    @Test
+    void configMissingARequiredField() throws IOException {
+        Path dir = copyModel("tiny-bamboo");
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace("\"hidden_size\": 128,", ""));
+        assertOneLineError(Cli.run("info", "-m", dir.toString()), "hidden_size");
+    }
+
+    @Test
+    void tokenizerOfAnotherModel() throws IOException {
+        Path dir = copyModel("tiny-bamboo");
+        Files.copy(Cli.model("bamboo-demo").resolve("tokenizer.model"), dir.resolve("tokenizer.model"), StandardCopyOption.REPLACE_EXISTING);
+        assertOneLineError(Cli.run("generate", "-m", dir.toString(), "-p", "hi"), "tokenizer", "vocabulary");
+    }
+
+    @Test
+    void predictorOfAnotherModel() throws IOException {
+        Path dir = copyModel("tiny-bamboo");
+        Path pred = dir.resolve("predictor");
+        Files.createDirectories(pred);
+        try (var files = Files.list(Cli.model("bamboo-demo").resolve("predictor"))) {
+            for (Path f : files.toList()) Files.copy(f, pred.resolve(f.getFileName()));
+        }
+        assertOneLineError(Cli.run("generate", "-m", dir.toString(), "-p", "hi", "--sparsity", "predicted"), "predictor");
+    }
+
+    @Test
+    void exactOnSwiGLU() {
+        assertOneLineError(Cli.run("generate", "-m", Cli.model("tiny-mistral").toString(), "-p", "hi", "--sparsity", "exact"), "--sparsity dense");
+    }
+
+    @Test
+    void truncatedAndCorruptModelFiles() throws IOException {
+        byte[] gguf = Files.readAllBytes(Cli.root().resolve("testdata/gguf/tiny-bamboo.q8_0.dense.gguf"));
+        Path truncated = tmp.resolve("truncated.gguf");
+        Files.write(truncated, java.util.Arrays.copyOf(gguf, gguf.length / 2));
+        assertOneLineError(Cli.run("generate", "-m", truncated.toString(), "-p", "hi"), "truncated.gguf");
+        Path wrongMagic = tmp.resolve("magic.gguf");
+        byte[] bad = gguf.clone();
+        bad[0] = 'X';
+        Files.write(wrongMagic, bad);
+        assertOneLineError(Cli.run("info", "-m", wrongMagic.toString()), "magic.gguf");
+        Path dir = copyModel("tiny-bamboo");
+        byte[] st = Files.readAllBytes(dir.resolve("model.safetensors"));
+        Files.write(dir.resolve("model.safetensors"), java.util.Arrays.copyOf(st, st.length - 1000));
+        assertOneLineError(Cli.run("info", "-m", dir.toString()), "model.safetensors");
+    }
+
+    @Test
+    void badTokenIdsForLogits() {
+        assertOneLineError(Cli.run("logits", "--ids", "1,x,3", "-o", tmp.resolve("l.safetensors").toString()), "--ids");
+        assertOneLineError(Cli.run("logits", "--ids", "1,99999", "-o", tmp.resolve("l.safetensors").toString()), "99999");
+    }
+}
