@@ -46,6 +46,7 @@ final class ModelOptions {
     /** The line that says why {@code --backend auto} runs on the CPU. */
     void reportBackend(Engine engine) {
         engine.fallbackReason().ifPresent(r -> command.commandLine().getErr().println("bamboo: running on the CPU engine: " + r));
+        engine.notes().forEach(n -> command.commandLine().getErr().println("bamboo: " + n));
     }
 
     private BambooCli root() {

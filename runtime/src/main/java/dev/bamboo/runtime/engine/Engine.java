@@ -22,6 +22,8 @@ import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private final InferenceSession session;
     private final String backend;
     private final Optional<String> fallbackReason;
+    private final List<String> notes = new ArrayList<>();
 
     public Engine(ModelWeights weights, EngineOptions options) {
         ModelConfig config = weights.config();
@@ -91,7 +94,11 @@ public final class Engine implements AutoCloseable {
         };
         if (selector == null) return new DenseFeedForward(weights, pool, batch);
         if (stats != null) selector = new MeasuredSelector(selector, weights, pool, batch, stats);
-        return new SparseFeedForward(weights, pool, selector, batch);
+        SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
+        if (sparse.transposedBytes() > 0) {
+            notes.add(String.format(java.util.Locale.ROOT, "transposed ffn_down once for the sparse FFN (%.1f MiB of memory)", sparse.transposedBytes() / 1048576.0));
+        }
+        return sparse;
     }
 
     private ActivationPredictor predictor(ModelWeights weights, EngineOptions options) {
@@ -126,6 +133,11 @@ public final class Engine implements AutoCloseable {
     /** With {@code --backend auto}: why the CPU engine runs instead of an accelerator. */
     public Optional<String> fallbackReason() {
         return fallbackReason;
+    }
+
+    /** Things worth telling the user about how the model runs (memory spent on layout changes, ...). */
+    public List<String> notes() {
+        return List.copyOf(notes);
     }
 
     /** Per-layer sparsity statistics, when the options asked for them ({@code --stats}). */

@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +26,11 @@ final class TransposedDown {
     /** Extra memory taken by transposed copies so far. */
     long bytes() {
         return bytes;
+    }
+
+    /** Transposes every layer's float down projection now, so the first tokens do not pay for it. */
+    void prepare(List<LayerWeights> layers) {
+        for (LayerWeights w : layers) if (w.ffnDownT() == null) of(w);
     }
 
     synchronized Tensor of(LayerWeights w) {
