@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.cli;
 
+import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
@@ -46,19 +47,22 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), ignoreEos, true);
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        try (Model m = Model.load(model.modelPath());
-             TextGenerator gen = m.textGenerator(model.engineOptions().withStats(stats))) {
-            model.reportBackend(gen.engine());
-            Interrupt interrupt = Interrupt.install();
-            int[] ids = gen.promptIds(text, true);
-            GenerationStats s = gen.generate(ids, options, interrupt::requested, t -> {
-                out.print(t);
-                out.flush();
-            });
-            out.println();
-            Timings.print(spec.commandLine().getErr(), m.loadNanos(), s, System.nanoTime() - start);
-            gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + gen.engine().sparsity().label() + ")\n" + st.table()));
-            if (s.stopReason() == GenerationStats.StopReason.CANCELLED) spec.commandLine().getErr().println("bamboo: interrupted");
+        try (Model m = Model.load(model.modelPath())) {
+            int[] ids = m.promptIds(text, true);
+            EngineOptions engineOptions = model.engineOptions().withStats(stats);
+            m.checkPromptFits(ids.length, engineOptions);
+            try (TextGenerator gen = m.textGenerator(engineOptions)) {
+                model.reportBackend(gen.engine());
+                Interrupt interrupt = Interrupt.install();
+                GenerationStats s = gen.generate(ids, options, interrupt::requested, t -> {
+                    out.print(t);
+                    out.flush();
+                });
+                out.println();
+                Timings.print(spec.commandLine().getErr(), m.loadNanos(), s, System.nanoTime() - start);
+                gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + gen.engine().sparsity().label() + ")\n" + st.table()));
+                if (s.stopReason() == GenerationStats.StopReason.CANCELLED) spec.commandLine().getErr().println("bamboo: interrupted");
+            }
         }
         return 0;
     }

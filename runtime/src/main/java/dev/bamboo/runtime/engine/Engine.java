@@ -42,7 +42,7 @@ public final class Engine implements AutoCloseable {
     public Engine(ModelWeights weights, EngineOptions options) {
         ModelConfig config = weights.config();
         this.sparsity = options.sparsity().resolve(weights);
-        int context = contextFor(config, options.contextLength());
+        int context = options.resolveContext(config);
         EngineOptions resolved = options.withContextLength(context);
 
         Optional<String> unavailable = options.backend() == BackendChoice.CPU ? Optional.of("--backend cpu") : Backends.tornadoUnavailable();
@@ -106,14 +106,6 @@ public final class Engine implements AutoCloseable {
         return options.sparseThreshold().isPresent()
                 ? new ActivationPredictor(p, pool, (float) options.sparseThreshold().getAsDouble())
                 : new ActivationPredictor(p, pool);
-    }
-
-    static int contextFor(ModelConfig config, int requested) {
-        if (requested == 0) return Math.min(config.contextLength(), EngineOptions.DEFAULT_CONTEXT);
-        if (requested > config.contextLength()) {
-            throw new BambooException("-c " + requested + " is larger than the model's context of " + config.contextLength() + "; use -c " + config.contextLength() + " or less");
-        }
-        return requested;
     }
 
     public InferenceSession session() {

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.engine;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.parallel.ComputePool;
 
 import java.util.OptionalDouble;
@@ -30,6 +31,15 @@ public record EngineOptions(int threads, int contextLength, SparsityMode sparsit
         if (sparseThreshold.isPresent() && !Double.isFinite(sparseThreshold.getAsDouble())) {
             throw new BambooException("--sparse-threshold must be a finite number");
         }
+    }
+
+    /** The KV-cache size for a model: {@link #contextLength()}, or the model's own capped at {@link #DEFAULT_CONTEXT}. */
+    public int resolveContext(ModelConfig config) {
+        if (contextLength == 0) return Math.min(config.contextLength(), DEFAULT_CONTEXT);
+        if (contextLength > config.contextLength()) {
+            throw new BambooException("-c " + contextLength + " is larger than the model's context of " + config.contextLength() + "; use -c " + config.contextLength() + " or less");
+        }
+        return contextLength;
     }
 
     public static EngineOptions defaults() {

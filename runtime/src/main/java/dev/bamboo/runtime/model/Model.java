@@ -75,6 +75,25 @@ public final class Model implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The prompt's token ids as the model sees them (BOS first when asked and the tokenizer adds one). */
+    public int[] promptIds(String prompt, boolean addBos) {
+        int[] ids = tokenizer.encode(prompt);
+        if (!addBos || !tokenizer.addBos()) return ids;
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = tokenizer.bos();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    /** Fails with a one-line message when {@code prompt} tokens leave no room to generate in the context {@code options} give. */
+    public void checkPromptFits(int promptTokens, EngineOptions options) {
+        int context = options.resolveContext(config());
+        if (promptTokens >= context) {
+            throw new BambooException("the prompt is " + promptTokens + " tokens but the context holds " + context
+                    + " (including at least one generated token); use a larger -c (up to " + config().contextLength() + ") or a shorter prompt");
+        }
+    }
+
     public long loadNanos() {
         return loadNanos;
     }

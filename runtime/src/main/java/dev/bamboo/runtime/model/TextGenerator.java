@@ -23,19 +23,8 @@ public final class TextGenerator implements AutoCloseable {
         return engine;
     }
 
-    /** The prompt's token ids as the model sees them (BOS first when the tokenizer adds one). */
-    public int[] promptIds(String prompt, boolean addBos) {
-        Tokenizer tok = model.tokenizer();
-        int[] ids = tok.encode(prompt);
-        if (!addBos || !tok.addBos()) return ids;
-        int[] withBos = new int[ids.length + 1];
-        withBos[0] = tok.bos();
-        System.arraycopy(ids, 0, withBos, 1, ids.length);
-        return withBos;
-    }
-
     public GenerationStats generate(String prompt, GenerationOptions options, Consumer<String> onText) {
-        return generate(promptIds(prompt, options.addBos()), options, () -> false, onText);
+        return generate(model.promptIds(prompt, options.addBos()), options, () -> false, onText);
     }
 
     /** Generates after the given prompt ids; the session continues from its current position. */
