@@ -1,4 +1,7 @@
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -20,7 +23,19 @@ public final class JUnitRunner {
         LauncherDiscoveryRequest built = request.build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        launcher.execute(built, summary);
+        // one line per finished test, so that a run cut short by its time limit still reports what passed
+        TestExecutionListener progress = new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (id.isTest()) System.out.println(result.getStatus() + " " + id.getDisplayName() + " " + id.getUniqueId().replaceAll(".*class:([^\\]]*).*", "$1"));
+            }
+
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                System.out.println("SKIPPED " + id.getDisplayName() + ": " + reason);
+            }
+        };
+        launcher.execute(built, summary, progress);
         TestExecutionSummary s = summary.getSummary();
         PrintWriter out = new PrintWriter(System.out, true);
         s.printFailuresTo(out, 8);

@@ -52,7 +52,7 @@ cp_tests="$stage/tornado-tasks-tests.jar:$(ls "$stage"/junit/*.jar | tr '\n' ':'
 (cd "$root/tornado-tasks" && timeout "${BAMBOO_CHECK_TEST_S:-180}" "${java[@]}" -cp "$cp_tests" JUnitRunner \
     dev.bamboo.tornado.kernels.MatVecKernelsTest dev.bamboo.tornado.kernels.SparseFfnKernelsTest dev.bamboo.tornado.kernels.FlashDecodeAttentionTest \
     dev.bamboo.tornado.kernels.NormRopeResidualTest dev.bamboo.tornado.kernels.SelectionKernelsTest \
-    dev.bamboo.tornado.forward.FolderModelReferenceTest dev.bamboo.tornado.forward.GreedyDeviceTest) 2>&1 | grep -v '^WARNING' | tail -n 40
+    dev.bamboo.tornado.forward.FolderModelReferenceTest dev.bamboo.tornado.forward.GreedyDeviceTest) 2>&1 | grep -v '^WARNING' | tail -n 80
 
 models=()
 if [ "$gpu" -gt 0 ] || [ -n "${BAMBOO_CHECK_7B:-}" ]; then
