@@ -15,12 +15,21 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 public final class KernelPlan {
     private final String name;
     private final TaskGraph graph;
-    private final GridScheduler grids = new GridScheduler();
+    private final GridScheduler grids;
     private final KernelContext context = new KernelContext();
 
     public KernelPlan(String name) {
+        this(name, new GridScheduler());
+    }
+
+    /**
+     * A plan whose launch shapes go into {@code grids}, shared with the other graphs of one multi-graph execution
+     * plan (TornadoVM keys them by {@code graph.task}).
+     */
+    public KernelPlan(String name, GridScheduler grids) {
         this.name = name;
         this.graph = new TaskGraph(name);
+        this.grids = grids;
     }
 
     public String name() {

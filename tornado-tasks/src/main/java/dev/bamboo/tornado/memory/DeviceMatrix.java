@@ -9,7 +9,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 /**
  * A weight matrix in the form its kernels read: F16, Q8_0 and Q4_0 stay raw bytes exactly in file layout
  * ({@link #bytes}); F32 and BF16 become floats ({@link #floats}) because no device we target does bf16 math and
- * TornadoVM cannot reinterpret bytes as floats in a kernel.
+ * TornadoVM cannot reinterpret bytes as floats in a kernel. Every other format (Q4_1, Q5_0, Q5_1, K-quants, e.g. a
+ * Q6_K output matrix) has no kernel and is dequantized to F32 at upload: exact, at 4 bytes per weight.
  *
  * <p>Exactly one of {@code bytes} and {@code floats} is non-null.
  *
@@ -26,24 +27,34 @@ public record DeviceMatrix(String name, GGMLType format, int rows, int cols, Byt
     /** Host-side copy of {@code tensor} in its kernel form (the device copy is made when a plan first runs). */
     public static DeviceMatrix of(Tensor tensor) {
         // Kernels index with int: the whole matrix must fit in 2^31 bytes (raw formats) or floats (F32 form).
-        long units = needsFloats(tensor.type()) ? tensor.size() : tensor.rows() * tensor.rowBytes();
+        long units = hasKernels(tensor.type()) ? tensor.rows() * tensor.rowBytes() : tensor.size();
         if (units > Integer.MAX_VALUE) {
             throw new BambooException("tensor " + tensor.name() + " [" + tensor.rows() + " x " + tensor.cols() + "] is too large for one TornadoVM array (2 GiB): split it by rows");
         }
         int rows = (int) tensor.rows();
         return switch (tensor.type()) {
             case F16, Q8_0, Q4_0 -> new DeviceMatrix(tensor.name(), tensor.type(), rows, tensor.cols(), ByteArray.fromSegment(tensor.data()), null);
-            case F32, BF16 -> {
-                FloatArray floats = new FloatArray(rows * tensor.cols());
-                for (int i = 0; i < floats.getSize(); i++) floats.set(i, tensor.get(i));
-                yield new DeviceMatrix(tensor.name(), GGMLType.F32, rows, tensor.cols(), null, floats);
-            }
-            default -> throw new BambooException("tensor " + tensor.name() + " has type " + tensor.type() + ", which the TornadoVM kernels do not read; supported: F32, BF16, F16, Q8_0, Q4_0");
+            // BF16 and the formats without kernels (Q4_1, Q5_x, K-quants) are dequantized to F32 once, at upload.
+            default -> new DeviceMatrix(tensor.name(), GGMLType.F32, rows, tensor.cols(), null, dequantized(tensor));
         };
     }
 
-    private static boolean needsFloats(GGMLType type) {
-        return type == GGMLType.F32 || type == GGMLType.BF16;
+    /** {@code tensor} as floats, row by row. */
+    public static FloatArray dequantized(Tensor tensor) {
+        int rows = (int) tensor.rows(), cols = tensor.cols();
+        FloatArray floats = new FloatArray(rows * cols);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            tensor.dequantizeRow(r, row, 0);
+            int base = r * cols;
+            for (int j = 0; j < cols; j++) floats.set(base + j, row[j]);
+        }
+        return floats;
+    }
+
+    /** Formats whose kernels read the file layout directly. */
+    private static boolean hasKernels(GGMLType type) {
+        return type == GGMLType.F16 || type == GGMLType.Q8_0 || type == GGMLType.Q4_0;
     }
 
     /** The device array holding the weights, whichever form it is. */
