@@ -138,16 +138,9 @@ public final class DecodeGraphs implements AutoCloseable {
         DeviceMatrix table = w.embedding();
         TaskGraph g = p.graph()
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, a.token(), a.position())
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, table.array());
-        var ctx = p.context();
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, table.arrays());
         int dim = c.hiddenSize();
-        switch (table.format()) {
-            case F32 -> g.task("embed", EmbeddingKernel::f32, ctx, table.floats(), a.token(), a.x(), dim);
-            case F16 -> g.task("embed", EmbeddingKernel::f16, ctx, table.bytes(), a.token(), a.x(), dim);
-            case Q8_0 -> g.task("embed", EmbeddingKernel::q8_0, ctx, table.bytes(), a.token(), a.x(), dim);
-            case Q4_0 -> g.task("embed", EmbeddingKernel::q4_0, ctx, table.bytes(), a.token(), a.x(), dim);
-            default -> throw new BambooException("no embedding kernel for " + table.name() + " in " + table.format());
-        }
+        g.task("embed", EmbeddingKernel::embed, p.context(), table.bytes(), table.floats(), a.token(), a.x(), dim, table.kernelFormat());
         p.launch("embed", Launch.covering(dim, t.elementLanes()));
         g.persistOnDevice(a.x(), a.position());
         return g.snapshot();
@@ -224,7 +217,8 @@ public final class DecodeGraphs implements AutoCloseable {
         KernelPlan p = new KernelPlan(name, grids);
         TaskGraph g = p.graph()
                 .consumeFromDevice(previous, a.x())
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, w.outputNorm(), w.output().array(), a.xn());
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, w.outputNorm(), a.xn())
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, w.output().arrays());
         var ctx = p.context();
         g.task("out_norm", RmsNormKernel::rmsNorm, ctx, a.x(), w.outputNorm(), a.xn(), c.hiddenSize(), c.rmsNormEps());
         p.launch("out_norm", Launch.single(t.reduceLanes()));

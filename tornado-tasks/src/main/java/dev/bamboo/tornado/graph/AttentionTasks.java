@@ -14,11 +14,11 @@ public final class AttentionTasks {
     /** Task {@code id}: rotates the q and k heads in place with the model's RoPE layout. */
     public static void rope(KernelPlan plan, String id, RopeLayout layout, FloatArray q, FloatArray k, IntArray position, FloatArray invFreq,
                             int heads, int kvHeads, int headDim, int lanes) {
-        var ctx = plan.context();
-        switch (layout) {
-            case ROTATE_HALF -> plan.graph().task(id, RopeKernel::rotateHalf, ctx, q, k, position, invFreq, heads, kvHeads, headDim);
-            case ADJACENT_PAIRS -> plan.graph().task(id, RopeKernel::adjacentPairs, ctx, q, k, position, invFreq, heads, kvHeads, headDim);
-        }
+        int code = switch (layout) {
+            case ROTATE_HALF -> RopeKernel.ROTATE_HALF;
+            case ADJACENT_PAIRS -> RopeKernel.ADJACENT_PAIRS;
+        };
+        plan.graph().task(id, RopeKernel::rope, plan.context(), q, k, position, invFreq, heads, kvHeads, headDim, code);
         plan.launch(id, Launch.covering((heads + kvHeads) * headDim / 2, lanes));
     }
 

@@ -1,11 +1,8 @@
 package dev.bamboo.tornado.graph;
 
 import dev.bamboo.tornado.kernels.sparse.ActiveSetKernels;
-import dev.bamboo.tornado.kernels.sparse.F16SparseFfn;
-import dev.bamboo.tornado.kernels.sparse.F32SparseFfn;
 import dev.bamboo.tornado.kernels.sparse.FfnActivation;
-import dev.bamboo.tornado.kernels.sparse.Q4_0SparseFfn;
-import dev.bamboo.tornado.kernels.sparse.Q8_0SparseFfn;
+import dev.bamboo.tornado.kernels.sparse.SparseFfn;
 import dev.bamboo.tornado.memory.DeviceMatrix;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.FfnKind;
@@ -13,7 +10,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The sparse FFN's tasks, by weight format. The active set ({@code active}, {@code count}) and the compact
+ * The sparse FFN's tasks, each kernel specialized to its weights' format. The active set ({@code active}, {@code count}) and the compact
  * activations {@code h} stay on the device between tasks; launches are sized for all neurons.
  */
 public final class SparseFfnTasks {
@@ -43,15 +40,8 @@ public final class SparseFfnTasks {
         requireSameFormat(gate, up);
         int code = FfnActivation.code(kind);
         float t = FfnActivation.threshold(kind);
-        var ctx = plan.context();
-        int cols = gate.cols();
-        switch (gate.format()) {
-            case F32 -> plan.graph().task(id, F32SparseFfn::gateUp, ctx, gate.floats(), up.floats(), x, active, count, h, cols, code, t);
-            case F16 -> plan.graph().task(id, F16SparseFfn::gateUp, ctx, gate.bytes(), up.bytes(), x, active, count, h, cols, code, t);
-            case Q8_0 -> plan.graph().task(id, Q8_0SparseFfn::gateUp, ctx, gate.bytes(), up.bytes(), x, active, count, h, cols, code, t);
-            case Q4_0 -> plan.graph().task(id, Q4_0SparseFfn::gateUp, ctx, gate.bytes(), up.bytes(), x, active, count, h, cols, code, t);
-            default -> throw unsupported(gate);
-        }
+        plan.graph().task(id, SparseFfn::gateUp, plan.context(), gate.bytes(), gate.floats(), up.bytes(), up.floats(), x, active, count, h,
+                gate.cols(), gate.kernelFormat(), code, t);
         plan.launch(id, Launch.perGroup(gate.rows(), lanes));
     }
 
@@ -60,15 +50,8 @@ public final class SparseFfnTasks {
                                    IntArray count, FloatArray h, FfnKind kind, int lanes) {
         int code = FfnActivation.code(kind);
         float t = FfnActivation.threshold(kind);
-        var ctx = plan.context();
-        int cols = up.cols();
-        switch (up.format()) {
-            case F32 -> plan.graph().task(id, F32SparseFfn::upWhereGate, ctx, up.floats(), x, gateValues, active, count, h, cols, code, t);
-            case F16 -> plan.graph().task(id, F16SparseFfn::upWhereGate, ctx, up.bytes(), x, gateValues, active, count, h, cols, code, t);
-            case Q8_0 -> plan.graph().task(id, Q8_0SparseFfn::upWhereGate, ctx, up.bytes(), x, gateValues, active, count, h, cols, code, t);
-            case Q4_0 -> plan.graph().task(id, Q4_0SparseFfn::upWhereGate, ctx, up.bytes(), x, gateValues, active, count, h, cols, code, t);
-            default -> throw unsupported(up);
-        }
+        plan.graph().task(id, SparseFfn::upWhereGate, plan.context(), up.bytes(), up.floats(), x, gateValues, active, count, h,
+                up.cols(), up.kernelFormat(), code, t);
         plan.launch(id, Launch.perGroup(up.rows(), lanes));
     }
 
@@ -89,15 +72,9 @@ public final class SparseFfnTasks {
     /** Task {@code id}: {@code out[j] = Σ_k h[k] · downT[active[k]][j]}, parallel over the hidden columns. */
     public static void downAccumulate(KernelPlan plan, String id, DeviceMatrix downT, IntArray active, IntArray count, FloatArray h,
                                       FloatArray out, int lanes) {
-        var ctx = plan.context();
         int hidden = downT.cols();
-        switch (downT.format()) {
-            case F32 -> plan.graph().task(id, F32SparseFfn::downAccumulate, ctx, downT.floats(), active, count, h, out, hidden);
-            case F16 -> plan.graph().task(id, F16SparseFfn::downAccumulate, ctx, downT.bytes(), active, count, h, out, hidden);
-            case Q8_0 -> plan.graph().task(id, Q8_0SparseFfn::downAccumulate, ctx, downT.bytes(), active, count, h, out, hidden);
-            case Q4_0 -> plan.graph().task(id, Q4_0SparseFfn::downAccumulate, ctx, downT.bytes(), active, count, h, out, hidden);
-            default -> throw unsupported(downT);
-        }
+        plan.graph().task(id, SparseFfn::downAccumulate, plan.context(), downT.bytes(), downT.floats(), active, count, h, out, hidden,
+                downT.kernelFormat());
         plan.launch(id, Launch.covering(hidden, lanes));
     }
 
@@ -106,9 +83,5 @@ public final class SparseFfnTasks {
             throw new BambooException("gate " + gate.name() + " (" + gate.format() + " " + gate.rows() + "x" + gate.cols() + ") and up " + up.name()
                     + " (" + up.format() + " " + up.rows() + "x" + up.cols() + ") must share format and shape for the fused gather kernel");
         }
-    }
-
-    private static BambooException unsupported(DeviceMatrix w) {
-        return new BambooException("no TornadoVM sparse FFN kernel for " + w.name() + " in " + w.format());
     }
 }

@@ -1,5 +1,6 @@
 package dev.bamboo.tornado.memory;
 
+import dev.bamboo.tornado.kernels.formats.WeightRows;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
@@ -12,15 +13,22 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * TornadoVM cannot reinterpret bytes as floats in a kernel. Every other format (Q4_1, Q5_0, Q5_1, K-quants, e.g. a
  * Q6_K output matrix) has no kernel and is dequantized to F32 at upload: exact, at 4 bytes per weight.
  *
- * <p>Exactly one of {@code bytes} and {@code floats} is non-null.
+ * <p>Kernels take both arrays and read the one {@link #kernelFormat()} names ({@link WeightRows}), so one kernel
+ * serves every format; the other array is a one-element placeholder. Construct with exactly one of {@code bytes}
+ * and {@code floats}; the placeholder is made here.
  *
- * @param format the kernel family that reads it ({@code F32} for BF16 sources)
+ * @param format the format its kernels read ({@code F32} for BF16 sources)
  */
 public record DeviceMatrix(String name, GGMLType format, int rows, int cols, ByteArray bytes, FloatArray floats) {
 
     public DeviceMatrix {
         if ((bytes == null) == (floats == null)) {
             throw new IllegalArgumentException("a device matrix holds either bytes or floats");
+        }
+        if (bytes == null) {
+            bytes = new ByteArray(1);
+        } else {
+            floats = new FloatArray(1);
         }
     }
 
@@ -57,8 +65,24 @@ public record DeviceMatrix(String name, GGMLType format, int rows, int cols, Byt
         return type == GGMLType.F16 || type == GGMLType.Q8_0 || type == GGMLType.Q4_0;
     }
 
-    /** The device array holding the weights, whichever form it is. */
+    /** The {@link WeightRows} format code its kernels are specialized to. */
+    public int kernelFormat() {
+        return switch (format) {
+            case F32 -> WeightRows.F32;
+            case F16 -> WeightRows.F16;
+            case Q8_0 -> WeightRows.Q8_0;
+            case Q4_0 -> WeightRows.Q4_0;
+            default -> throw new BambooException("no TornadoVM kernel reads " + name + " in " + format + ": upload it as F32");
+        };
+    }
+
+    /** The device array holding the weights: {@code floats} for F32, {@code bytes} for the others. */
     public Object array() {
-        return bytes != null ? bytes : floats;
+        return format == GGMLType.F32 ? floats : bytes;
+    }
+
+    /** Both arrays the kernels take (weights and placeholder), for {@code transferToDevice}. */
+    public Object[] arrays() {
+        return new Object[] {bytes, floats};
     }
 }

@@ -42,7 +42,7 @@ class MatVecKernelsTest extends RequiresTornado {
         FloatArray out = new FloatArray(rows);
 
         KernelPlan plan = new KernelPlan("matvec");
-        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.array(), dx);
+        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.arrays()).transferToDevice(DataTransferMode.FIRST_EXECUTION, dx);
         MatVecTasks.matvec(plan, "mv", dw, dx, out, relu, lanes);
         plan.graph().transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (TornadoExecutionPlan exec = plan.executionPlan()) {

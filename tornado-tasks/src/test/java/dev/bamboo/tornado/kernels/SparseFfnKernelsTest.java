@@ -79,8 +79,8 @@ class SparseFfnKernelsTest extends RequiresTornado {
         IntArray active = new IntArray(FFN), count = new IntArray(1);
 
         KernelPlan plan = new KernelPlan("ffn");
-        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dFc1.array(), dFc2.array(), dGate.array(), dUp.array(), dDown.array(),
-                        rank, predictorScores, h, active, count)
+        for (DeviceMatrix m : List.of(dFc1, dFc2, dGate, dUp, dDown)) plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, m.arrays());
+        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, rank, predictorScores, h, active, count)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, dx);
         SparseFfnTasks.predict(plan, "predict", dFc1, dFc2, dx, rank, predictorScores, active, count, threshold, lanes);
         SparseFfnTasks.gateUp(plan, "gateup", dGate, dUp, dx, active, count, h, kind, lanes);
@@ -123,7 +123,8 @@ class SparseFfnKernelsTest extends RequiresTornado {
         IntArray active = new IntArray(FFN), count = new IntArray(1);
 
         KernelPlan plan = new KernelPlan("exact");
-        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, dGate.array(), dUp.array(), dDown.array(), gateValues, h, active, count)
+        for (DeviceMatrix m : List.of(dGate, dUp, dDown)) plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, m.arrays());
+        plan.graph().transferToDevice(DataTransferMode.FIRST_EXECUTION, gateValues, h, active, count)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, dx);
         SparseFfnTasks.exactGateUp(plan, "ffn", dGate, dUp, dx, gateValues, active, count, h, kind, lanes);
         SparseFfnTasks.downAccumulate(plan, "down", dDown, active, count, h, out, lanes);

@@ -11,17 +11,22 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>{@code invFreq[i] = theta^(-2i/headDim)} for {@code i < headDim/2}, computed once on the host (in double,
  * as the CPU path does) so both paths rotate by the same frequencies. Pair i of a head turns by
- * {@code position · invFreq[i]}.
+ * {@code position · invFreq[i]}; which two dimensions form pair i depends on the layout.
  */
 public final class RopeKernel {
     private RopeKernel() {}
 
+    /** Hugging Face layout: dimension i pairs with i + headDim/2. */
+    public static final int ROTATE_HALF = 0;
+    /** GGUF layout (llama.cpp's converters permute q/k for it): dimension 2i pairs with 2i + 1. */
+    public static final int ADJACENT_PAIRS = 1;
+
     /**
-     * Hugging Face layout: dimension i pairs with i + headDim/2.
-     * Launch {@code Launch.covering((heads + kvHeads) * headDim / 2, lanes)}.
+     * {@code layout}: {@link #ROTATE_HALF} or {@link #ADJACENT_PAIRS} (a task scalar, so each task's kernel is
+     * specialized to one). Launch {@code Launch.covering((heads + kvHeads) * headDim / 2, lanes)}.
      */
-    public static void rotateHalf(KernelContext ctx, FloatArray q, FloatArray k, IntArray position, FloatArray invFreq,
-                                  int heads, int kvHeads, int headDim) {
+    public static void rope(KernelContext ctx, FloatArray q, FloatArray k, IntArray position, FloatArray invFreq,
+                              int heads, int kvHeads, int headDim, int layout) {
         int half = headDim / 2;
         int id = ctx.globalIdx;
         if (id < (heads + kvHeads) * half) {
@@ -30,50 +35,22 @@ public final class RopeKernel {
             float angle = position.get(0) * invFreq.get(i);
             float cos = TornadoMath.cos(angle);
             float sin = TornadoMath.sin(angle);
+            int first = layout == ADJACENT_PAIRS ? 2 * i : i;
+            int partner = layout == ADJACENT_PAIRS ? 1 : half;
             if (head < heads) {
-                int a = head * headDim + i;
-                float v0 = q.get(a);
-                float v1 = q.get(a + half);
-                q.set(a, v0 * cos - v1 * sin);
-                q.set(a + half, v0 * sin + v1 * cos);
+                rotatePair(q, head * headDim + first, partner, cos, sin);
             } else {
-                int a = (head - heads) * headDim + i;
-                float v0 = k.get(a);
-                float v1 = k.get(a + half);
-                k.set(a, v0 * cos - v1 * sin);
-                k.set(a + half, v0 * sin + v1 * cos);
+                rotatePair(k, (head - heads) * headDim + first, partner, cos, sin);
             }
         }
     }
 
-    /**
-     * GGUF layout (llama.cpp's converters permute q/k for it): dimension 2i pairs with 2i + 1.
-     * Launch as {@link #rotateHalf}.
-     */
-    public static void adjacentPairs(KernelContext ctx, FloatArray q, FloatArray k, IntArray position, FloatArray invFreq,
-                                     int heads, int kvHeads, int headDim) {
-        int half = headDim / 2;
-        int id = ctx.globalIdx;
-        if (id < (heads + kvHeads) * half) {
-            int head = id / half;
-            int i = id % half;
-            float angle = position.get(0) * invFreq.get(i);
-            float cos = TornadoMath.cos(angle);
-            float sin = TornadoMath.sin(angle);
-            if (head < heads) {
-                int a = head * headDim + 2 * i;
-                float v0 = q.get(a);
-                float v1 = q.get(a + 1);
-                q.set(a, v0 * cos - v1 * sin);
-                q.set(a + 1, v0 * sin + v1 * cos);
-            } else {
-                int a = (head - heads) * headDim + 2 * i;
-                float v0 = k.get(a);
-                float v1 = k.get(a + 1);
-                k.set(a, v0 * cos - v1 * sin);
-                k.set(a + 1, v0 * sin + v1 * cos);
-            }
-        }
+    /** Turns the pair (v[a], v[a + partner]) by the angle whose cosine and sine are given. */
+    private static void rotatePair(FloatArray v, int a, int partner, float cos, float sin) {
+        float v0 = v.get(a);
+        float v1 = v.get(a + partner);
+        v.set(a, v0 * cos - v1 * sin);
+        v.set(a + partner, v0 * sin + v1 * cos);
     }
 
     /** {@code theta^(-2i/headDim)} for {@code i < headDim/2}. */

@@ -1,24 +1,26 @@
 package dev.bamboo.tornado.kernels.matvec;
 
 import dev.bamboo.tornado.kernels.WorkGroups;
-import dev.bamboo.tornado.kernels.formats.Q4_0Rows;
+import dev.bamboo.tornado.kernels.formats.WeightRows;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** {@code out = W · x} for Q4_0 weights in file layout: one work-group per row, lanes reduced in local memory. */
-public final class Q4_0MatVec {
-    private Q4_0MatVec() {}
+/** {@code out = W · x} for every weight format: one work-group per row, lanes reduced in local memory. */
+public final class MatVec {
+    private MatVec() {}
 
     /**
      * Launch {@code Launch.perGroup(rows, lanes)}, lanes a power of two up to {@link WorkGroups#MAX_LANES}.
+     * {@code wBytes}/{@code wFloats}/{@code format}: the matrix as {@link WeightRows} reads it.
      * {@code relu != 0} clamps the result at zero (the predictor's hidden layer).
      */
-    public static void matvec(KernelContext ctx, ByteArray w, FloatArray x, FloatArray out, int cols, int relu) {
+    public static void matvec(KernelContext ctx, ByteArray wBytes, FloatArray wFloats, FloatArray x, FloatArray out, int cols, int format,
+                              int relu) {
         float[] partial = ctx.allocateFloatLocalArray(WorkGroups.MAX_LANES);
         int row = ctx.groupIdx;
         int lane = ctx.localIdx;
-        partial[lane] = Q4_0Rows.partialDot(w, row, cols, x, lane, ctx.localGroupSizeX);
+        partial[lane] = WeightRows.partialDot(format, wBytes, wFloats, row, cols, x, lane, ctx.localGroupSizeX);
         for (int stride = ctx.localGroupSizeX / 2; stride > 0; stride /= 2) {
             ctx.localBarrier();
             if (lane < stride) {
