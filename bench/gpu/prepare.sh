@@ -20,6 +20,10 @@ echo "== jars"
 (cd "$root" && ./mvnw -o -q -Ptornadovm -DskipTests -pl runtime,tornado-tasks -am package)
 cp "$root/runtime/target/bamboo.jar" "$root/tornado-tasks/target/bamboo-tornado-tasks.jar" "$stage/"
 "$JAVA_HOME/bin/jar" cf "$stage/tornado-tasks-tests.jar" -C "$root/tornado-tasks/target/test-classes" .
+# runtime's shared test helpers (TestData, GgufReferenceCheck), which the device tests use
+helpers=()
+for c in $(cd "$root/runtime/target/test-classes" && ls dev/bamboo/runtime/*.class); do helpers+=(-C "$root/runtime/target/test-classes" "$c"); done
+"$JAVA_HOME/bin/jar" uf "$stage/tornado-tasks-tests.jar" "${helpers[@]}"
 junit=$(sed -n 's|.*<junit.version>\(.*\)</junit.version>.*|\1|p' "$root/pom.xml")
 platform="1.${junit#5.}"
 jars=("$m2/org/junit/jupiter/junit-jupiter-api/$junit/junit-jupiter-api-$junit.jar"

@@ -1,5 +1,7 @@
 package dev.bamboo.runtime;
 
+import dev.bamboo.runtime.generate.InferenceSession;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,8 +25,18 @@ public final class TestData {
         return root().resolve("testdata/gguf").resolve(file);
     }
 
+    /** The logits at every position of {@code ids}, appended to {@code session}, flattened to {@code [ids.length × vocab]}. */
+    public static float[] allLogits(InferenceSession session, int[] ids) {
+        float[][] all = session.appendAllLogits(ids);
+        int vocab = all[0].length;
+        float[] flat = new float[ids.length * vocab];
+        for (int t = 0; t < ids.length; t++) System.arraycopy(all[t], 0, flat, t * vocab, vocab);
+        return flat;
+    }
+
     /** Relative L2 error ‖a − b‖ / ‖b‖. */
     public static double relL2(float[] a, float[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException("rel. L2 of " + a.length + " against " + b.length + " values");
         double num = 0, den = 0;
         for (int i = 0; i < a.length; i++) {
             double d = a[i] - b[i];

@@ -1,5 +1,6 @@
 package dev.bamboo.tests;
 
+import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
@@ -22,10 +23,10 @@ class PredictedSparsityTest {
              SafetensorsFile ref = SafetensorsFile.open(Cli.model(name).resolve("reference.safetensors"))) {
             assertTrue(model.weights().predictor().isPresent(), name + " has a predictor");
             int[] ids = ref.ints("input_ids");
-            double err = GgufReferenceTest.relL2(GgufReferenceTest.logits(model, ids, SparsityMode.PREDICTED, 2), ref.floats("logits_predicted"));
+            double err = TestData.relL2(GgufReferenceTest.logits(model, ids, SparsityMode.PREDICTED, 2), ref.floats("logits_predicted"));
             assertTrue(err < 1e-4, name + " predicted rel. L2 " + err);
             // and the predictor really changes the result: dense logits differ from logits_predicted
-            double dense = GgufReferenceTest.relL2(GgufReferenceTest.logits(model, ids, SparsityMode.DENSE, 2), ref.floats("logits_predicted"));
+            double dense = TestData.relL2(GgufReferenceTest.logits(model, ids, SparsityMode.DENSE, 2), ref.floats("logits_predicted"));
             assertTrue(dense > 1e-3, name + " dense vs predicted reference " + dense);
         }
     }

@@ -1,5 +1,6 @@
 package dev.bamboo.tornado.forward;
 
+import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
@@ -20,22 +21,7 @@ final class DeviceLogits {
     static float[] all(Model model, int[] ids, SparsityMode mode) {
         try (Engine engine = model.engine(tornado(mode, 64))) {
             assertEquals("tornado", engine.backend());
-            float[][] all = engine.session().appendAllLogits(ids);
-            int vocab = model.config().vocabSize();
-            float[] flat = new float[ids.length * vocab];
-            for (int t = 0; t < ids.length; t++) System.arraycopy(all[t], 0, flat, t * vocab, vocab);
-            return flat;
+            return TestData.allLogits(engine.session(), ids);
         }
-    }
-
-    static double relL2(float[] a, float[] b) {
-        assertEquals(b.length, a.length, "logit count");
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = a[i] - b[i];
-            num += d * d;
-            den += (double) b[i] * b[i];
-        }
-        return Math.sqrt(num / den);
     }
 }

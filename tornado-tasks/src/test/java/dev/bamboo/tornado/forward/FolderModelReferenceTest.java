@@ -1,8 +1,8 @@
 package dev.bamboo.tornado.forward;
 
+import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
-import dev.bamboo.tornado.support.Repo;
 import dev.bamboo.tornado.support.RequiresTornado;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,10 +26,10 @@ class FolderModelReferenceTest extends RequiresTornado {
             "bamboo-demo, DENSE", "bamboo-demo, EXACT", "bamboo-demo, PREDICTED",
     })
     void logitsMatchTheReference(String name, SparsityMode mode) {
-        try (Model model = Model.load(Repo.model(name)); SafetensorsFile ref = SafetensorsFile.open(Repo.model(name).resolve("reference.safetensors"))) {
+        try (Model model = Model.load(TestData.model(name)); SafetensorsFile ref = SafetensorsFile.open(TestData.model(name).resolve("reference.safetensors"))) {
             int[] ids = ref.ints("input_ids");
             float[] expected = ref.floats(mode == SparsityMode.PREDICTED ? "logits_predicted" : "logits");
-            double err = DeviceLogits.relL2(DeviceLogits.all(model, ids, mode), expected);
+            double err = TestData.relL2(DeviceLogits.all(model, ids, mode), expected);
             assertTrue(err < 1e-4, name + " " + mode + " rel. L2 " + err);
         }
     }

@@ -1,5 +1,6 @@
 package dev.bamboo.tornado.forward;
 
+import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
@@ -7,7 +8,6 @@ import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.sampling.SamplingOptions;
-import dev.bamboo.tornado.support.Repo;
 import dev.bamboo.tornado.support.RequiresTornado;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +37,8 @@ class GreedyDeviceTest extends RequiresTornado {
     @ParameterizedTest(name = "prompt{0} {1}")
     @CsvSource({"0, DENSE", "1, EXACT", "2, PREDICTED", "0, PREDICTED"})
     void sameTokensAsTheCpuEngine(int k, SparsityMode mode) {
-        try (Model model = Model.load(Repo.model("bamboo-demo"));
-             SafetensorsFile ref = SafetensorsFile.open(Repo.model("bamboo-demo").resolve("reference.safetensors"))) {
+        try (Model model = Model.load(TestData.model("bamboo-demo"));
+             SafetensorsFile ref = SafetensorsFile.open(TestData.model("bamboo-demo").resolve("reference.safetensors"))) {
             int[] prompt = ref.ints("prompt" + k + "_ids");
             int n = ref.ints("prompt" + k + "_greedy").length;
             int[] cpu = greedy(model, EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(256), prompt, n);
@@ -51,8 +51,8 @@ class GreedyDeviceTest extends RequiresTornado {
     @ParameterizedTest(name = "prompt{0}")
     @CsvSource({"0", "1"})
     void deviceArgmaxAndRewind(int k) {
-        try (Model model = Model.load(Repo.model("bamboo-demo"));
-             SafetensorsFile ref = SafetensorsFile.open(Repo.model("bamboo-demo").resolve("reference.safetensors"));
+        try (Model model = Model.load(TestData.model("bamboo-demo"));
+             SafetensorsFile ref = SafetensorsFile.open(TestData.model("bamboo-demo").resolve("reference.safetensors"));
              Engine engine = model.engine(DeviceLogits.tornado(SparsityMode.DENSE, 256))) {
             int[] prompt = ref.ints("prompt" + k + "_ids");
             int[] expected = ref.ints("prompt" + k + "_greedy");
