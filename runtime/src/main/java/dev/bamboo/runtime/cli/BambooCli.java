@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** {@code bamboo <subcommand>}: the command-line entry point. */
 @Command(name = "bamboo", mixinStandardHelpOptions = true, versionProvider = BambooCli.Version.class,
         description = "Inference runtime for activation-sparse LLMs.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, BenchCommand.class, SynthCommand.class, CommandLine.HelpCommand.class})
 public final class BambooCli {
 
     public static void main(String[] args) {
