@@ -39,8 +39,8 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "the file to write")
     Path output;
 
-    @Option(names = "--rank", paramLabel = "N", defaultValue = "1024", description = "predictor rank (default: ${DEFAULT-VALUE})")
-    int rank;
+    @Option(names = "--rank", paramLabel = "N", description = "predictor rank (default: 1024; hidden/4 for shapes narrower than 1024)")
+    Integer rank;
 
     @Option(names = "--density", paramLabel = "X", defaultValue = "0.15", description = "predicted-active share of FFN neurons, in (0, 1] (default: ${DEFAULT-VALUE})")
     double density;
@@ -67,7 +67,7 @@ final class SynthCommand implements Callable<Integer> {
         if (layers != null) s = s.withLayers(layers);
         GGMLType t = SynthOptions.parseType(type);
         SynthFormat f = format == null ? s.defaultFormat() : SynthFormat.parse(format);
-        SynthOptions options = new SynthOptions(s, t, f, rank, density, seed, threads, calibrationTokens);
+        SynthOptions options = new SynthOptions(s, t, f, rank != null ? rank : s.defaultRank(), density, seed, threads, calibrationTokens);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Console console = System.console();

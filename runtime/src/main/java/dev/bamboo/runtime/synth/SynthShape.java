@@ -32,6 +32,11 @@ public record SynthShape(String name, String architecture, Activation activation
         return ALL.stream().map(SynthShape::name).collect(Collectors.joining(", "));
     }
 
+    /** The predictor rank when none is given: 1024, or hidden/4 for narrow shapes. */
+    public int defaultRank() {
+        return hidden >= 1024 ? 1024 : hidden / 4;
+    }
+
     public int headDim() {
         return hidden / heads;
     }
