@@ -31,28 +31,29 @@ import java.util.function.Consumer;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure prompt processing (pp) and generation (tg) speed, as llama-bench does.",
                 "Inputs are random tokens (seeded); each test gets one warm-up run, then -r timed runs.",
-                "With sparsity on, the share of FFN neurons computed is measured in a separate untimed pass."})
+                "Lists (-p 64,512 -t 1,2 --sparsity dense,predicted) and several -m run every combination.",
+                "active %: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "model file or directory; repeat for several (default: the bundled demo model)")
     List<Path> models = new ArrayList<>();
 
-    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N[,N..]", split = ",", defaultValue = "512",
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", split = ",", defaultValue = "512",
             description = "prompt lengths to test (ppN), 0 = none (default: ${DEFAULT-VALUE})")
     List<Integer> prompts;
 
-    @Option(names = {"-n", "--n-gen"}, paramLabel = "N[,N..]", split = ",", defaultValue = "128",
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", split = ",", defaultValue = "128",
             description = "generation lengths to test (tgN), 0 = none (default: ${DEFAULT-VALUE})")
     List<Integer> gens;
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "timed runs per test (default: ${DEFAULT-VALUE})")
     int repetitions;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N[,N..]", split = ",", description = "thread counts to test (default: physical cores)")
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", split = ",", description = "thread counts to test (default: physical cores)")
     List<Integer> threads;
 
-    @Option(names = "--sparsity", paramLabel = "MODE[,MODE..]", split = ",", defaultValue = "auto",
+    @Option(names = "--sparsity", paramLabel = "MODE", split = ",", defaultValue = "auto",
             description = "FFN modes to test: dense, exact, predicted, auto (default: ${DEFAULT-VALUE})")
     List<String> sparsity;
 

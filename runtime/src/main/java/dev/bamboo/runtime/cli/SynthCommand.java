@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 /** {@code bamboo synth}: a model file of a real model's shape with random weights, for speed measurements. */
 @Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write a model of a real model's shape with random weights (for benchmarks), streamed to disk.",
-                "PowerInfer files get a predictor whose selected neurons are all truly active, with a threshold calibrated",
-                "on the written file so that about --density of the FFN neurons are predicted active."})
+                "PowerInfer files get a predictor whose selected neurons are all truly active; its threshold is "
+                        + "calibrated on the written file so that about --density of the FFN neurons are predicted active."})
 final class SynthCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
