@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
 /** {@code bamboo <subcommand>}: the command-line entry point. */
 @Command(name = "bamboo", mixinStandardHelpOptions = true, versionProvider = BambooCli.Version.class,
         description = "Inference runtime for activation-sparse LLMs.",
-        subcommands = {GenerateCommand.class, DevicesCommand.class, ChatCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class,
+                BenchCommand.class, SynthCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class BambooCli {
 
     @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "auto",
@@ -25,6 +26,13 @@ public final class BambooCli {
     @Option(names = "--device", scope = ScopeType.INHERIT, paramLabel = "N", defaultValue = "-1",
             description = "accelerator index from 'bamboo devices' (default: the backend's first)")
     int device;
+
+    /** The top-level command of {@code spec}'s command line, holding the global options (--backend, --device). */
+    static BambooCli root(CommandLine.Model.CommandSpec spec) {
+        CommandLine.Model.CommandSpec s = spec;
+        while (s.parent() != null) s = s.parent();
+        return (BambooCli) s.userObject();
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));

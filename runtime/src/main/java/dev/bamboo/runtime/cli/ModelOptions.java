@@ -50,9 +50,7 @@ final class ModelOptions {
     }
 
     private BambooCli root() {
-        CommandSpec s = command;
-        while (s.parent() != null) s = s.parent();
-        return (BambooCli) s.userObject();
+        return BambooCli.root(command);
     }
 
     EngineOptions engineOptions() {

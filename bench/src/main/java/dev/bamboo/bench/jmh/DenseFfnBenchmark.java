@@ -1,0 +1,103 @@
+package dev.bamboo.bench.jmh;
+
+import dev.bamboo.runtime.ffn.DenseFeedForward;
+import dev.bamboo.runtime.ffn.ExactSelector;
+import dev.bamboo.runtime.ffn.FfnBatch;
+import dev.bamboo.runtime.ffn.SparseFeedForward;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.GGMLType;
+import dev.bamboo.weights.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_FFN;
+import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
+
+/**
+ * The references for {@link SparseFfnBenchmark}, on the same Bamboo-7B layer shape: the dense FFN (every neuron,
+ * down projection as [hidden, ffn]) and {@code exact} sparsity (full gate projection, then up and down_t only for
+ * neurons with a positive gate). Gate rows are negated for a random {@code 100 − truePercent}% of the neurons, so
+ * exactly {@code truePercent}% are truly active for the positive input.
+ * Memory: gate, up, down and down_t, 4 × 117 MB in F16.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+public class DenseFfnBenchmark {
+    @Param({"F16", "Q4_0"})
+    public String type;
+
+    @Param({"50"})
+    public int truePercent;
+
+    @Param({"1"})
+    public int threads;
+
+    private Arena arena;
+    private ComputePool pool;
+    private DenseFeedForward dense;
+    private SparseFeedForward exact;
+    private FfnBatch batch;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        arena = Arena.ofShared();
+        GGMLType t = GGMLType.valueOf(type);
+        int h = BAMBOO_7B_HIDDEN, f = BAMBOO_7B_FFN;
+        boolean[] idle = new boolean[f];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < f; i++) idle[i] = random.nextInt(100) >= truePercent;
+        Tensor gate = FfnLayerFixture.tensor("ffn_gate", t, f, h, 11, r -> idle[r], arena);
+        Tensor up = FfnLayerFixture.positive("ffn_up", t, f, h, 12, arena);
+        Tensor down = FfnLayerFixture.positive("ffn_down", t, h, f, 14, arena);
+        Tensor downT = FfnLayerFixture.positive("ffn_down_t", t, f, h, 13, arena);
+        ModelConfig c = FfnLayerFixture.config(h, f, 32, 8, 32, 16);
+        ModelWeights w = FfnLayerFixture.weights(c, GGMLType.F32, gate, up, down, downT, arena);
+        pool = new ComputePool(threads);
+        dense = new DenseFeedForward(w, pool, 1);
+        exact = new SparseFeedForward(w, pool, new ExactSelector(w, pool), 1);
+        float[] x = FfnLayerFixture.positiveInput(h, 5);
+        batch = new FfnBatch(1, new ActivationVector[] {ActivationVector.of(x)}, new float[][] {x.clone()}, new float[1][h]);
+    }
+
+    @Benchmark
+    public float[] dense() {
+        batch.input()[0].invalidate();
+        dense.forward(0, batch);
+        return batch.output()[0];
+    }
+
+    @Benchmark
+    public float[] exact() {
+        batch.input()[0].invalidate();
+        exact.forward(0, batch);
+        return batch.output()[0];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+}

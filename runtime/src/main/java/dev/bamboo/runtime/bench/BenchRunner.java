@@ -1,0 +1,124 @@
+package dev.bamboo.runtime.bench;
+
+import dev.bamboo.predictor.LayerSparsity;
+import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.runtime.model.Model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Runs llama-bench style tests on one model: for each test one untimed warm-up run, then {@code repetitions} timed
+ * runs on the same engine. Inputs are random tokens from a seeded generator (the same for every mode and thread
+ * count). Active fractions are measured in a separate, untimed pass with statistics enabled, so the timed runs do
+ * none of that extra work.
+ */
+public final class BenchRunner {
+    /** Tokens of the untimed statistics pass at most: enough for a stable mean, cheap on a 7B model. */
+    static final int ACTIVE_PASS_TOKENS = 32;
+
+    private final int repetitions;
+    private final long seed;
+    private final Consumer<String> progress;
+
+    /** @param progress receives a line before each run (the command shows it only on a terminal) */
+    public BenchRunner(int repetitions, long seed, Consumer<String> progress) {
+        if (repetitions < 1) throw new IllegalArgumentException("repetitions " + repetitions);
+        this.repetitions = repetitions;
+        this.seed = seed;
+        this.progress = progress;
+    }
+
+    /** Positions a set of tests needs: the longest of them (each test starts from an empty context). */
+    public static int contextFor(List<BenchTest> tests) {
+        return tests.stream().mapToInt(BenchTest::tokens).max().orElse(1);
+    }
+
+    /** Runs every test for one model, mode and thread count; each finished row goes to {@code sink} as well. */
+    public List<BenchResult> run(Model model, ModelFacts facts, EngineOptions options, List<BenchTest> tests,
+                                 List<ActiveFractions> active, Consumer<BenchResult> sink) {
+        List<BenchResult> rows = new ArrayList<>();
+        try (Engine engine = model.engine(options.withStats(false))) {
+            String mode = engine.sparsity().label();
+            for (int i = 0; i < tests.size(); i++) {
+                BenchTest test = tests.get(i);
+                int[] tokens = inputs(model, test);
+                progress.accept(facts.filename() + " " + mode + " t=" + engine.threads() + " " + test.name() + ": warm-up");
+                runOnce(engine.session(), test, tokens);
+                List<Long> samples = new ArrayList<>(repetitions);
+                for (int r = 0; r < repetitions; r++) {
+                    progress.accept(facts.filename() + " " + mode + " t=" + engine.threads() + " " + test.name() + ": run " + (r + 1) + "/" + repetitions);
+                    samples.add(runOnce(engine.session(), test, tokens));
+                }
+                ActiveFractions a = active.get(i);
+                BenchResult row = new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(), mode, test, samples,
+                        a.computed(), a.trueActive(), a.precision(), Instant.now().toString());
+                rows.add(row);
+                sink.accept(row);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The untimed pass: per test, the share of FFN neurons the mode computes and the share really active, over the
+     * test's first {@value #ACTIVE_PASS_TOKENS} tokens. Dense mode computes every neuron and is not measured.
+     */
+    public List<ActiveFractions> activeFractions(Model model, EngineOptions options, List<BenchTest> tests) {
+        SparsityMode mode = options.sparsity().resolve(model.weights());
+        List<ActiveFractions> out = new ArrayList<>();
+        if (mode == SparsityMode.DENSE) {
+            for (int i = 0; i < tests.size(); i++) out.add(ActiveFractions.DENSE);
+            return out;
+        }
+        try (Engine engine = model.engine(options.withStats(true))) {
+            for (BenchTest test : tests) {
+                BenchTest shorter = new BenchTest(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
+                progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");
+                engine.stats().orElseThrow().reset();
+                runOnce(engine.session(), shorter, inputs(model, shorter));
+                out.add(ActiveFractions.of(engine.stats().orElseThrow().overall()));
+            }
+        }
+        return out;
+    }
+
+    /** One timed run from an empty context; returns its nanoseconds. */
+    static long runOnce(InferenceSession session, BenchTest test, int[] tokens) {
+        session.reset();
+        long t0 = System.nanoTime();
+        if (test.kind() == BenchTest.Kind.PROMPT) {
+            session.append(tokens);
+        } else {
+            for (int token : tokens) session.append(token);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** BOS, then random tokens of the tokenizer's vocabulary, from a generator seeded by the seed and the test. */
+    int[] inputs(Model model, BenchTest test) {
+        SplittableRandom random = new SplittableRandom(seed * 31 + test.name().hashCode());
+        int vocab = Math.min(model.tokenizer().vocabSize(), model.config().vocabSize());
+        int[] ids = new int[test.tokens()];
+        ids[0] = model.config().bosToken();
+        for (int i = 1; i < ids.length; i++) ids[i] = random.nextInt(vocab);
+        return ids;
+    }
+
+    /** Shares of FFN neurons in the statistics pass; NaN where not measured. */
+    public record ActiveFractions(double computed, double trueActive, double precision) {
+        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN);
+
+        static ActiveFractions of(LayerSparsity s) {
+            // hits = recall · trueActive; precision = hits / computed
+            double precision = s.predictedActive() > 0 && !Double.isNaN(s.recall()) ? s.recall() * s.trueActive() / s.predictedActive() : Double.NaN;
+            return new ActiveFractions(s.predictedActive(), s.trueActive(), precision);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.bamboo.runtime.cli;
+
+import dev.bamboo.runtime.bench.BenchResult;
+import dev.bamboo.runtime.bench.BenchRunner;
+import dev.bamboo.runtime.bench.BenchTest;
+import dev.bamboo.runtime.bench.ModelFacts;
+import dev.bamboo.runtime.bench.OutputFormat;
+import dev.bamboo.runtime.bench.ResultPrinter;
+import dev.bamboo.runtime.backend.BackendChoice;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.model.DefaultModel;
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.parallel.ComputePool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/** {@code bamboo bench}: llama-bench's tests and table (pp512, tg128, t/s as mean ± stddev) plus sparsity. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure prompt processing (pp) and generation (tg) speed, as llama-bench does.",
+                "Inputs are random tokens (seeded); each test gets one warm-up run, then -r timed runs.",
+                "Lists (-p 64,512 -t 1,2 --sparsity dense,predicted) and several -m run every combination.",
+                "active %: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "model file or directory; repeat for several (default: the bundled demo model)")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", split = ",", defaultValue = "512",
+            description = "prompt lengths to test (ppN), 0 = none (default: ${DEFAULT-VALUE})")
+    List<Integer> prompts;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", split = ",", defaultValue = "128",
+            description = "generation lengths to test (tgN), 0 = none (default: ${DEFAULT-VALUE})")
+    List<Integer> gens;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "timed runs per test (default: ${DEFAULT-VALUE})")
+    int repetitions;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", split = ",", description = "thread counts to test (default: physical cores)")
+    List<Integer> threads;
+
+    @Option(names = "--sparsity", paramLabel = "MODE", split = ",", defaultValue = "auto",
+            description = "FFN modes to test: dense, exact, predicted, auto (default: ${DEFAULT-VALUE})")
+    List<String> sparsity;
+
+    @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold override (default: the model's)")
+    Double sparseThreshold;
+
+    @Option(names = {"-b", "--batch-size"}, paramLabel = "N", defaultValue = "512", description = "prompt tokens per forward pass (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "md", description = "md, csv, json or jsonl (default: ${DEFAULT-VALUE})")
+    String output;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1234", description = "seed of the random input tokens (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() {
+        OutputFormat format = OutputFormat.parse(output);
+        List<BenchTest> tests = tests();
+        List<SparsityMode> modes = modes();
+        List<Integer> threadCounts = threadCounts();
+        if (repetitions < 1) throw new BambooException("-r " + repetitions + " is out of range: use 1 or more repetitions");
+        BambooCli root = BambooCli.root(spec);
+        BackendChoice backend = BackendChoice.parse(root.backend);
+        OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
+        List<Path> paths = models.isEmpty() ? List.of(DefaultModel.locate()) : models;
+
+        PrintWriter out = spec.commandLine().getOut();
+        Consumer<String> progress = progress(spec.commandLine().getErr());
+        boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
+        ResultPrinter printer = format.printer(out, sparsityColumns);
+        BenchRunner runner = new BenchRunner(repetitions, seed, progress);
+        for (Path path : paths) {
+            try (Model model = Model.load(path)) {
+                int context = checkContext(model, path, tests);
+                ModelFacts facts = ModelFacts.of(model);
+                for (SparsityMode mode : modes) {
+                    EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
+                            .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
+                            .withBackend(backend, root.device);
+                    mode.resolve(model.weights()); // an impossible mode fails here, before any run
+                    // the statistics pass needs the CPU engine's measurements, whatever backend is timed
+                    List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
+                    for (int t : threadCounts) runner.run(model, facts, base.withThreads(t), tests, active, printer::row);
+                }
+            }
+        }
+        progress.accept(null);
+        printer.finish();
+        return 0;
+    }
+
+    private List<BenchTest> tests() {
+        List<BenchTest> tests = new ArrayList<>();
+        for (int p : prompts) {
+            if (p < 0) throw new BambooException("-p " + p + " is out of range: use a prompt length of 1 or more, or 0 for none");
+            if (p > 0) tests.add(BenchTest.prompt(p));
+        }
+        for (int n : gens) {
+            if (n < 0) throw new BambooException("-n " + n + " is out of range: use a generation length of 1 or more, or 0 for none");
+            if (n > 0) tests.add(BenchTest.generation(n));
+        }
+        if (tests.isEmpty()) throw new BambooException("no tests: -p and -n are both 0; give a prompt or generation length");
+        if (batch < 1 || batch > 4096) throw new BambooException("-b " + batch + " is out of range: use 1 to 4096");
+        return tests;
+    }
+
+    private List<SparsityMode> modes() {
+        LinkedHashSet<SparsityMode> modes = new LinkedHashSet<>();
+        for (String s : sparsity) modes.add(SparsityMode.parse(s));
+        return List.copyOf(modes);
+    }
+
+    private List<Integer> threadCounts() {
+        if (threads == null || threads.isEmpty()) return List.of(ComputePool.defaultThreads());
+        for (int t : threads) {
+            if (t < 1 || t > 512) throw new BambooException("-t " + t + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
+        }
+        return List.copyOf(new LinkedHashSet<>(threads));
+    }
+
+    private static int checkContext(Model model, Path path, List<BenchTest> tests) {
+        int needed = BenchRunner.contextFor(tests);
+        int max = model.config().contextLength();
+        if (needed > max) {
+            throw new BambooException("test of " + needed + " tokens does not fit the context of " + path.getFileName() + " (" + max + " tokens); use -p/-n of " + max + " or less");
+        }
+        return needed;
+    }
+
+    /** Progress on stderr, overwriting one line, only when stderr is a terminal; {@code null} clears the line. */
+    private static Consumer<String> progress(PrintWriter err) {
+        java.io.Console console = System.console();
+        if (console == null || !console.isTerminal()) return line -> {};
+        return line -> {
+            err.print("\r\033[K" + (line == null ? "" : String.format(Locale.ROOT, "bench: %s", line)));
+            err.flush();
+        };
+    }
+}

@@ -1,0 +1,105 @@
+package dev.bamboo.runtime.cli;
+
+import dev.bamboo.runtime.synth.DensityMeasurement;
+import dev.bamboo.runtime.synth.SynthFormat;
+import dev.bamboo.runtime.synth.SynthOptions;
+import dev.bamboo.runtime.synth.SynthReport;
+import dev.bamboo.runtime.synth.SynthShape;
+import dev.bamboo.runtime.synth.Synthesizer;
+import dev.bamboo.weights.tensor.GGMLType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.Console;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code bamboo synth}: a model file of a real model's shape with random weights, for speed measurements. */
+@Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write a model of a real model's shape with random weights (for benchmarks), streamed to disk.",
+                "PowerInfer files get a predictor whose selected neurons are all truly active; its threshold is "
+                        + "calibrated on the written file so that about --density of the FFN neurons are predicted active."})
+final class SynthCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--shape", paramLabel = "NAME", required = true,
+            description = "bamboo-7b, mistral-7b, relullama-7b, bamboo-1b or tiny")
+    String shape;
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "q4_0", description = "f16, q8_0 or q4_0 (default: ${DEFAULT-VALUE})")
+    String type;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "powerinfer (PWRI, ffn_down_t, predictor) or gguf (dense); default: the shape's (gguf for mistral-7b)")
+    String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "the file to write")
+    Path output;
+
+    @Option(names = "--rank", paramLabel = "N", description = "predictor rank (default: 1024; hidden/4 for shapes narrower than 1024)")
+    Integer rank;
+
+    @Option(names = "--density", paramLabel = "X", defaultValue = "0.15", description = "predicted-active share of FFN neurons, in (0, 1] (default: ${DEFAULT-VALUE})")
+    double density;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "2", description = "generation threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--force", description = "overwrite FILE if it exists")
+    boolean force;
+
+    @Option(names = "--layers", paramLabel = "N", hidden = true, description = "override the shape's layer count (quick runs, tests)")
+    Integer layers;
+
+    @Option(names = "--calibration-tokens", paramLabel = "N", hidden = true, defaultValue = "16",
+            description = "tokens per calibration/measurement pass; 0 = analytic threshold, nothing measured (default: ${DEFAULT-VALUE})")
+    int calibrationTokens;
+
+    @Override
+    public Integer call() {
+        SynthShape s = SynthShape.named(shape);
+        if (layers != null) s = s.withLayers(layers);
+        GGMLType t = SynthOptions.parseType(type);
+        SynthFormat f = format == null ? s.defaultFormat() : SynthFormat.parse(format);
+        SynthOptions options = new SynthOptions(s, t, f, rank != null ? rank : s.defaultRank(), density, seed, threads, calibrationTokens);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Console console = System.console();
+        boolean terminal = console != null && console.isTerminal();
+        SynthReport r = Synthesizer.write(output, options, force, terminal ? err : null, line -> {
+            if (terminal) err.println("synth: " + line);
+        });
+        print(out, r);
+        return 0;
+    }
+
+    private static void print(PrintWriter out, SynthReport r) {
+        SynthOptions o = r.options();
+        out.printf(Locale.ROOT, "wrote %s: %s %s %s, %d layers, %s, %s parameters (%.1f s)%n", r.file(), o.shape().name(),
+                o.type().name().toLowerCase(Locale.ROOT), o.format().label(), o.shape().layers(), bytes(r.bytes()), count(r.params()), r.writeSeconds());
+        if (o.format() == SynthFormat.POWERINFER) {
+            out.printf(Locale.ROOT, "predictor: rank %d, threshold %.5f (requested density %.4f)%n", o.rank(), r.threshold(), o.density());
+        }
+        r.measurement().ifPresent(m -> printMeasurement(out, m, r.calibrationSeconds()));
+        out.flush();
+    }
+
+    private static String bytes(long b) {
+        return b >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f GB", b / 1e9) : String.format(Locale.ROOT, "%.2f MB", b / 1e6);
+    }
+
+    private static String count(long n) {
+        return n >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f B", n / 1e9) : String.format(Locale.ROOT, "%.2f M", n / 1e6);
+    }
+
+    private static void printMeasurement(PrintWriter out, DensityMeasurement m, double seconds) {
+        out.printf(Locale.ROOT, "measured on the written file over %d tokens: predicted density %.4f (layers %.4f .. %.4f), true density %.4f, predicted neurons truly active %.2f%% (%.1f s)%n",
+                m.tokens(), m.predicted(), m.minLayer(), m.maxLayer(), m.trueActive(), 100 * m.precision(), seconds);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.bamboo.runtime.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bamboo.runtime.CliRun;
+import dev.bamboo.runtime.TestData;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code bamboo bench} on the demo model with tiny tests: every output format's fields, and bad input. */
+class BenchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DEMO = TestData.model("bamboo-demo").toString();
+
+    private static CliRun bench(String... extra) {
+        String[] base = {"bench", "-m", DEMO, "-p", "8", "-n", "4", "-r", "2", "-t", "1"};
+        String[] args = Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        CliRun run = CliRun.of(args);
+        assertEquals(0, run.exitCode(), run.err());
+        return run;
+    }
+
+    private static List<String> cells(String line) {
+        String s = line.strip();
+        return Arrays.stream(s.substring(1, s.length() - 1).split("\\|")).map(String::strip).toList();
+    }
+
+    @Test
+    void markdownHasLlamaBenchColumnsAndSparsity() {
+        CliRun run = bench("--sparsity", "dense,predicted");
+        List<String> lines = run.out().strip().lines().toList();
+        assertEquals(List.of("model", "size", "params", "backend", "threads", "sparsity", "active %", "test", "t/s"), cells(lines.get(0)));
+        assertTrue(lines.get(1).matches("\\|( -+:? \\|)+"), lines.get(1));
+        assertEquals(2 + 4, lines.size(), run.out()); // two modes × (pp8, tg4)
+        List<String> tests = lines.stream().skip(2).map(l -> cells(l).get(7)).toList();
+        assertEquals(List.of("pp8", "tg4", "pp8", "tg4"), tests);
+        for (String l : lines.subList(2, lines.size())) {
+            List<String> c = cells(l);
+            assertTrue(c.get(8).matches("\\d+\\.\\d{2} ± \\d+\\.\\d{2}"), c.get(8));
+            assertEquals("CPU", c.get(3));
+            assertEquals("1", c.get(4));
+            assertTrue(c.get(0).startsWith("bamboo "), c.get(0));
+        }
+        assertEquals("100.0", cells(lines.get(2)).get(6));
+        double predicted = Double.parseDouble(cells(lines.get(4)).get(6));
+        assertTrue(predicted > 0 && predicted < 100, "predicted active % " + predicted);
+        assertEquals("", run.err().replaceAll("(?m)^WARNING.*\\R?", ""), "no progress when stderr is not a terminal");
+    }
+
+    @Test
+    void denseOnlyTableHasNoSparsityColumns() {
+        List<String> lines = bench("--sparsity", "dense").out().strip().lines().toList();
+        assertEquals(List.of("model", "size", "params", "backend", "threads", "test", "t/s"), cells(lines.get(0)));
+    }
+
+    @Test
+    void jsonUsesLlamaBenchFieldNames() throws Exception {
+        JsonNode rows = JSON.readTree(bench("--sparsity", "dense,exact", "-o", "json").out());
+        assertTrue(rows.isArray());
+        assertEquals(4, rows.size());
+        for (JsonNode r : rows) {
+            for (String f : ResultFields.NAMES) assertTrue(r.has(f), "field " + f + " in " + r);
+            assertEquals("bamboo-demo", r.get("model_filename").asText());
+            assertEquals(2, r.get("samples_ns").size());
+            assertEquals(2, r.get("samples_ts").size());
+            assertEquals(1, r.get("n_threads").asInt());
+            assertEquals("CPU", r.get("backend").asText());
+            assertTrue(r.get("avg_ts").asDouble() > 0);
+            assertTrue(r.get("model_n_params").asLong() > 1_000_000);
+            assertTrue(r.get("model_size").asLong() > 1_000_000);
+            int tokens = r.get("n_prompt").asInt() + r.get("n_gen").asInt();
+            double meanTs = (r.get("samples_ts").get(0).asDouble() + r.get("samples_ts").get(1).asDouble()) / 2;
+            assertEquals(meanTs, r.get("avg_ts").asDouble(), 1e-9 * meanTs);
+            double fromNs = tokens * 1e9 / r.get("samples_ns").get(0).asDouble();
+            assertEquals(fromNs, r.get("samples_ts").get(0).asDouble(), 1e-6 * fromNs);
+        }
+        assertEquals(8, rows.get(0).get("n_prompt").asInt());
+        assertEquals(0, rows.get(0).get("n_gen").asInt());
+        assertEquals(4, rows.get(1).get("n_gen").asInt());
+        assertEquals("dense", rows.get(0).get("sparsity").asText());
+        assertEquals(1.0, rows.get(0).get("active_fraction").asDouble());
+        assertTrue(rows.get(0).get("true_active_fraction").isNull());
+        assertEquals("exact", rows.get(2).get("sparsity").asText());
+        double exact = rows.get(2).get("active_fraction").asDouble();
+        assertTrue(exact > 0 && exact < 1, "exact active fraction " + exact);
+        assertTrue(rows.get(2).get("true_active_fraction").asDouble() <= exact + 1e-12);
+    }
+
+    @Test
+    void jsonlIsOneObjectPerResult() throws Exception {
+        List<String> lines = bench("--sparsity", "predicted", "-o", "jsonl").out().strip().lines().toList();
+        assertEquals(2, lines.size());
+        for (String l : lines) {
+            JsonNode r = JSON.readTree(l);
+            assertEquals(ResultFields.NAMES, iterable(r));
+            assertEquals("predicted", r.get("sparsity").asText());
+        }
+    }
+
+    @Test
+    void csvHeaderIsTheFieldNames() {
+        List<String> lines = bench("--sparsity", "dense", "-o", "csv", "-t", "1,2").out().strip().lines().toList();
+        assertEquals(String.join(",", ResultFields.NAMES), lines.get(0));
+        assertEquals(1 + 4, lines.size()); // two thread counts × (pp8, tg4)
+        String row = lines.get(1);
+        assertTrue(row.startsWith("\"bamboo-demo\",\"bamboo "), row);
+        int samples = ResultFields.NAMES.indexOf("samples_ns");
+        List<String> cells = Arrays.stream(row.substring(1, row.length() - 1).split("\",\"")).toList();
+        assertEquals(ResultFields.NAMES.size(), cells.size(), row);
+        assertEquals(2, cells.get(samples).split(",").length);
+        assertEquals("2", Arrays.stream(lines.get(3).substring(1).split("\",\"")).toList().get(ResultFields.NAMES.indexOf("n_threads")));
+    }
+
+    @Test
+    void severalModelsInOneRun() throws Exception {
+        JsonNode rows = JSON.readTree(bench("-m", TestData.gguf("tiny-bamboo.q4_0.powerinfer.gguf").toString(), "-o", "json", "--sparsity", "dense").out());
+        assertEquals(4, rows.size());
+        assertEquals("bamboo-demo", rows.get(1).get("model_filename").asText());
+        assertEquals("tiny-bamboo.q4_0.powerinfer.gguf", rows.get(2).get("model_filename").asText());
+        assertTrue(rows.get(3).get("model_type").asText().endsWith("Q4_0"), rows.get(3).get("model_type").asText());
+    }
+
+    @Test
+    void badInputIsOneLineError() {
+        CliRun xml = CliRun.of("bench", "-m", DEMO, "-p", "8", "-n", "0", "-r", "1", "-o", "xml");
+        assertTrue(xml.isOneLineError(), xml.err());
+        assertTrue(xml.err().contains("md, csv, json or jsonl"), xml.err());
+        CliRun none = CliRun.of("bench", "-m", DEMO, "-p", "0", "-n", "0");
+        assertTrue(none.isOneLineError(), none.err());
+        CliRun exact = CliRun.of("bench", "-m", TestData.model("tiny-mistral").toString(), "-p", "4", "-n", "0", "-r", "1", "--sparsity", "exact");
+        assertTrue(exact.isOneLineError(), exact.err());
+        CliRun tooLong = CliRun.of("bench", "-m", DEMO, "-p", "100000", "-n", "0");
+        assertTrue(tooLong.isOneLineError(), tooLong.err());
+        assertTrue(tooLong.err().contains("context"), tooLong.err());
+        CliRun reps = CliRun.of("bench", "-m", DEMO, "-p", "4", "-r", "0");
+        assertTrue(reps.isOneLineError(), reps.err());
+        CliRun mode = CliRun.of("bench", "-m", DEMO, "--sparsity", "dense,fast");
+        assertTrue(mode.isOneLineError(), mode.err());
+        CliRun backend = CliRun.of("bench", "-m", DEMO, "-p", "4", "-n", "0", "--backend", "cuda");
+        assertTrue(backend.isOneLineError(), backend.err());
+    }
+
+    private static List<String> iterable(JsonNode r) {
+        List<String> names = new java.util.ArrayList<>();
+        r.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
