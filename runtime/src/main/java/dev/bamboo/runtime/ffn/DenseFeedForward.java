@@ -43,12 +43,9 @@ public final class DenseFeedForward implements FeedForward {
         if (w.ffnDown() != null) {
             ParallelOps.matmul(pool, w.ffnDown(), hidden, batch.output(), n);
         } else {
-            for (int t = 0; t < n; t++) {
-                float[] a = hidden[t].values();
-                float[] out = batch.output()[t];
-                Arrays.fill(out, 0f);
-                ParallelOps.accumulateRows(pool, w.ffnDownT(), null, ffn, a, out);
-            }
+            // PowerInfer files store only ffn_down_t: out[t] = Σ_i a[t][i] · down_t[i], every row read once for the batch
+            for (int t = 0; t < n; t++) Arrays.fill(batch.output()[t], 0f);
+            ParallelOps.accumulateAllRows(pool, w.ffnDownT(), hidden, batch.output(), n);
         }
     }
 }

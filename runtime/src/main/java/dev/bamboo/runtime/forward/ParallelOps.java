@@ -42,15 +42,14 @@ public final class ParallelOps {
     }
 
     /**
-     * {@code out += Σ coeff[r] · w[r]} over rows {@code r = rows[k]} for {@code k < n} (or {@code r = k} when
-     * {@code rows} is null): a transposed down projection restricted to the given neurons.
+     * {@code outs[t] += Σ_r coeffs[t][r] · w[r]} over every row {@code r} for tokens {@code t < count}: a transposed
+     * down projection. Threads split the output columns, each row slice is applied to all tokens while it is cached.
      */
-    public static void accumulateRows(ComputePool pool, Tensor w, int[] rows, int n, float[] coeff, float[] out) {
-        int cols = w.cols();
-        pool.forRange(cols, COLUMN_ALIGN, (from, to) -> {
-            for (int k = 0; k < n; k++) {
-                int r = rows == null ? k : rows[k];
-                w.axpyRow(r, coeff[r], out, from, to);
+    public static void accumulateAllRows(ComputePool pool, Tensor w, ActivationVector[] coeffs, float[][] outs, int count) {
+        int rows = Math.toIntExact(w.rows());
+        pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> {
+            for (int r = 0; r < rows; r++) {
+                for (int t = 0; t < count; t++) w.axpyRow(r, coeffs[t].values()[r], outs[t], from, to);
             }
         });
     }
