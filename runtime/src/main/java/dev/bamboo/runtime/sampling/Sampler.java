@@ -26,9 +26,8 @@ public final class Sampler {
     public int sample(float[] logits, int[] history, int historyLength) {
         applyRepeatPenalty(logits, history, historyLength);
         if (options.isGreedy()) return argmax(logits);
-        Integer[] order = candidates(logits);
+        int[] order = candidates(logits, options.topK());
         int keep = order.length;
-        if (options.topK() > 0) keep = Math.min(keep, options.topK());
         double max = logits[order[0]];
         double[] probs = new double[keep];
         double sum = 0;
@@ -81,15 +80,36 @@ public final class Sampler {
         }
     }
 
-    /** Token ids sorted by descending logit (ties: lower id first), limited to top-k when set. */
-    private Integer[] candidates(float[] logits) {
-        Integer[] ids = new Integer[logits.length];
-        for (int i = 0; i < ids.length; i++) ids[i] = i;
-        Arrays.sort(ids, (a, b) -> {
+    /**
+     * Token ids by descending logit (ties: lower id first): the top k when top-k is on, else all of them. Top-k picks
+     * with a bounded heap, so the common case never sorts the whole vocabulary.
+     */
+    private static int[] candidates(float[] logits, int topK) {
+        int n = logits.length;
+        int k = topK > 0 ? Math.min(topK, n) : n;
+        java.util.Comparator<Integer> better = (a, b) -> {
             int c = Float.compare(logits[b], logits[a]);
             return c != 0 ? c : Integer.compare(a, b);
-        });
-        return ids;
+        };
+        if (k == n) {
+            Integer[] all = new Integer[n];
+            for (int i = 0; i < n; i++) all[i] = i;
+            java.util.Arrays.sort(all, better);
+            return java.util.Arrays.stream(all).mapToInt(Integer::intValue).toArray();
+        }
+        // min-heap of the k best so far, worst on top
+        java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(k + 1, better.reversed());
+        for (int i = 0; i < n; i++) {
+            if (heap.size() < k) {
+                heap.add(i);
+            } else if (better.compare(i, heap.peek()) < 0) {
+                heap.poll();
+                heap.add(i);
+            }
+        }
+        int[] out = new int[heap.size()];
+        for (int i = out.length - 1; i >= 0; i--) out[i] = heap.poll();
+        return out;
     }
 
     public static int argmax(float[] logits) {

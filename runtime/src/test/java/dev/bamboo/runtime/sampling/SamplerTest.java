@@ -1,0 +1,77 @@
+package dev.bamboo.runtime.sampling;
+
+import dev.bamboo.weights.BambooException;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SamplerTest {
+    static float[] logits(long seed, int n) {
+        Random r = new Random(seed);
+        float[] l = new float[n];
+        for (int i = 0; i < n; i++) l[i] = (float) r.nextGaussian() * 3;
+        return l;
+    }
+
+    static int[] draw(SamplingOptions o, int count) {
+        Sampler s = new Sampler(o);
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) out[i] = s.sample(logits(i, 1000), new int[0], 0);
+        return out;
+    }
+
+    @Test
+    void greedyIsArgmaxAndTopKOneIsGreedy() {
+        float[] l = logits(7, 1000);
+        int best = Sampler.argmax(l);
+        assertEquals(best, new Sampler(SamplingOptions.greedy()).sample(l.clone(), new int[0], 0));
+        SamplingOptions topOne = new SamplingOptions(1.0f, 1, 1.0f, 0f, 1f, 64, 42);
+        assertEquals(best, new Sampler(topOne).sample(l.clone(), new int[0], 0));
+    }
+
+    @Test
+    void sameSeedSameTokensOtherSeedOtherTokens() {
+        SamplingOptions a = new SamplingOptions(1.0f, 0, 1.0f, 0f, 1f, 64, 1234);
+        SamplingOptions b = new SamplingOptions(1.0f, 0, 1.0f, 0f, 1f, 64, 4321);
+        assertEquals(java.util.Arrays.toString(draw(a, 50)), java.util.Arrays.toString(draw(a, 50)));
+        assertNotEquals(java.util.Arrays.toString(draw(a, 50)), java.util.Arrays.toString(draw(b, 50)));
+    }
+
+    @Test
+    void topKAndMinPRestrictTheCandidates() {
+        float[] l = logits(3, 1000);
+        Integer[] order = new Integer[l.length];
+        for (int i = 0; i < l.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (x, y) -> Float.compare(l[y], l[x]));
+        Set<Integer> top5 = new HashSet<>(java.util.Arrays.asList(order).subList(0, 5));
+        Sampler s = new Sampler(new SamplingOptions(2.0f, 5, 1.0f, 0f, 1f, 64, 9));
+        for (int i = 0; i < 300; i++) assertTrue(top5.contains(s.sample(l.clone(), new int[0], 0)));
+        // min-p 0.999: only tokens within a hair of the best survive, i.e. the best one
+        Sampler m = new Sampler(new SamplingOptions(5.0f, 0, 1.0f, 0.999f, 1f, 64, 9));
+        for (int i = 0; i < 50; i++) assertEquals(order[0], m.sample(l.clone(), new int[0], 0));
+    }
+
+    @Test
+    void repeatPenaltyMovesAwayFromRecentTokens() {
+        float[] l = new float[] {5f, 4.9f, 1f};
+        int[] history = {0};
+        assertEquals(0, new Sampler(SamplingOptions.greedy()).sample(l.clone(), history, 1));
+        SamplingOptions penalised = new SamplingOptions(0f, 40, 0.95f, 0.05f, 1.5f, 64, 1);
+        assertEquals(1, new Sampler(penalised).sample(l.clone(), history, 1));
+    }
+
+    @Test
+    void outOfRangeOptionsAreRefused() {
+        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, -1, 0.95f, 0.05f, 1f, 64, 1));
+        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0f, 0.05f, 1f, 64, 1));
+        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0.95f, 1.5f, 1f, 64, 1));
+        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0.95f, 0.05f, 0f, 64, 1));
+    }
+}
