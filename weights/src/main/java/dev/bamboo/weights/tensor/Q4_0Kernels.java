@@ -128,4 +128,27 @@ final class Q4_0Kernels {
             }
         }
     }
+
+    /**
+     * {@link #axpyBlocks} for four rows at once: each slice of {@code y} is loaded once, takes the four rows' terms
+     * in row order, each exactly as {@link #axpyBlocks} forms it, and is stored once.
+     */
+    static void axpyBlocks4(MemorySegment w, long o0, long o1, long o2, long o3, float a0, float a1, float a2, float a3,
+                            float[] y, int firstBlock, int endBlock) {
+        for (int b = firstBlock; b < endBlock; b++) {
+            long s = (long) b * BLOCK_BYTES, p0 = o0 + s, p1 = o1 + s, p2 = o2 + s, p3 = o3 + s;
+            FloatVector d0 = FloatVector.broadcast(F, a0 * scale(w, p0)), d1 = FloatVector.broadcast(F, a1 * scale(w, p1));
+            FloatVector d2 = FloatVector.broadcast(F, a2 * scale(w, p2)), d3 = FloatVector.broadcast(F, a3 * scale(w, p3));
+            // one loop body for low and high nibbles: written out twice, the method outgrows C2's inlining budget
+            for (int part = 0; part < BLOCK / L; part++) {
+                boolean high = part >= HALF / L;
+                int c = high ? part * L - HALF : part * L, j = b * BLOCK + part * L;
+                FloatVector v = FloatVector.fromArray(F, y, j);
+                v = quants(w, p0, c, high).fma(d0, v);
+                v = quants(w, p1, c, high).fma(d1, v);
+                v = quants(w, p2, c, high).fma(d2, v);
+                quants(w, p3, c, high).fma(d3, v).intoArray(y, j);
+            }
+        }
+    }
 }

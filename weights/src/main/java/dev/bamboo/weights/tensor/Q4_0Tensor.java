@@ -53,6 +53,27 @@ public record Q4_0Tensor(String name, long rows, int cols, MemorySegment data) i
         axpyScalar(row, a, y, endBlock * BLOCK, to);
     }
 
+    /** Rows in groups of four per pass over {@code y}; edges and left-over rows as {@link #axpyRow}. */
+    @Override
+    public void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
+        int firstBlock = (from + BLOCK - 1) / BLOCK, endBlock = to / BLOCK;
+        if (!Simd.QUANT_VECTORS || firstBlock >= endBlock) {
+            Tensor.super.axpyRows(rows, coeffs, count, y, from, to);
+            return;
+        }
+        long rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
+        int k = 0;
+        for (; k + 4 <= count; k += 4) {
+            for (int i = k; i < k + 4; i++) {
+                axpyScalar(rows[i], coeffs[i], y, from, firstBlock * BLOCK);
+                axpyScalar(rows[i], coeffs[i], y, endBlock * BLOCK, to);
+            }
+            Q4_0Kernels.axpyBlocks4(data, rows[k] * rowBytes, rows[k + 1] * rowBytes, rows[k + 2] * rowBytes, rows[k + 3] * rowBytes,
+                    coeffs[k], coeffs[k + 1], coeffs[k + 2], coeffs[k + 3], y, firstBlock, endBlock);
+        }
+        for (; k < count; k++) axpyRow(rows[k], coeffs[k], y, from, to);
+    }
+
     @Override
     public void matvec(ActivationVector x, float[] out, int from, int to) {
         if (!Simd.QUANT_VECTORS) {
