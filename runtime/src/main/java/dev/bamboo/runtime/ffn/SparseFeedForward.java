@@ -35,6 +35,9 @@ public final class SparseFeedForward implements FeedForward {
     private final boolean[][] member;
     private final int[] union;
     private final boolean[] inUnion;
+    /** One token's down-projection terms (rows and coefficients, in union order) for {@link Tensor#axpyRows}. */
+    private final int[] downRows;
+    private final float[] downCoeffs;
 
     public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
         this.weights = weights;
@@ -53,6 +56,8 @@ public final class SparseFeedForward implements FeedForward {
         member = new boolean[maxBatch][ffn];
         union = new int[ffn];
         inUnion = new boolean[ffn];
+        downRows = new int[ffn];
+        downCoeffs = new float[ffn];
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */
@@ -114,6 +119,20 @@ public final class SparseFeedForward implements FeedForward {
         Tensor downT = w.ffnDownT() != null ? w.ffnDownT() : transposed.of(w);
         if (downT != null) {
             for (int t = 0; t < n; t++) Arrays.fill(out[t], 0f);
+            if (n == 1) {
+                // one token: the rows in the same order, several per pass over the output slice (bitwise the same sums)
+                int terms = 0;
+                for (int k = 0; k < unionCount; k++) {
+                    int i = union[k];
+                    if (member[0][i] && hidden[0][i] != 0f) {
+                        downRows[terms] = i;
+                        downCoeffs[terms++] = hidden[0][i];
+                    }
+                }
+                int count = terms;
+                pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(downRows, downCoeffs, count, out[0], from, to));
+                return;
+            }
             pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> {
                 for (int k = 0; k < unionCount; k++) {
                     int i = union[k];

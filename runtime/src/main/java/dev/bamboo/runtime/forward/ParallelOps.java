@@ -47,6 +47,14 @@ public final class ParallelOps {
      */
     public static void accumulateAllRows(ComputePool pool, Tensor w, ActivationVector[] coeffs, float[][] outs, int count) {
         int rows = Math.toIntExact(w.rows());
+        if (count == 1) {
+            // one token: several rows per pass over the output slice, in row order (bitwise the same sums)
+            int[] all = new int[rows];
+            for (int r = 0; r < rows; r++) all[r] = r;
+            float[] c = coeffs[0].values();
+            pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.axpyRows(all, c, rows, outs[0], from, to));
+            return;
+        }
         pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> {
             for (int r = 0; r < rows; r++) {
                 for (int t = 0; t < count; t++) w.axpyRow(r, coeffs[t].values()[r], outs[t], from, to);

@@ -13,6 +13,7 @@ public final class ActivationVector {
     private final byte[] q8;
     private final float[] q8Scales;
     private final float[] q8Values;
+    private final short[] q8Shorts;
     private volatile boolean q8Valid;
 
     public ActivationVector(float[] values, int length) {
@@ -22,6 +23,7 @@ public final class ActivationVector {
         this.q8 = new byte[blocks * Q8_BLOCK];
         this.q8Scales = new float[blocks];
         this.q8Values = new float[blocks * Q8_BLOCK];
+        this.q8Shorts = new short[blocks * Q8_BLOCK];
     }
 
     public static ActivationVector of(float[] values) {
@@ -55,12 +57,24 @@ public final class ActivationVector {
         return q8Values;
     }
 
+    /**
+     * The Q8_0 quants of {@link #q8()} as shorts, for the block kernels that multiply quants in 16-bit lanes
+     * (a product of an int8 activation and an int8 or int4 weight, and the sum of two such, fit in 16 bits).
+     */
+    short[] q8Shorts() {
+        ensureQ8();
+        return q8Shorts;
+    }
+
     private void ensureQ8() {
         if (q8Valid) return;
         synchronized (this) {
             if (q8Valid) return;
             quantizeQ8(values, length, q8, q8Scales);
-            for (int i = 0; i < q8.length; i++) q8Values[i] = q8[i];
+            for (int i = 0; i < q8.length; i++) {
+                q8Values[i] = q8[i];
+                q8Shorts[i] = q8[i];
+            }
             q8Valid = true;
         }
     }

@@ -3,7 +3,6 @@ package dev.bamboo.weights.tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -16,9 +15,7 @@ import static dev.bamboo.weights.tensor.Simd.LE;
 import static dev.bamboo.weights.tensor.Simd.S;
 
 /**
- * Vector kernels over little-endian IEEE half rows. Halves are widened in registers: for normal numbers the f32 bits
- * are the half's bits shifted left by 13 with the exponent rebiased by 112; the rare vectors holding subnormals,
- * infinities or NaNs take an exact blended path.
+ * Vector kernels over little-endian IEEE half rows. Halves are widened in registers (see {@link #widen}).
  */
 final class F16Kernels {
     private F16Kernels() {}
@@ -29,21 +26,25 @@ final class F16Kernels {
         return widen(ShortVector.fromMemorySegment(S, w, base + 2L * j, LE));
     }
 
-    /** {@code L} halves to {@code L} floats, exactly as {@link Float#float16ToFloat}. */
+    /**
+     * {@code L} halves to {@code L} floats, exactly as {@link Float#float16ToFloat}: the sign-extended half shifted
+     * left by 13 keeps the sign in bit 31 and puts exponent and mantissa below the float's exponent field, as the
+     * float of value 2^-112 times the half's magnitude; one multiply by 2^112 rescales it exactly, subnormal halves
+     * included. Only infinities and NaNs (exponent all ones) need the slow path.
+     */
     static FloatVector widen(ShortVector halves) {
         IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, I, 0);
-        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).add(0x38000000);
-        IntVector exponent = h.lanewise(VectorOperators.AND, 0x7C00);
-        VectorMask<Integer> subnormal = exponent.compare(VectorOperators.EQ, 0);
-        VectorMask<Integer> special = exponent.compare(VectorOperators.EQ, 0x7C00);
-        if (subnormal.or(special).anyTrue()) {
-            // zero and subnormals: mantissa · 2^-24 (exact), then the sign; inf/NaN: the maximal exponent, mantissa kept
-            IntVector sign = h.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16);
-            FloatVector small = ((FloatVector) h.lanewise(VectorOperators.AND, 0x3FF).convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
-            bits = bits.blend(small.reinterpretAsInts().or(sign), subnormal)
-                    .blend(bits.or(0x7F800000), special);
-        }
-        return bits.reinterpretAsFloats();
+        FloatVector f = h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+        if (halves.and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0x7C00).anyTrue()) return widenSpecial(halves);
+        return f;
+    }
+
+    /** Vectors holding infinities or NaNs, which no real weights contain: lane by lane. */
+    private static FloatVector widenSpecial(ShortVector halves) {
+        short[] h = halves.toArray();
+        float[] f = new float[L];
+        for (int i = 0; i < L; i++) f[i] = Float.float16ToFloat(h[i]);
+        return FloatVector.fromArray(F, f, 0);
     }
 
     private static float scalar(MemorySegment w, long base, int j) {

@@ -33,7 +33,7 @@ public record Q4_0Tensor(String name, long rows, int cols, MemorySegment data) i
     public float dot(long row, ActivationVector x) {
         if (!Simd.QUANT_VECTORS) return dotScalar(row, x);
         int blocks = cols / BLOCK;
-        return Q4_0Kernels.dot(data, row * blocks * BLOCK_BYTES, blocks, x.q8Values(), x.q8Scales());
+        return Q4_0Kernels.dot(data, row * blocks * BLOCK_BYTES, blocks, x.q8Shorts(), x.q8Scales());
     }
 
     /** Whole blocks inside {@code [from, to)} are vectorized, partial blocks at the ends use the scalar path. */
@@ -53,15 +53,37 @@ public record Q4_0Tensor(String name, long rows, int cols, MemorySegment data) i
         axpyScalar(row, a, y, endBlock * BLOCK, to);
     }
 
+    /** Rows in groups of four per pass over {@code y}; edges and left-over rows as {@link #axpyRow}. */
+    @Override
+    public void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
+        int firstBlock = (from + BLOCK - 1) / BLOCK, endBlock = to / BLOCK;
+        if (!Simd.QUANT_VECTORS || firstBlock >= endBlock) {
+            Tensor.super.axpyRows(rows, coeffs, count, y, from, to);
+            return;
+        }
+        long rowBytes = (long) (cols / BLOCK) * BLOCK_BYTES;
+        int k = 0;
+        for (; k + 4 <= count; k += 4) {
+            for (int i = k; i < k + 4; i++) {
+                axpyScalar(rows[i], coeffs[i], y, from, firstBlock * BLOCK);
+                axpyScalar(rows[i], coeffs[i], y, endBlock * BLOCK, to);
+            }
+            Q4_0Kernels.axpyBlocks4(data, rows[k] * rowBytes, rows[k + 1] * rowBytes, rows[k + 2] * rowBytes, rows[k + 3] * rowBytes,
+                    coeffs[k], coeffs[k + 1], coeffs[k + 2], coeffs[k + 3], y, firstBlock, endBlock);
+        }
+        for (; k < count; k++) axpyRow(rows[k], coeffs[k], y, from, to);
+    }
+
     @Override
     public void matvec(ActivationVector x, float[] out, int from, int to) {
         if (!Simd.QUANT_VECTORS) {
             for (int r = from; r < to; r++) out[r] = dotScalar(r, x);
             return;
         }
-        float[] xq = x.q8Values(), xd = x.q8Scales();
+        short[] xs = x.q8Shorts();
+        float[] xd = x.q8Scales();
         int blocks = cols / BLOCK;
-        for (int r = from; r < to; r++) out[r] = Q4_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xq, xd);
+        for (int r = from; r < to; r++) out[r] = Q4_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xs, xd);
     }
 
     @Override
@@ -71,15 +93,17 @@ public record Q4_0Tensor(String name, long rows, int cols, MemorySegment data) i
             return;
         }
         float[][] xq = new float[xs.length][], xd = new float[xs.length][];
+        short[][] xh = new short[xs.length][], xb = new short[xs.length][];
         for (int t = 0; t < xs.length; t++) {
             xq[t] = xs[t].q8Values();
+            xh[t] = xs[t].q8Shorts();
             xd[t] = xs[t].q8Scales();
         }
         int blocks = cols / BLOCK;
         long rowBytes = (long) blocks * BLOCK_BYTES;
         TokenBatch.run(from, to, xs.length, rowBytes, outs,
                 (r, t, out) -> Q4_0Kernels.dot4(data, r * rowBytes, blocks, xq, xd, t, out),
-                (r, t) -> Q4_0Kernels.dot(data, r * rowBytes, blocks, xq[t], xd[t]));
+                (r, t) -> Q4_0Kernels.dot(data, r * rowBytes, blocks, xh[t], xd[t]));
     }
 
     // The plain loops: the reference arithmetic, used where the platform has no usable vector shape.

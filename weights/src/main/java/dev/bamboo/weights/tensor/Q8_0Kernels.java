@@ -3,16 +3,19 @@ package dev.bamboo.weights.tensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static dev.bamboo.weights.tensor.Simd.B;
+import static dev.bamboo.weights.tensor.Simd.B16;
 import static dev.bamboo.weights.tensor.Simd.F;
 import static dev.bamboo.weights.tensor.Simd.I;
 import static dev.bamboo.weights.tensor.Simd.L;
 import static dev.bamboo.weights.tensor.Simd.LE;
+import static dev.bamboo.weights.tensor.Simd.S16;
 
 /**
  * Q8_0 weights against Q8_0 activations, as llama.cpp's vec_dot_q8_0_q8_0: per block the integer dot of the quants
@@ -25,6 +28,7 @@ final class Q8_0Kernels {
 
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
+    private static final int HALF = 16;
 
     static float scale(MemorySegment w, long off) {
         return Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
@@ -36,21 +40,27 @@ final class Q8_0Kernels {
         return (FloatVector) q.convert(VectorOperators.I2F, 0);
     }
 
-    /** Integer dot of one weight block with activation quants {@code xq[x .. x+32)}, spread over the lanes. */
-    private static FloatVector block(MemorySegment w, long off, float[] xq, int x) {
-        FloatVector s = quants(w, off, 0).mul(FloatVector.fromArray(F, xq, x));
-        for (int c = L; c < BLOCK; c += L) s = quants(w, off, c).fma(FloatVector.fromArray(F, xq, x + c), s);
-        return s; // same operation order as BlockDot.of
+    /**
+     * Integer dot of one weight block with activation quants {@code xs[x .. x+32)}, in 16-bit lanes: lane j holds
+     * w_j·x_j + w_{16+j}·x_{16+j}, at most 2·127·127 < 2^15 in magnitude. Spread over float lanes these are the
+     * same integers as {@link BlockDot#of} forms from {@link #widen}, so {@link #dot} and {@link #dot4} give
+     * bitwise the same dot.
+     */
+    private static FloatVector blockShorts(MemorySegment w, long off, short[] xs, int x) {
+        ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(B16, w, off + 2, LE).convertShape(VectorOperators.B2S, S16, 0);
+        ShortVector hi = (ShortVector) ByteVector.fromMemorySegment(B16, w, off + 2 + HALF, LE).convertShape(VectorOperators.B2S, S16, 0);
+        ShortVector p = lo.mul(ShortVector.fromArray(S16, xs, x)).add(hi.mul(ShortVector.fromArray(S16, xs, x + HALF)));
+        return Simd.shortLanesToFloats(p);
     }
 
-    static float dot(MemorySegment w, long off, int blocks, float[] xq, float[] xd) {
+    static float dot(MemorySegment w, long off, int blocks, short[] xs, float[] xd) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         int b = 0;
         for (; b + 1 < blocks; b += 2, off += 2 * BLOCK_BYTES) {
-            acc0 = block(w, off, xq, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
-            acc1 = block(w, off + BLOCK_BYTES, xq, (b + 1) * BLOCK).fma(FloatVector.broadcast(F, scale(w, off + BLOCK_BYTES) * xd[b + 1]), acc1);
+            acc0 = blockShorts(w, off, xs, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
+            acc1 = blockShorts(w, off + BLOCK_BYTES, xs, (b + 1) * BLOCK).fma(FloatVector.broadcast(F, scale(w, off + BLOCK_BYTES) * xd[b + 1]), acc1);
         }
-        if (b < blocks) acc0 = block(w, off, xq, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
+        if (b < blocks) acc0 = blockShorts(w, off, xs, b * BLOCK).fma(FloatVector.broadcast(F, scale(w, off) * xd[b]), acc0);
         return Simd.sum(acc0.add(acc1));
     }
 

@@ -29,7 +29,7 @@ public record Q8_0Tensor(String name, long rows, int cols, MemorySegment data) i
     public float dot(long row, ActivationVector x) {
         if (!Simd.QUANT_VECTORS) return dotScalar(row, x);
         int blocks = cols / BLOCK;
-        return Q8_0Kernels.dot(data, row * blocks * BLOCK_BYTES, blocks, x.q8Values(), x.q8Scales());
+        return Q8_0Kernels.dot(data, row * blocks * BLOCK_BYTES, blocks, x.q8Shorts(), x.q8Scales());
     }
 
     /** Whole blocks inside {@code [from, to)} are vectorized, partial blocks at the ends use the scalar path. */
@@ -55,9 +55,10 @@ public record Q8_0Tensor(String name, long rows, int cols, MemorySegment data) i
             for (int r = from; r < to; r++) out[r] = dotScalar(r, x);
             return;
         }
-        float[] xq = x.q8Values(), xd = x.q8Scales();
+        short[] xs = x.q8Shorts();
+        float[] xd = x.q8Scales();
         int blocks = cols / BLOCK;
-        for (int r = from; r < to; r++) out[r] = Q8_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xq, xd);
+        for (int r = from; r < to; r++) out[r] = Q8_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xs, xd);
     }
 
     @Override
@@ -67,15 +68,17 @@ public record Q8_0Tensor(String name, long rows, int cols, MemorySegment data) i
             return;
         }
         float[][] xq = new float[xs.length][], xd = new float[xs.length][];
+        short[][] xh = new short[xs.length][];
         for (int t = 0; t < xs.length; t++) {
             xq[t] = xs[t].q8Values();
+            xh[t] = xs[t].q8Shorts();
             xd[t] = xs[t].q8Scales();
         }
         int blocks = cols / BLOCK;
         long rowBytes = (long) blocks * BLOCK_BYTES;
         TokenBatch.run(from, to, xs.length, rowBytes, outs,
                 (r, t, out) -> Q8_0Kernels.dot4(data, r * rowBytes, blocks, xq, xd, t, out),
-                (r, t) -> Q8_0Kernels.dot(data, r * rowBytes, blocks, xq[t], xd[t]));
+                (r, t) -> Q8_0Kernels.dot(data, r * rowBytes, blocks, xh[t], xd[t]));
     }
 
     // The plain loops: the reference arithmetic, used where the platform has no usable vector shape.

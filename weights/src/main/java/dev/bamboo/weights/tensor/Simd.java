@@ -4,7 +4,9 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.nio.ByteOrder;
@@ -25,20 +27,49 @@ final class Simd {
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_64.withShape(VectorShape.forBitSize(Math.max(64, L * 8)));
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    /** 16 bytes: one Q4_0 block's quants, or half a Q8_0 block's. */
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** 16 shorts: the quants of {@link #B16} widened, multiplied in 16-bit lanes. */
+    static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+
     /** Float-type kernels need a short species of {@code L} lanes (at least 64 bits). */
     static final boolean FLOAT_VECTORS = L >= 4 && S.length() == L;
     /** Block kernels split a 16-byte half block into whole vectors of {@code L} bytes: L must be 8 or 16. */
     static final boolean QUANT_VECTORS = (L == 8 || L == 16) && B.length() == L;
 
     /**
-     * The sum of a vector's lanes, always in lane order. {@code reduceLanes(ADD)} may add in a different order once
-     * the JIT intrinsifies it, so a thread still running interpreted code could round differently from one running
-     * compiled code, and results would depend on the thread count.
+     * Sixteen 16-bit integer lanes as {@code L} float lanes: lane i is the sum of lanes i, i+L, ... (exact: small
+     * integers). With L = 16 a plain widening.
+     */
+    static FloatVector shortLanesToFloats(ShortVector p) {
+        IntVector v = (IntVector) p.convertShape(VectorOperators.S2I, I, 0);
+        for (int part = 1; part < 16 / L; part++) v = v.add((IntVector) p.convertShape(VectorOperators.S2I, I, part));
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    // lane i -> lane i ^ k: adding a vector to its rearrangement sums lanes pairwise, the same pairs in every lane
+    private static final VectorShuffle<Float> XOR8 = VectorShuffle.fromOp(F, i -> (i ^ 8) & (L - 1));
+    private static final VectorShuffle<Float> XOR4 = VectorShuffle.fromOp(F, i -> (i ^ 4) & (L - 1));
+    private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(F, i -> (i ^ 2) & (L - 1));
+    private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(F, i -> (i ^ 1) & (L - 1));
+
+    /**
+     * The sum of a vector's lanes in a fixed tree order (lane i with lane i+L/2, and so on down). {@code
+     * reduceLanes(ADD)} may add in a different order once the JIT intrinsifies it, so a thread still running
+     * interpreted code could round differently from one running compiled code, and results would depend on the
+     * thread count; lane-wise adds of rearranged lanes round the same everywhere, and allocate nothing.
      */
     static float sum(FloatVector v) {
-        float[] lanes = v.toArray();
-        float s = 0f;
-        for (float x : lanes) s += x;
-        return s;
+        if (L > 16) {
+            float[] lanes = v.toArray();
+            float s = 0f;
+            for (float x : lanes) s += x;
+            return s;
+        }
+        if (L == 16) v = v.add(v.rearrange(XOR8));
+        if (L >= 8) v = v.add(v.rearrange(XOR4));
+        if (L >= 4) v = v.add(v.rearrange(XOR2));
+        if (L >= 2) v = v.add(v.rearrange(XOR1));
+        return v.lane(0);
     }
 }

@@ -43,6 +43,15 @@ public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Ten
     /** {@code y[j] += a · row[j]} for {@code j} in {@code [from, to)}: one neuron's contribution in a transposed down projection. */
     void axpyRow(long row, float a, float[] y, int from, int to);
 
+    /**
+     * {@code y[j] += coeffs[k] · row rows[k] [j]} for {@code k < count}, in that order, for {@code j} in {@code [from,
+     * to)}: bitwise the same as {@code count} calls of {@link #axpyRow}, but kernels may keep a slice of {@code y} in
+     * registers across several rows instead of loading and storing it once per row.
+     */
+    default void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
+        for (int k = 0; k < count; k++) axpyRow(rows[k], coeffs[k], y, from, to);
+    }
+
     /** {@code out[r] = row r · x} for rows {@code [from, to)}. */
     default void matvec(ActivationVector x, float[] out, int from, int to) {
         for (int r = from; r < to; r++) out[r] = dot(r, x);

@@ -137,6 +137,33 @@ class KernelDifferentialTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("shapes")
+    void axpyRowsIsBitwiseRowByRowAxpy(GGMLType type, int cols) {
+        Random random = new Random(cols * 7L + type.ordinal());
+        Tensor w = RandomTensors.create(type, ROWS, cols, random);
+        for (int trial = 0; trial < 8; trial++) {
+            int count = random.nextInt(3 * ROWS);
+            int[] rows = new int[count];
+            float[] coeffs = new float[count];
+            for (int k = 0; k < count; k++) {
+                rows[k] = random.nextInt(ROWS);
+                coeffs[k] = (float) random.nextGaussian();
+            }
+            int from = trial == 0 ? 0 : random.nextInt(cols);
+            int to = trial == 0 ? cols : from + random.nextInt(cols - from + 1);
+            float[] expected = new float[cols];
+            for (int j = 0; j < cols; j++) expected[j] = (float) random.nextGaussian();
+            float[] actual = expected.clone();
+            for (int k = 0; k < count; k++) w.axpyRow(rows[k], coeffs[k], expected, from, to);
+            w.axpyRows(rows, coeffs, count, actual, from, to);
+            for (int j = 0; j < cols; j++) {
+                assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(actual[j]),
+                        type + " " + count + " rows over [" + from + "," + to + ") at " + j);
+            }
+        }
+    }
+
     @Test
     void everyHalfWidensExactly() {
         MemorySegment all = Arena.ofAuto().allocate(2 * 65536);
