@@ -39,20 +39,6 @@ public record F32Tensor(String name, long rows, int cols, MemorySegment data) im
         for (int r = from; r < to; r++) out[r] = F32Kernels.dot(data, r * (long) cols * 4L, v, cols);
     }
 
-    @Override
-    public void matmul(ActivationVector[] xs, float[][] outs, int from, int to) {
-        if (!Simd.FLOAT_VECTORS) {
-            Tensor.super.matmul(xs, outs, from, to);
-            return;
-        }
-        float[][] v = new float[xs.length][];
-        for (int t = 0; t < xs.length; t++) v[t] = xs[t].values();
-        long rowBytes = (long) cols * 4;
-        TokenBatch.run(from, to, xs.length, rowBytes, outs,
-                (r, t, out) -> F32Kernels.dot4(data, r * rowBytes, v[t], v[t + 1], v[t + 2], v[t + 3], cols, out),
-                (r, t) -> F32Kernels.dot(data, r * rowBytes, v[t], cols));
-    }
-
     // The plain loops: used where the platform has no usable vector shape.
 
     private float dotScalar(long row, ActivationVector x) {

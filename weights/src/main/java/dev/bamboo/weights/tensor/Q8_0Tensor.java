@@ -61,26 +61,6 @@ public record Q8_0Tensor(String name, long rows, int cols, MemorySegment data) i
         for (int r = from; r < to; r++) out[r] = Q8_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xs, xd);
     }
 
-    @Override
-    public void matmul(ActivationVector[] xs, float[][] outs, int from, int to) {
-        if (!Simd.QUANT_VECTORS) {
-            Tensor.super.matmul(xs, outs, from, to);
-            return;
-        }
-        float[][] xq = new float[xs.length][], xd = new float[xs.length][];
-        short[][] xh = new short[xs.length][];
-        for (int t = 0; t < xs.length; t++) {
-            xq[t] = xs[t].q8Values();
-            xh[t] = xs[t].q8Shorts();
-            xd[t] = xs[t].q8Scales();
-        }
-        int blocks = cols / BLOCK;
-        long rowBytes = (long) blocks * BLOCK_BYTES;
-        TokenBatch.run(from, to, xs.length, rowBytes, outs,
-                (r, t, out) -> Q8_0Kernels.dot4(data, r * rowBytes, blocks, xq, xd, t, out),
-                (r, t) -> Q8_0Kernels.dot(data, r * rowBytes, blocks, xh[t], xd[t]));
-    }
-
     // The plain loops: the reference arithmetic, used where the platform has no usable vector shape.
 
     private float dotScalar(long row, ActivationVector x) {
