@@ -66,6 +66,31 @@ final class F16Kernels {
         return sum;
     }
 
+    /**
+     * Four rows' {@code y += a_k · row_k} in one pass over {@code y[from, to)}: {@code y} is loaded and stored once per
+     * four rows. Each element sees the same fused multiply-adds in the same row order as four {@link #axpy} calls,
+     * so the result is bitwise theirs.
+     */
+    static void axpy4(MemorySegment w, long b0, long b1, long b2, long b3, float a0, float a1, float a2, float a3,
+                      float[] y, int from, int to) {
+        FloatVector v0 = FloatVector.broadcast(F, a0), v1 = FloatVector.broadcast(F, a1);
+        FloatVector v2 = FloatVector.broadcast(F, a2), v3 = FloatVector.broadcast(F, a3);
+        int j = from;
+        for (int end = to - L + 1; j < end; j += L) {
+            FloatVector acc = FloatVector.fromArray(F, y, j);
+            acc = load(w, b0, j).fma(v0, acc);
+            acc = load(w, b1, j).fma(v1, acc);
+            acc = load(w, b2, j).fma(v2, acc);
+            load(w, b3, j).fma(v3, acc).intoArray(y, j);
+        }
+        for (; j < to; j++) {
+            y[j] += a0 * scalar(w, b0, j);
+            y[j] += a1 * scalar(w, b1, j);
+            y[j] += a2 * scalar(w, b2, j);
+            y[j] += a3 * scalar(w, b3, j);
+        }
+    }
+
     static void axpy(MemorySegment w, long base, float a, float[] y, int from, int to) {
         int j = from;
         for (int end = to - L + 1; j < end; j += L) {

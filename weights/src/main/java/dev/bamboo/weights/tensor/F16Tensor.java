@@ -30,6 +30,21 @@ public record F16Tensor(String name, long rows, int cols, MemorySegment data) im
     }
 
     @Override
+    public void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
+        if (!Simd.FLOAT_VECTORS) {
+            Tensor.super.axpyRows(rows, coeffs, count, y, from, to);
+            return;
+        }
+        long rowBytes = cols * 2L;
+        int k = 0;
+        for (; k + 4 <= count; k += 4) {
+            F16Kernels.axpy4(data, rows[k] * rowBytes, rows[k + 1] * rowBytes, rows[k + 2] * rowBytes, rows[k + 3] * rowBytes,
+                    coeffs[k], coeffs[k + 1], coeffs[k + 2], coeffs[k + 3], y, from, to);
+        }
+        for (; k < count; k++) F16Kernels.axpy(data, rows[k] * rowBytes, coeffs[k], y, from, to);
+    }
+
+    @Override
     public void matvec(ActivationVector x, float[] out, int from, int to) {
         if (!Simd.FLOAT_VECTORS) {
             for (int r = from; r < to; r++) out[r] = dotScalar(r, x);
