@@ -35,7 +35,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 = until end of text (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
-    @Option(names = "--ignore-eos", description = "keep generating after the end-of-text token")
+    @Option(names = "--ignore-eos", description = "never sample the end-of-text token (its logit is set to -inf, as llama.cpp does)")
     boolean ignoreEos;
 
     @Option(names = "--stats", description = "print per-layer sparsity statistics (true/predicted active fraction, predictor recall)")

@@ -12,7 +12,6 @@ public final class ActivationVector {
     private final int length;
     private final byte[] q8;
     private final float[] q8Scales;
-    private final float[] q8Values;
     private final short[] q8Shorts;
     private volatile boolean q8Valid;
 
@@ -22,7 +21,6 @@ public final class ActivationVector {
         int blocks = (length + Q8_BLOCK - 1) / Q8_BLOCK;
         this.q8 = new byte[blocks * Q8_BLOCK];
         this.q8Scales = new float[blocks];
-        this.q8Values = new float[blocks * Q8_BLOCK];
         this.q8Shorts = new short[blocks * Q8_BLOCK];
     }
 
@@ -49,15 +47,6 @@ public final class ActivationVector {
     }
 
     /**
-     * The Q8_0 quants of {@link #q8()} as floats (integers in [-127, 127]), for the vector kernels, which form
-     * integer block dots exactly in float lanes.
-     */
-    public float[] q8Values() {
-        ensureQ8();
-        return q8Values;
-    }
-
-    /**
      * The Q8_0 quants of {@link #q8()} as shorts, for the block kernels that multiply quants in 16-bit lanes
      * (a product of an int8 activation and an int8 or int4 weight, and the sum of two such, fit in 16 bits).
      */
@@ -71,10 +60,7 @@ public final class ActivationVector {
         synchronized (this) {
             if (q8Valid) return;
             quantizeQ8(values, length, q8, q8Scales);
-            for (int i = 0; i < q8.length; i++) {
-                q8Values[i] = q8[i];
-                q8Shorts[i] = q8[i];
-            }
+            for (int i = 0; i < q8.length; i++) q8Shorts[i] = q8[i];
             q8Valid = true;
         }
     }

@@ -19,9 +19,8 @@ import static dev.bamboo.weights.tensor.Simd.S16;
 
 /**
  * Q8_0 weights against Q8_0 activations, as llama.cpp's vec_dot_q8_0_q8_0: per block the integer dot of the quants
- * times both scales. The integer dot is formed in float lanes: every product and partial sum is an integer below
- * 2^24, so it is exact, and widening bytes to floats is cheaper than widening them to wider integers.
- * Activation quants come as floats ({@link ActivationVector#q8Values()}). Blocks alternate between two accumulators.
+ * (in 16-bit lanes, exact) times both scales. Activation quants come widened to shorts
+ * ({@code ActivationVector.q8Shorts()}). Blocks alternate between two accumulators.
  */
 final class Q8_0Kernels {
     private Q8_0Kernels() {}
