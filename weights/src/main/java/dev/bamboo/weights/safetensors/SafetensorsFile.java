@@ -80,14 +80,20 @@ public final class SafetensorsFile implements AutoCloseable {
                 field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            entries.put(field.getKey(), entry(name, field.getKey(), field.getValue(), dataSize));
+            entries.put(field.getKey(), entry(name, printable(field.getKey()), field.getKey(), field.getValue(), dataSize));
         }
         checkNoOverlap(name, entries);
         return new SafetensorsFile(file, dataStart, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
     }
 
-    private static SafetensorsEntry entry(String file, String tensor, JsonNode node, long dataSize) {
-        String where = file + ": tensor " + tensor;
+    /** A name from the file as it may appear in a one-line message: no control characters, bounded length. */
+    private static String printable(String s) {
+        String clean = s.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
+    }
+
+    private static SafetensorsEntry entry(String file, String shownName, String tensor, JsonNode node, long dataSize) {
+        String where = file + ": tensor " + shownName;
         JsonNode dtypeNode = node.get("dtype"), shapeNode = node.get("shape"), offsets = node.get("data_offsets");
         if (dtypeNode == null || shapeNode == null || !shapeNode.isArray() || offsets == null || !offsets.isArray() || offsets.size() != 2) {
             throw new BambooException(where + " lacks dtype, shape or data_offsets; the file is corrupt");
@@ -126,7 +132,7 @@ public final class SafetensorsFile implements AutoCloseable {
         for (int i = 1; i < sorted.size(); i++) {
             SafetensorsEntry a = sorted.get(i - 1), b = sorted.get(i);
             if (b.begin() < a.end() && b.end() > b.begin()) {
-                throw new BambooException(file + ": tensors " + a.name() + " and " + b.name() + " overlap; the file is corrupt");
+                throw new BambooException(file + ": tensors " + printable(a.name()) + " and " + printable(b.name()) + " overlap; the file is corrupt");
             }
         }
     }
