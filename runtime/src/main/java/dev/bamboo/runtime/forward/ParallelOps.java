@@ -49,8 +49,7 @@ public final class ParallelOps {
         int rows = Math.toIntExact(w.rows());
         if (count == 1) {
             // one token: several rows per pass over the output slice, in row order (bitwise the same sums)
-            int[] all = new int[rows];
-            for (int r = 0; r < rows; r++) all[r] = r;
+            int[] all = identity(rows);
             float[] c = coeffs[0].values();
             pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.axpyRows(all, c, rows, outs[0], from, to));
             return;
@@ -60,5 +59,17 @@ public final class ParallelOps {
                 for (int t = 0; t < count; t++) w.axpyRow(r, coeffs[t].values()[r], outs[t], from, to);
             }
         });
+    }
+
+    /** {@code 0, 1, …, n-1} (and possibly more), shared and never written after creation: no allocation per token. */
+    private static volatile int[] identity = new int[0];
+
+    private static int[] identity(int n) {
+        int[] id = identity;
+        if (id.length >= n) return id;
+        int[] grown = new int[n];
+        for (int i = 0; i < n; i++) grown[i] = i;
+        identity = grown;
+        return grown;
     }
 }
