@@ -105,9 +105,11 @@ public final class ActivationPredictor {
         ActivationVector m = mid[layer];
         float[] mv = m.values();
         Tensor fc1 = p.fc1(), fc2 = p.fc2();
+        h.prepareFor(fc1);
         pool.forRange(mv.length, ROW_ALIGN, (from, to) -> fc1.matvec(h, mv, from, to));
         relu(mv);
         m.invalidate();
+        m.prepareFor(fc2);
         pool.forRange(ffn, ROW_ALIGN, (from, to) -> fc2.matvec(m, scoresOut, from, to));
     }
 
@@ -133,6 +135,7 @@ public final class ActivationPredictor {
         for (int t = 0; t < n; t++) {
             System.arraycopy(hs[t], 0, xs[t].values(), 0, hidden);
             xs[t].invalidate();
+            xs[t].prepareFor(p.fc1());
         }
         ActivationVector[] mids = batchView(batchMids(layer, n), n);
         float[][] midValues = new float[n][];
@@ -142,6 +145,7 @@ public final class ActivationPredictor {
         for (int t = 0; t < n; t++) {
             relu(midValues[t]);
             mids[t].invalidate();
+            mids[t].prepareFor(fc2);
         }
         float[][] outs = n == scoresOut.length ? scoresOut : Arrays.copyOf(scoresOut, n);
         pool.forRange(ffn, ROW_ALIGN, (from, to) -> fc2.matmul(mids, outs, from, to));

@@ -40,7 +40,8 @@ public class MatvecBenchmark {
     /** Total weight bytes kept live: far above any cache, well under the 2 GB per benchmark budget. */
     private static final long WORKING_SET = 1L << 30;
 
-    @Param({"Q4_0", "Q8_0", "F16", "BF16", "F32"})
+    /** A ggml type, or Q4_0_PACKED: Q4_0 repacked at load as the CPU engine runs it. */
+    @Param({"Q4_0", "Q4_0_PACKED", "Q8_0", "F16", "BF16", "F32"})
     public String type;
 
     /** rows x cols: attention (4096x4096), FFN up/gate (14336x4096), FFN down (4096x14336). */
@@ -60,17 +61,20 @@ public class MatvecBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        GGMLType ggml = GGMLType.valueOf(type);
+        boolean packed = type.endsWith("_PACKED");
+        GGMLType ggml = GGMLType.valueOf(type.replace("_PACKED", ""));
         String[] dims = shape.split("x");
         int rows = Integer.parseInt(dims[0]), cols = Integer.parseInt(dims[1]);
         matrixBytes = rows * ggml.bytesFor(cols);
         int count = (int) Math.max(2, WORKING_SET / matrixBytes);
         arena = Arena.ofShared();
+        pool = new ComputePool(threads);
         copies = new Tensor[count];
         for (int c = 0; c < count; c++) {
             MemorySegment data = arena.allocate(matrixBytes, 64);
             WeightData.fill(ggml, data, c);
             copies[c] = Tensors.of("w" + c, ggml, rows, cols, data);
+            if (packed) copies[c] = Tensors.packForCpu(copies[c], pool);
         }
         Random random = new Random(42);
         float[] values = new float[cols];
@@ -78,7 +82,6 @@ public class MatvecBenchmark {
         x = ActivationVector.of(values);
         x.q8(); // quantized once per token in a real decode step, not per matrix
         out = new float[rows];
-        pool = new ComputePool(threads);
     }
 
     @TearDown(Level.Trial)

@@ -40,6 +40,12 @@ public final class Engine implements AutoCloseable {
     private final List<String> notes = new ArrayList<>();
 
     public Engine(ModelWeights weights, EngineOptions options) {
+        this(weights, options, new CpuWeights(weights));
+    }
+
+    /** An engine whose CPU form of the weights comes from (and is kept in) {@code cpuWeights}, shared with other engines. */
+    public Engine(ModelWeights weights, EngineOptions options, CpuWeights cpuWeights) {
+        if (!cpuWeights.of(weights)) throw new IllegalArgumentException("cpuWeights were made for another model's weights");
         ModelConfig config = weights.config();
         this.sparsity = options.sparsity().resolve(weights);
         int context = options.resolveContext(config);
@@ -76,6 +82,9 @@ public final class Engine implements AutoCloseable {
         this.backend = "cpu";
         this.pool = new ComputePool(options.threads());
         try {
+            CpuWeights.Prepared cpu = cpuWeights.prepared(pool);
+            cpu.note().ifPresent(notes::add);
+            weights = cpu.weights();
             int batch = Math.min(options.promptBatch(), context);
             this.stats = options.collectStats() ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);

@@ -38,6 +38,8 @@ public final class SparseFeedForward implements FeedForward {
     /** One token's down-projection terms (rows and coefficients, in union order) for {@link Tensor#axpyRows}. */
     private final int[] downRows;
     private final float[] downCoeffs;
+    /** One token's neurons whose gate is not cut off. */
+    private final int[] upRows;
 
     public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
         this.weights = weights;
@@ -58,6 +60,7 @@ public final class SparseFeedForward implements FeedForward {
         inUnion = new boolean[ffn];
         downRows = new int[ffn];
         downCoeffs = new float[ffn];
+        upRows = new int[ffn];
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */
@@ -78,17 +81,12 @@ public final class SparseFeedForward implements FeedForward {
 
         int unionCount = buildUnion(n);
         Tensor gateW = w.ffnGate(), upW = w.ffnUp();
-        pool.forRange(unionCount, 16, (from, to) -> {
-            for (int k = from; k < to; k++) {
-                int i = union[k];
-                for (int t = 0; t < n; t++) {
-                    if (!member[t][i]) continue;
-                    float g = gateKnown ? gate[t][i] : gateW.dot(i, x[t]);
-                    // a neuron whose gate is cut off is exactly zero: its up row need not be read
-                    hidden[t][i] = kind.reluFamily() && g <= kind.gateCutoff() ? 0f : kind.combine(g, upW.dot(i, x[t]));
-                }
-            }
-        });
+        for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
+        if (n == 1) {
+            gatherOneToken(gateW, upW, x[0], gateKnown);
+        } else {
+            gatherBatch(gateW, upW, x, n, unionCount, gateKnown);
+        }
         down(w, n, unionCount, batch.output());
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < activeCount[t]; c++) {
@@ -97,6 +95,54 @@ public final class SparseFeedForward implements FeedForward {
             }
         }
         for (int k = 0; k < unionCount; k++) inUnion[union[k]] = false;
+    }
+
+    /**
+     * One token: gate rows of the active neurons (unless the selector already computed the gate), then up rows of
+     * those whose gate is not cut off; each pass one gather over the pool. hidden[0] holds the up values, then the
+     * neuron values.
+     */
+    private void gatherOneToken(Tensor gateW, Tensor upW, ActivationVector x, boolean gateKnown) {
+        int[] rows = active[0];
+        float[] g = gate[0], h = hidden[0];
+        if (!gateKnown) pool.forRange(activeCount[0], 16, (from, to) -> gateW.dotRows(rows, from, to, x, g));
+        int upCount = 0;
+        for (int c = 0; c < activeCount[0]; c++) {
+            int i = rows[c];
+            // a neuron whose gate is cut off is exactly zero: its up row need not be read
+            if (!kind.reluFamily() || g[i] > kind.gateCutoff()) upRows[upCount++] = i;
+        }
+        int count = upCount;
+        pool.forRange(count, 16, (from, to) -> upW.dotRows(upRows, from, to, x, h));
+        for (int c = 0; c < count; c++) {
+            int i = upRows[c];
+            h[i] = kind.combine(g[i], h[i]);
+        }
+    }
+
+    /**
+     * Prompt tokens: the rows of the union of their active sets, each read once for every token that selected it;
+     * gate for all of them first, then up where the gate is not cut off.
+     */
+    private void gatherBatch(Tensor gateW, Tensor upW, ActivationVector[] x, int n, int unionCount, boolean gateKnown) {
+        if (!gateKnown) {
+            pool.forRange(unionCount, 16, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    int i = union[k];
+                    for (int t = 0; t < n; t++) if (member[t][i]) gate[t][i] = gateW.dot(i, x[t]);
+                }
+            });
+        }
+        pool.forRange(unionCount, 16, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int i = union[k];
+                for (int t = 0; t < n; t++) {
+                    if (!member[t][i]) continue;
+                    float g = gate[t][i];
+                    hidden[t][i] = kind.reluFamily() && g <= kind.gateCutoff() ? 0f : kind.combine(g, upW.dot(i, x[t]));
+                }
+            }
+        });
     }
 
     private int buildUnion(int n) {
@@ -133,14 +179,8 @@ public final class SparseFeedForward implements FeedForward {
                 pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(downRows, downCoeffs, count, out[0], from, to));
                 return;
             }
-            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> {
-                for (int k = 0; k < unionCount; k++) {
-                    int i = union[k];
-                    for (int t = 0; t < n; t++) {
-                        if (member[t][i] && hidden[t][i] != 0f) downT.axpyRow(i, hidden[t][i], out[t], from, to);
-                    }
-                }
-            });
+            // hidden[t] is zero outside token t's active set: those terms are skipped
+            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.accumulateRows(union, unionCount, hidden, n, out, from, to));
         } else {
             // Block-quantized rows cannot be transposed exactly. A sparse column gather would still touch nearly every
             // block (at 15% density a block of 32 neurons is all-zero 0.5% of the time), so the dense kernel over the

@@ -9,8 +9,11 @@ import dev.bamboo.weights.tensor.Tensor;
  * output columns, so every thread sums its columns in the same order and results never depend on the thread count.
  */
 public final class ParallelOps {
-    /** Column ranges are multiples of this, so quantized rows are split on block boundaries. */
-    public static final int COLUMN_ALIGN = 256;
+    /**
+     * Column ranges are multiples of this, so quantized rows are split on block boundaries, and repacked Q4_0 rows on
+     * group boundaries (16 blocks of 32 with AVX-512).
+     */
+    public static final int COLUMN_ALIGN = 512;
     private static final int ROW_ALIGN = 16;
 
     private ParallelOps() {}
@@ -18,6 +21,7 @@ public final class ParallelOps {
     /** {@code outs[t] = w · xs[t]} for {@code t < count}. */
     public static void matmul(ComputePool pool, Tensor w, ActivationVector[] xs, float[][] outs, int count) {
         ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
+        for (ActivationVector x : in) x.prepareFor(w);
         int rows = Math.toIntExact(w.rows());
         if (count == 1) {
             pool.forRange(rows, ROW_ALIGN, (from, to) -> w.matvec(in[0], outs[0], from, to));
@@ -29,6 +33,7 @@ public final class ParallelOps {
     /** Two products with the same input and row count in one pass over the pool (gate and up). */
     public static void matmul2(ComputePool pool, Tensor a, Tensor b, ActivationVector[] xs, float[][] outA, float[][] outB, int count) {
         ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
+        for (ActivationVector x : in) x.prepareFor(a).prepareFor(b);
         int rows = Math.toIntExact(a.rows());
         pool.forRange(rows, ROW_ALIGN, (from, to) -> {
             if (count == 1) {
@@ -54,11 +59,10 @@ public final class ParallelOps {
             pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.axpyRows(all, c, rows, outs[0], from, to));
             return;
         }
-        pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> {
-            for (int r = 0; r < rows; r++) {
-                for (int t = 0; t < count; t++) w.axpyRow(r, coeffs[t].values()[r], outs[t], from, to);
-            }
-        });
+        int[] all = identity(rows);
+        float[][] c = new float[count][];
+        for (int t = 0; t < count; t++) c[t] = coeffs[t].values();
+        pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.accumulateRows(all, rows, c, count, outs, from, to));
     }
 
     /** {@code 0, 1, …, n-1} (and possibly more), shared and never written after creation: no allocation per token. */

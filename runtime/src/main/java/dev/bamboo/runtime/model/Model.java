@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.model;
 
+import dev.bamboo.runtime.engine.CpuWeights;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
@@ -26,11 +27,13 @@ public final class Model implements AutoCloseable {
     private final LoadedModel loaded;
     private final Tokenizer tokenizer;
     private final long loadNanos;
+    private final CpuWeights cpuWeights;
 
     private Model(LoadedModel loaded, Tokenizer tokenizer, long loadNanos) {
         this.loaded = loaded;
         this.tokenizer = tokenizer;
         this.loadNanos = loadNanos;
+        this.cpuWeights = new CpuWeights(loaded.weights());
     }
 
     public static Model load(Path path) {
@@ -98,9 +101,12 @@ public final class Model implements AutoCloseable {
         return loadNanos;
     }
 
-    /** A CPU engine for this model (threads, KV cache, FFN mode). Close it when done. */
+    /**
+     * An engine for this model (backend, threads, KV cache, FFN mode). Close it when done. Engines of one model share
+     * the weights the CPU engine repacks at load, so a second engine (another mode or thread count) starts at once.
+     */
     public Engine engine(EngineOptions options) {
-        return new Engine(loaded.weights(), options);
+        return new Engine(loaded.weights(), options, cpuWeights);
     }
 
     /** Text in, text out: an engine plus this model's tokenizer. Close it when done. */

@@ -13,6 +13,7 @@ public final class ActivationVector {
     private final byte[] q8;
     private final float[] q8Scales;
     private final short[] q8Shorts;
+    private final short[] q8Grouped;
     private volatile boolean q8Valid;
 
     public ActivationVector(float[] values, int length) {
@@ -22,6 +23,7 @@ public final class ActivationVector {
         this.q8 = new byte[blocks * Q8_BLOCK];
         this.q8Scales = new float[blocks];
         this.q8Shorts = new short[blocks * Q8_BLOCK];
+        this.q8Grouped = new short[blocks * Q8_BLOCK];
     }
 
     public static ActivationVector of(float[] values) {
@@ -33,6 +35,15 @@ public final class ActivationVector {
     public int length() { return length; }
 
     public void invalidate() { q8Valid = false; }
+
+    /**
+     * Computes now, on the calling thread, the forms of these values that {@code w}'s kernels read. Call it before a
+     * product spread over threads: otherwise the first thread to need them computes them while the others wait.
+     */
+    public ActivationVector prepareFor(Tensor w) {
+        if (w.type().blockSize() > 1) ensureQ8();
+        return this;
+    }
 
     /** Q8_0 quants (length rounded up to a whole block; the tail is zero). */
     public byte[] q8() {
@@ -55,12 +66,28 @@ public final class ActivationVector {
         return q8Shorts;
     }
 
+    /**
+     * The Q8_0 quants of {@link #q8()} as shorts in the grouped order of {@link Q4_0PackedTensor} (whole groups of
+     * blocks only): lane {@code l} of a vector belongs to block {@code l} of its group, like the packed weights.
+     */
+    short[] q8Grouped() {
+        ensureQ8();
+        return q8Grouped;
+    }
+
     private void ensureQ8() {
         if (q8Valid) return;
         synchronized (this) {
             if (q8Valid) return;
             quantizeQ8(values, length, q8, q8Scales);
             for (int i = 0; i < q8.length; i++) q8Shorts[i] = q8[i];
+            int lanes = Q4_0PackedTensor.GROUP_BLOCKS, groupValues = lanes * Q8_BLOCK;
+            for (int g = 0; g + groupValues <= q8.length; g += groupValues) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    int block = g + lane * Q8_BLOCK;
+                    for (int w = 0; w < Q8_BLOCK; w++) q8Grouped[g + w * lanes + lane] = q8[block + w];
+                }
+            }
             q8Valid = true;
         }
     }

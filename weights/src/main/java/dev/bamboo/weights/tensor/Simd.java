@@ -27,6 +27,10 @@ final class Simd {
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_64.withShape(VectorShape.forBitSize(Math.max(64, L * 8)));
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    /** Bytes and shorts with {@code 2L} lanes: pairs of {@code L}-lane runs, multiplied in 16-bit lanes. */
+    static final VectorSpecies<Byte> B2 = L == 16 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
+    static final VectorSpecies<Short> S2 = L == 16 ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+
     /** 16 bytes: one Q4_0 block's quants, or half a Q8_0 block's. */
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /** 16 shorts: the quants of {@link #B16} widened, multiplied in 16-bit lanes. */
@@ -35,7 +39,7 @@ final class Simd {
     /** Float-type kernels need a short species of {@code L} lanes (at least 64 bits). */
     static final boolean FLOAT_VECTORS = L >= 4 && S.length() == L;
     /** Block kernels split a 16-byte half block into whole vectors of {@code L} bytes: L must be 8 or 16. */
-    static final boolean QUANT_VECTORS = (L == 8 || L == 16) && B.length() == L;
+    static final boolean QUANT_VECTORS = (L == 8 || L == 16) && B.length() == L && B2.length() == 2 * L && S2.length() == 2 * L;
 
     /**
      * Sixteen 16-bit integer lanes as {@code L} float lanes: lane i is the sum of lanes i, i+L, ... (exact: small

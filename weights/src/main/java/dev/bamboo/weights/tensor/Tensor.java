@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * <p>The primitives below are all a forward pass needs, so model code never touches byte layouts.
  * Every type also answers {@link #get(long)}, the plain scalar decoding that the optimized kernels are tested against.
  */
-public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor,
+public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_0PackedTensor,
         Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, Q4_KTensor, Q5_KTensor, Q6_KTensor {
 
     String name();
@@ -50,6 +50,30 @@ public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Ten
      */
     default void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
         for (int k = 0; k < count; k++) axpyRow(rows[k], coeffs[k], y, from, to);
+    }
+
+    /**
+     * {@code outs[t][j] += Σ_k coeffs[t][rows[k]] · row rows[k] [j]} for tokens {@code t < tokens} and {@code j} in
+     * {@code [from, to)}: a batch of tokens accumulating over the same rows (a transposed down projection), each row
+     * read once for all of them. A term whose coefficient is exactly zero adds nothing and is skipped, so tokens that
+     * do not use a row cost nothing.
+     */
+    default void accumulateRows(int[] rows, int count, float[][] coeffs, int tokens, float[][] outs, int from, int to) {
+        for (int k = 0; k < count; k++) {
+            int r = rows[k];
+            for (int t = 0; t < tokens; t++) {
+                float c = coeffs[t][r];
+                if (c != 0f) axpyRow(r, c, outs[t], from, to);
+            }
+        }
+    }
+
+    /**
+     * {@code out[rows[k]] = row rows[k] · x} for {@code k} in {@code [from, to)}: the gather of a sparse FFN, which
+     * reads only the rows of its active neurons.
+     */
+    default void dotRows(int[] rows, int from, int to, ActivationVector x, float[] out) {
+        for (int k = from; k < to; k++) out[rows[k]] = dot(rows[k], x);
     }
 
     /** {@code out[r] = row r · x} for rows {@code [from, to)}. */

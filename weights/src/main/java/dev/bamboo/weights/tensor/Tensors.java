@@ -36,4 +36,17 @@ public final class Tensors {
             default -> throw new BambooException("tensor " + name + " has type " + type + ", which Bamboo cannot compute with; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K");
         };
     }
+
+    /**
+     * The form of {@code t} the CPU kernels run fastest: Q4_0 repacked into {@link Q4_0PackedTensor} (same size, on the
+     * Java heap) where the vector shape and row length allow, otherwise {@code t} itself.
+     */
+    public static Tensor packForCpu(Tensor t, dev.bamboo.weights.parallel.ComputePool pool) {
+        return packsForCpu(t) ? Q4_0PackedTensor.of((Q4_0Tensor) t, pool) : t;
+    }
+
+    /** True when {@link #packForCpu} would repack {@code t} (into a heap copy of the same size). */
+    public static boolean packsForCpu(Tensor t) {
+        return t instanceof Q4_0Tensor q && Q4_0PackedTensor.packable(q);
+    }
 }

@@ -1,0 +1,183 @@
+package dev.bamboo.weights.tensor;
+
+import dev.bamboo.weights.parallel.ComputePool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Q4_0 repacked for the CPU against the file layout it came from: the same values, the same bytes back, and every
+ * kernel against a double-precision sum over the scalar {@link Tensor#get} (with Q8_0 activations, as llama.cpp).
+ */
+class Q4_0PackedTensorTest {
+    private static final int ROWS = 13;
+    private static ComputePool pool;
+
+    @BeforeAll
+    static void startPool() {
+        pool = new ComputePool(2);
+    }
+
+    @AfterAll
+    static void stopPool() {
+        pool.close();
+    }
+
+    private static Q4_0PackedTensor pack(Tensor w) {
+        assertTrue(Tensors.packsForCpu(w), "packable");
+        return assertInstanceOf(Q4_0PackedTensor.class, Tensors.packForCpu(w, pool));
+    }
+
+    @ParameterizedTest(name = "cols={0}")
+    @ValueSource(ints = {512, 1024, 4608})
+    void packingKeepsEveryValueAndTheFileBytes(int cols) {
+        Tensor w = RandomTensors.create(GGMLType.Q4_0, ROWS, cols, new Random(cols));
+        Q4_0PackedTensor p = pack(w);
+        assertEquals(GGMLType.Q4_0, p.type());
+        for (long i = 0; i < w.size(); i++) {
+            assertEquals(Float.floatToRawIntBits(w.get(i)), Float.floatToRawIntBits(p.get(i)), "value " + i);
+        }
+        assertArrayEquals(w.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), p.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    @Test
+    void rowsThatAreNotWholeGroupsStayInFileLayout() {
+        Tensor w = RandomTensors.create(GGMLType.Q4_0, 3, Q4_0PackedTensor.GROUP_VALUES + 32, new Random(1));
+        assertFalse(Tensors.packsForCpu(w));
+        assertSame(w, Tensors.packForCpu(w, pool));
+        Tensor f = RandomTensors.create(GGMLType.F16, 3, 1024, new Random(1));
+        assertSame(f, Tensors.packForCpu(f, pool));
+    }
+
+    /** The reference dot and the sum of |terms| that bounds its rounding error. */
+    private static double[] reference(Tensor w, long row, ActivationVector x) {
+        double sum = 0, abs = 0;
+        for (int j = 0; j < w.cols(); j++) {
+            double term = w.get(row * w.cols() + j) * (x.q8()[j] * (double) x.q8Scales()[j / 32]);
+            sum += term;
+            abs += Math.abs(term);
+        }
+        return new double[] {sum, abs};
+    }
+
+    private static void assertClose(double[] expected, float actual, String what) {
+        double tolerance = 1e-5 * expected[1] + 1e-30;
+        if (Math.abs(expected[0] - actual) > tolerance) fail(what + ": expected " + expected[0] + " got " + actual);
+    }
+
+    @ParameterizedTest(name = "cols={0}")
+    @ValueSource(ints = {512, 1024, 4608})
+    void productsMatchTheReference(int cols) {
+        Random random = new Random(cols * 3L);
+        Q4_0PackedTensor w = pack(RandomTensors.create(GGMLType.Q4_0, ROWS, cols, random));
+        ActivationVector x = RandomTensors.activations(cols, random);
+        float[] out = new float[ROWS];
+        w.matvec(x, out, 0, ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            assertClose(reference(w, r, x), out[r], "matvec row " + r);
+            assertEquals(Float.floatToRawIntBits(out[r]), Float.floatToRawIntBits(w.dot(r, x)), "dot row " + r + " is matvec's arithmetic");
+        }
+        // the gather: listed rows only, in any order
+        int[] rows = {11, 2, 7, 3, 12};
+        float[] gathered = new float[ROWS];
+        Arrays.fill(gathered, -5f);
+        w.dotRows(rows, 1, 4, x, gathered);
+        for (int r = 0; r < ROWS; r++) {
+            boolean listed = r == 2 || r == 7 || r == 3;
+            assertEquals(listed ? out[r] : -5f, gathered[r], "dotRows row " + r);
+        }
+        // a batch: each token as its own matvec
+        ActivationVector[] xs = {x, RandomTensors.activations(cols, random), RandomTensors.activations(cols, random)};
+        float[][] outs = new float[xs.length][ROWS];
+        w.matmul(xs, outs, 2, ROWS);
+        for (int t = 0; t < xs.length; t++) {
+            float[] single = new float[ROWS];
+            w.matvec(xs[t], single, 2, ROWS);
+            assertEquals(0f, outs[t][1], "row 1 is outside the range");
+            for (int r = 2; r < ROWS; r++) assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(outs[t][r]), "matmul token " + t + " row " + r);
+        }
+    }
+
+    @ParameterizedTest(name = "cols={0}")
+    @ValueSource(ints = {512, 1024, 4608})
+    void rowAccumulationsMatchTheReference(int cols) {
+        Random random = new Random(cols * 5L);
+        Tensor file = RandomTensors.create(GGMLType.Q4_0, ROWS, cols, random);
+        Q4_0PackedTensor w = pack(file);
+        int g = Q4_0PackedTensor.GROUP_VALUES;
+        // whole groups (the vector path) and a range that is not (the scalar path)
+        int[][] ranges = {{0, cols}, {cols - g, cols}, {32, cols - 64}};
+        for (int[] range : ranges) {
+            int from = range[0], to = range[1];
+            for (int count : new int[] {0, 1, 2, 5, 2 * ROWS}) {
+                int[] rows = new int[count];
+                float[] coeffs = new float[count];
+                for (int k = 0; k < count; k++) {
+                    rows[k] = random.nextInt(ROWS);
+                    coeffs[k] = k == 1 ? 0f : (float) random.nextGaussian();
+                }
+                float[] y = new float[cols];
+                for (int j = 0; j < cols; j++) y[j] = (float) random.nextGaussian();
+                float[] before = y.clone();
+                w.axpyRows(rows, coeffs, count, y, from, to);
+                for (int j = 0; j < cols; j++) {
+                    double expected = before[j], abs = Math.abs(before[j]);
+                    if (j >= from && j < to) {
+                        for (int k = 0; k < count; k++) {
+                            double term = coeffs[k] * (double) w.get((long) rows[k] * cols + j);
+                            expected += term;
+                            abs += Math.abs(term);
+                        }
+                    }
+                    if (Math.abs(expected - y[j]) > 1e-5 * abs + 1e-30) {
+                        fail("axpyRows " + count + " rows [" + from + "," + to + ") at " + j + ": " + expected + " vs " + y[j]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchAccumulationSkipsZerosAndMatchesEachTokenAlone() {
+        int cols = 1024;
+        Random random = new Random(9);
+        Q4_0PackedTensor w = pack(RandomTensors.create(GGMLType.Q4_0, ROWS, cols, random));
+        int tokens = 3;
+        int[] union = {0, 3, 4, 8, 9, 12};
+        float[][] coeffs = new float[tokens][ROWS];
+        for (int t = 0; t < tokens; t++) {
+            for (int r : union) coeffs[t][r] = random.nextInt(3) == 0 ? 0f : (float) random.nextGaussian();
+        }
+        float[][] outs = new float[tokens][cols];
+        w.accumulateRows(union, union.length, coeffs, tokens, outs, 0, cols);
+        for (int t = 0; t < tokens; t++) {
+            int count = 0;
+            int[] rows = new int[union.length];
+            float[] c = new float[union.length];
+            for (int r : union) {
+                if (coeffs[t][r] != 0f) {
+                    rows[count] = r;
+                    c[count++] = coeffs[t][r];
+                }
+            }
+            float[] alone = new float[cols];
+            w.axpyRows(rows, c, count, alone, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                assertEquals(Float.floatToRawIntBits(alone[j]), Float.floatToRawIntBits(outs[t][j]), "token " + t + " at " + j);
+            }
+        }
+    }
+}
