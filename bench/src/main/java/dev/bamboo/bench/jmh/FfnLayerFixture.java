@@ -8,6 +8,7 @@ import dev.bamboo.weights.model.RopeLayout;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Quantizer;
 import dev.bamboo.weights.tensor.Tensor;
+import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.Tensors;
 
 import java.lang.foreign.Arena;
@@ -43,7 +44,10 @@ final class FfnLayerFixture {
             Quantizer.quantizeRow(type, row, 0, cols, encoded, 0);
             MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, r * rowBytes, rowBytes);
         }
-        return Tensors.of(name, type, rows, cols, data);
+        // in the layout the CPU engine runs (Q4_0 repacked at load)
+        try (ComputePool pool = new ComputePool(1)) {
+            return Tensors.packForCpu(Tensors.of(name, type, rows, cols, data), pool);
+        }
     }
 
     static Tensor positive(String name, GGMLType type, int rows, int cols, long seed, Arena arena) {
