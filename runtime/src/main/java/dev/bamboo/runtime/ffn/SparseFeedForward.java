@@ -191,6 +191,13 @@ public final class SparseFeedForward implements FeedForward {
                         downCoeffs[terms++] = hidden[0][i];
                     }
                 }
+                if (terms > GATHER_LIMIT * ffn) {
+                    // dense enough that streaming every row beats gathering; the zero terms add exactly nothing
+                    float[] all = hidden[0];
+                    int[] rows = ParallelOps.allRows(ffn);
+                    pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(rows, all, ffn, out[0], from, to));
+                    return;
+                }
                 int count = terms;
                 pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(downRows, downCoeffs, count, out[0], from, to));
                 return;

@@ -54,12 +54,12 @@ public final class ParallelOps {
         int rows = Math.toIntExact(w.rows());
         if (count == 1) {
             // one token: several rows per pass over the output slice, in row order (bitwise the same sums)
-            int[] all = identity(rows);
+            int[] all = allRows(rows);
             float[] c = coeffs[0].values();
             pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.axpyRows(all, c, rows, outs[0], from, to));
             return;
         }
-        int[] all = identity(rows);
+        int[] all = allRows(rows);
         float[][] c = new float[count][];
         for (int t = 0; t < count; t++) c[t] = coeffs[t].values();
         pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.accumulateRows(all, rows, c, count, outs, from, to));
@@ -68,7 +68,8 @@ public final class ParallelOps {
     /** {@code 0, 1, …, n-1} (and possibly more), shared and never written after creation: no allocation per token. */
     private static volatile int[] identity = new int[0];
 
-    private static int[] identity(int n) {
+    /** The row list {@code 0, 1, …, n-1} (possibly longer), shared: never write to it. */
+    public static int[] allRows(int n) {
         int[] id = identity;
         if (id.length >= n) return id;
         int[] grown = new int[n];
