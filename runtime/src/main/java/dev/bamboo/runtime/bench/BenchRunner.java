@@ -26,13 +26,19 @@ public final class BenchRunner {
     private final int repetitions;
     private final long seed;
     private final Consumer<String> progress;
+    private final Consumer<String> notes;
+    private final java.util.Set<String> noted = new java.util.HashSet<>();
 
-    /** @param progress receives a line before each run (the command shows it only on a terminal) */
-    public BenchRunner(int repetitions, long seed, Consumer<String> progress) {
+    /**
+     * @param progress receives a line before each run (the command shows it only on a terminal)
+     * @param notes receives, once each, what the engines say about how the model runs (repacking, a fallback layout)
+     */
+    public BenchRunner(int repetitions, long seed, Consumer<String> progress, Consumer<String> notes) {
         if (repetitions < 1) throw new IllegalArgumentException("repetitions " + repetitions);
         this.repetitions = repetitions;
         this.seed = seed;
         this.progress = progress;
+        this.notes = notes;
     }
 
     /** Positions a set of tests needs: the longest of them (each test starts from an empty context). */
@@ -45,6 +51,7 @@ public final class BenchRunner {
                                  List<ActiveFractions> active, Consumer<BenchResult> sink) {
         List<BenchResult> rows = new ArrayList<>();
         try (Engine engine = model.engine(options.withStats(false))) {
+            engine.notes().stream().filter(noted::add).forEach(notes);
             String mode = engine.sparsity().label();
             for (int i = 0; i < tests.size(); i++) {
                 BenchTest test = tests.get(i);

@@ -33,7 +33,7 @@ import java.util.function.Consumer;
         description = {"Measure prompt processing (pp) and generation (tg) speed, as llama-bench does.",
                 "Inputs are random tokens (seeded); each test gets one warm-up run, then -r timed runs.",
                 "Lists (-p 64,512 -t 1,2 --sparsity dense,predicted) and several -m run every combination.",
-                "active %: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass."})
+                "active %%: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -86,7 +86,12 @@ final class BenchCommand implements Callable<Integer> {
         Consumer<String> progress = progress(spec.commandLine().getErr());
         boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
         ResultPrinter printer = format.printer(out, sparsityColumns);
-        BenchRunner runner = new BenchRunner(repetitions, seed, progress);
+        PrintWriter err = spec.commandLine().getErr();
+        BenchRunner runner = new BenchRunner(repetitions, seed, progress, note -> {
+            progress.accept(null);
+            err.println("bamboo: " + note);
+            err.flush();
+        });
         for (Path path : paths) {
             try (Model model = Model.load(path)) {
                 int context = checkContext(model, path, tests);

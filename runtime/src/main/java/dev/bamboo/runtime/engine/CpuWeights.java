@@ -53,7 +53,7 @@ public final class CpuWeights {
         }
         if (needed > 0 && needed > free - (256L << 20)) {
             return new Prepared(w, Optional.of(String.format(Locale.ROOT, "Q4_0 weights run in their file layout, about 1.5x slower: "
-                    + "repacking them needs %.1f GiB of Java heap and %.1f GiB is free; raise the heap with BAMBOO_HEAP (e.g. BAMBOO_HEAP=%dg)",
+                    + "repacking them needs %.1f GiB of Java heap and %.1f GiB is free; give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx)",
                     needed / (double) (1L << 30), free / (double) (1L << 30), (rt.maxMemory() + needed + (1L << 30) - 1) >> 30)));
         }
         Converter c = new Converter(pool);
