@@ -11,7 +11,6 @@ import static dev.bamboo.weights.tensor.Simd.B2;
 import static dev.bamboo.weights.tensor.Simd.F;
 import static dev.bamboo.weights.tensor.Simd.I;
 import static dev.bamboo.weights.tensor.Simd.L;
-import static dev.bamboo.weights.tensor.Simd.S;
 import static dev.bamboo.weights.tensor.Simd.S2;
 
 /**
@@ -19,14 +18,16 @@ import static dev.bamboo.weights.tensor.Simd.S2;
  * group of {@code L} blocks. One load of {@code L} bytes widens to the quants {@code k} (low nibbles) and {@code
  * k + 16} (high nibbles) of all {@code L} blocks, and the group's block scales form one vector, so scaling costs one
  * multiply per group instead of a broadcast per block. Quants are signed nibbles: shifts yield {@code q − 8} directly.
- * Groups are addressed by their index {@code g} over the whole tensor: quants at {@code g · 16L}, scales (as floats: widening
- * f16 scales in the kernels would cost C2 the node budget the kernels need) at {@code g · L}. The weights are Java arrays: the JIT compiles vector loads from arrays to tighter code than loads from
- * memory segments (measured 1.5× on these kernels).
+ * Groups are addressed by their index {@code g} over the whole tensor: quants at {@code g · 16L}, scales at
+ * {@code g · L}, as floats (widening f16 scales inside the kernels costs C2 the node budget the kernels need). The
+ * weights are Java arrays: the JIT compiles vector loads from arrays to tighter code than loads from memory segments
+ * (measured 1.5× on these kernels).
  *
- * <p>Why the entry points work on whole row lists, two rows per pass: C2 stops inlining once a compilation unit grows
- * past a node budget, and a Vector API kernel inlined only in part boxes its vectors and runs ten times slower. Each
- * entry point is large enough (over 325 bytecodes) that C2 never inlines it into its callers, so it is always
- * compiled alone, with the whole budget; two rows per pass also share the activation loads.
+ * <p>Why the entry points work on whole row lists: C2 stops inlining once a compilation unit grows past a node budget
+ * ({@code NodeCountInliningCutoff}), and a Vector API kernel inlined only in part boxes its vectors and runs 10–100×
+ * slower. {@link #axpyRows} (two rows per pass) is over 325 bytecodes, so C2 never inlines it into a caller and always
+ * compiles it alone with the whole budget; {@link #dotRows} (one row per pass: two outgrow the budget) is smaller and
+ * is inlined only into the tensor's one-line wrappers. Engine runs under {@code -XX:+PrintInlining} show no cutoff.
  */
 final class Q4_0PackedKernels {
     private Q4_0PackedKernels() {}
