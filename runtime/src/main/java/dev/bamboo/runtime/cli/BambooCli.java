@@ -62,7 +62,14 @@ public final class BambooCli {
             cmd.getErr().println("error: " + ex.getMessage().replace('\n', ' ') + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
             return 2;
         });
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("error: the Java heap is full (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): give the JVM more "
+                    + "(./bamboo: BAMBOO_HEAP=16g; java: -Xmx16g) or use a smaller context (-c)");
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;

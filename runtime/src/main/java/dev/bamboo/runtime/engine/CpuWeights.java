@@ -36,25 +36,28 @@ public final class CpuWeights {
         return original == weights;
     }
 
-    /** The CPU form of the weights, converted now with {@code pool}'s threads if no engine has needed them yet. */
-    synchronized Prepared prepared(ComputePool pool) {
-        if (prepared == null) prepared = prepare(original, pool);
+    /**
+     * The CPU form of the weights, converted now with {@code pool}'s threads if no engine has needed them yet, when the
+     * heap holds them plus {@code reserve} bytes the engine will allocate next.
+     */
+    synchronized Prepared prepared(ComputePool pool, long reserve) {
+        if (prepared == null) prepared = prepare(original, pool, reserve);
         return prepared;
     }
 
-    private static Prepared prepare(ModelWeights w, ComputePool pool) {
+    private static Prepared prepare(ModelWeights w, ComputePool pool, long reserve) {
         long start = System.nanoTime();
-        long needed = packableBytes(w);
+        long needed = packableBytes(w) + reserve;
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (needed > free - (256L << 20)) {
             System.gc(); // once, at load: count only live data
             free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         }
-        if (needed > 0 && needed > free - (256L << 20)) {
+        if (needed > reserve && needed > free - (256L << 20)) {
             return new Prepared(w, Optional.of(String.format(Locale.ROOT, "Q4_0 weights run in their file layout, about 1.5x slower: "
-                    + "repacking them needs %.1f GiB of Java heap and %.1f GiB is free; give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx)",
-                    needed / (double) (1L << 30), free / (double) (1L << 30), (rt.maxMemory() + needed + (1L << 30) - 1) >> 30)));
+                    + "repacking them needs %.1f GiB of Java heap with the KV cache and %.1f GiB is free; give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx) or use a smaller -c",
+                    needed / (double) (1L << 30), free / (double) (1L << 30), ((rt.totalMemory() - rt.freeMemory() + needed) >> 30) + 2)));
         }
         Converter c = new Converter(pool);
         List<LayerWeights> layers = w.layers().stream().map(l -> new LayerWeights(l.attnNorm(), c.of(l.wq()), c.of(l.wk()),

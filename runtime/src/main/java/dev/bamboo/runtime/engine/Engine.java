@@ -82,10 +82,13 @@ public final class Engine implements AutoCloseable {
         this.backend = "cpu";
         this.pool = new ComputePool(options.threads());
         try {
-            CpuWeights.Prepared cpu = cpuWeights.prepared(pool);
+            int batch = Math.min(options.promptBatch(), context);
+            // heap the session takes after the weights are packed: the KV cache and the per-token work arrays
+            long sessionBytes = 2L * config.layers() * context * config.kvDim() * Float.BYTES
+                    + (long) batch * ((long) config.hiddenSize() * 8 + (long) config.intermediateSize() * 6 + config.vocabSize()) * Float.BYTES;
+            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes);
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
-            int batch = Math.min(options.promptBatch(), context);
             this.stats = options.collectStats() ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);
         } catch (RuntimeException e) {

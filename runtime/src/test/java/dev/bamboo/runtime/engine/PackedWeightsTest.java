@@ -63,7 +63,7 @@ class PackedWeightsTest {
         loaded = ModelLoader.open(path);
         pool = new ComputePool(2);
         file = loaded.weights();
-        packed = new CpuWeights(file).prepared(pool).weights();
+        packed = new CpuWeights(file).prepared(pool, 0).weights();
     }
 
     @AfterAll
@@ -81,7 +81,7 @@ class PackedWeightsTest {
             assertInstanceOf(Q4_0PackedTensor.class, t, t.name());
         }
         CpuWeights shared = new CpuWeights(file);
-        assertSame(shared.prepared(pool), shared.prepared(pool), "a second engine of the model reuses the packed weights");
+        assertSame(shared.prepared(pool, 0), shared.prepared(pool, 0), "a second engine of the model reuses the packed weights");
     }
 
     @Test
