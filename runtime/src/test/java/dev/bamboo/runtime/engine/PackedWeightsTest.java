@@ -123,6 +123,31 @@ class PackedWeightsTest {
         }
     }
 
+    @Test
+    void oneAndTwoThreadsGiveBitwiseTheSameLogits() {
+        int[] prompt = {1, 17, 300, 5, 999, 42};
+        int[] steps = {11, 700, 250};
+        try (ComputePool one = new ComputePool(1)) {
+            for (boolean predicted : new boolean[] {false, true}) {
+                float[][] a = run(packed, ffn(packed, pool, predicted), prompt, steps, pool);
+                float[][] b = run(packed, ffn(packed, one, predicted), prompt, steps, one);
+                for (int p = 0; p < a.length; p++) {
+                    for (int v = 0; v < a[p].length; v++) {
+                        if (Float.floatToRawIntBits(a[p][v]) != Float.floatToRawIntBits(b[p][v])) {
+                            throw new AssertionError((predicted ? "predicted" : "exact") + " position " + p + " logit " + v + ": " + a[p][v] + " vs " + b[p][v]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static FeedForward ffn(ModelWeights w, ComputePool threads, boolean predicted) {
+        return predicted
+                ? new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16)
+                : new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16);
+    }
+
     private static void compare(Function<ModelWeights, FeedForward> ffn) {
         int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8, 123, 64, 512, 3};
         int[] steps = {11, 700, 250, 90};
@@ -141,7 +166,11 @@ class PackedWeightsTest {
 
     /** Logits of every prompt position (one batch), then of each single step. */
     private static float[][] run(ModelWeights w, FeedForward ffn, int[] prompt, int[] steps) {
-        try (CpuSession session = new CpuSession(w, pool, ffn, 64, 16)) {
+        return run(w, ffn, prompt, steps, pool);
+    }
+
+    private static float[][] run(ModelWeights w, FeedForward ffn, int[] prompt, int[] steps, ComputePool threads) {
+        try (CpuSession session = new CpuSession(w, threads, ffn, 64, 16)) {
             float[][] all = Arrays.copyOf(session.appendAllLogits(prompt), prompt.length + steps.length);
             for (int i = 0; i < prompt.length; i++) all[i] = all[i].clone();
             for (int s = 0; s < steps.length; s++) all[prompt.length + s] = session.append(steps[s]).clone();
