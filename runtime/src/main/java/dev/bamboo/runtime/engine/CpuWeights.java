@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A model's weights in the layout the CPU kernels run fastest ({@link Tensors#packForCpu}: Q4_0 repacked for the
@@ -59,7 +60,19 @@ public final class CpuWeights {
                     + "repacking them needs %.1f GiB of Java heap with the KV cache and %.1f GiB is free; give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx) or use a smaller -c",
                     needed / (double) (1L << 30), free / (double) (1L << 30), ((rt.totalMemory() - rt.freeMemory() + needed) >> 30) + 2)));
         }
-        Converter c = new Converter(pool);
+        Converter c = new Converter(t -> Tensors.packForCpu(t, pool));
+        ModelWeights prepared = rebuild(w, c);
+        Optional<String> note = c.repackedBytes == 0 ? Optional.empty() : Optional.of(String.format(Locale.ROOT,
+                "repacked %.2f GiB of Q4_0 weights for the vector unit in %.1f s",
+                c.repackedBytes / (double) (1L << 30), (System.nanoTime() - start) / 1e9));
+        return new Prepared(prepared, note);
+    }
+
+    /**
+     * {@code w} with every matrix the forward pass multiplies passed through {@code c}; the token embedding is only read
+     * row by row and is kept unless it doubles as the output matrix.
+     */
+    private static ModelWeights rebuild(ModelWeights w, Converter c) {
         List<LayerWeights> layers = w.layers().stream().map(l -> new LayerWeights(l.attnNorm(), c.of(l.wq()), c.of(l.wk()),
                 c.of(l.wv()), c.of(l.wo()), l.ffnNorm(), c.of(l.ffnGate()), c.of(l.ffnUp()), c.of(l.ffnDown()),
                 c.of(l.ffnDownT()))).toList();
@@ -67,40 +80,31 @@ public final class CpuWeights {
         Tensor embedding = w.tokenEmbedding() == w.output() ? output : w.tokenEmbedding();
         Optional<PredictorWeights> predictor = w.predictor().map(p -> new PredictorWeights(
                 p.layers().stream().map(l -> new PredictorLayer(c.of(l.fc1()), c.of(l.fc2()))).toList(), p.threshold(), p.source()));
-        ModelWeights prepared = new ModelWeights(w.config(), embedding, layers, w.outputNorm(), output, predictor);
-        Optional<String> note = c.repackedBytes == 0 ? Optional.empty() : Optional.of(String.format(Locale.ROOT,
-                "repacked %.2f GiB of Q4_0 weights for the vector unit in %.1f s",
-                c.repackedBytes / (double) (1L << 30), (System.nanoTime() - start) / 1e9));
-        return new Prepared(prepared, note);
+        return new ModelWeights(w.config(), embedding, layers, w.outputNorm(), output, predictor);
     }
 
-    /** Bytes {@link Tensors#packForCpu} would copy to the heap for this model. */
+    /** Bytes {@link Tensors#packForCpu} would copy to the heap for this model: a rebuild that only counts. */
     private static long packableBytes(ModelWeights w) {
-        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
-        java.util.stream.Stream<Tensor> all = java.util.stream.Stream.concat(
-                w.layers().stream().flatMap(l -> java.util.stream.Stream.of(l.wq(), l.wk(), l.wv(), l.wo(), l.ffnGate(), l.ffnUp(), l.ffnDown(), l.ffnDownT())),
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(w.output()),
-                        w.predictor().stream().flatMap(p -> p.layers().stream()).flatMap(l -> java.util.stream.Stream.of(l.fc1(), l.fc2()))));
-        return all.filter(t -> t != null && seen.put(t, Boolean.TRUE) == null && Tensors.packsForCpu(t))
-                .mapToLong(t -> t.rows() * t.rowBytes()).sum();
+        Converter counter = new Converter(t -> t);
+        rebuild(w, counter);
+        return counter.repackedBytes;
     }
 
-    /** Converts tensors once each: one converted copy however many places share a tensor. */
+    /** Converts tensors once each (however many places share one) and counts the bytes of those it repacks. */
     private static final class Converter {
-        private final ComputePool pool;
+        private final UnaryOperator<Tensor> convert;
         private final Map<Tensor, Tensor> converted = new IdentityHashMap<>();
         private long repackedBytes;
 
-        Converter(ComputePool pool) {
-            this.pool = pool;
+        Converter(UnaryOperator<Tensor> convert) {
+            this.convert = convert;
         }
 
         Tensor of(Tensor t) {
             if (t == null) return null;
             return converted.computeIfAbsent(t, original -> {
-                Tensor cpu = Tensors.packForCpu(original, pool);
-                if (cpu != original) repackedBytes += original.rows() * original.rowBytes();
-                return cpu;
+                if (Tensors.packsForCpu(original)) repackedBytes += original.rows() * original.rowBytes();
+                return convert.apply(original);
             });
         }
     }

@@ -15,6 +15,9 @@ public final class ActivationVector {
     private final short[] q8Shorts;
     private final short[] q8Grouped;
     private volatile boolean q8Valid;
+    // the two widened forms are made only for the kernels that read them: file-layout blocks or packed Q4_0
+    private volatile boolean shortsValid;
+    private volatile boolean groupedValid;
 
     public ActivationVector(float[] values, int length) {
         this.values = values;
@@ -34,14 +37,19 @@ public final class ActivationVector {
 
     public int length() { return length; }
 
-    public void invalidate() { q8Valid = false; }
+    public void invalidate() {
+        q8Valid = false;
+        shortsValid = false;
+        groupedValid = false;
+    }
 
     /**
      * Computes now, on the calling thread, the forms of these values that {@code w}'s kernels read. Call it before a
      * product spread over threads: otherwise the first thread to need them computes them while the others wait.
      */
     public ActivationVector prepareFor(Tensor w) {
-        if (w.type().blockSize() > 1) ensureQ8();
+        if (w instanceof Q4_0PackedTensor) q8Grouped();
+        else if (w.type().blockSize() > 1) q8Shorts();
         return this;
     }
 
@@ -62,8 +70,15 @@ public final class ActivationVector {
      * (a product of an int8 activation and an int8 or int4 weight, and the sum of two such, fit in 16 bits).
      */
     short[] q8Shorts() {
-        ensureQ8();
+        if (!shortsValid) widenShorts();
         return q8Shorts;
+    }
+
+    private synchronized void widenShorts() {
+        if (shortsValid) return;
+        ensureQ8();
+        for (int i = 0; i < q8.length; i++) q8Shorts[i] = q8[i];
+        shortsValid = true;
     }
 
     /**
@@ -71,8 +86,21 @@ public final class ActivationVector {
      * blocks only): lane {@code l} of a vector belongs to block {@code l} of its group, like the packed weights.
      */
     short[] q8Grouped() {
-        ensureQ8();
+        if (!groupedValid) group();
         return q8Grouped;
+    }
+
+    private synchronized void group() {
+        if (groupedValid) return;
+        ensureQ8();
+        int lanes = Q4_0PackedTensor.GROUP_BLOCKS, groupValues = lanes * Q8_BLOCK;
+        for (int g = 0; g + groupValues <= q8.length; g += groupValues) {
+            for (int lane = 0; lane < lanes; lane++) {
+                int block = g + lane * Q8_BLOCK;
+                for (int w = 0; w < Q8_BLOCK; w++) q8Grouped[g + w * lanes + lane] = q8[block + w];
+            }
+        }
+        groupedValid = true;
     }
 
     private void ensureQ8() {
@@ -80,14 +108,6 @@ public final class ActivationVector {
         synchronized (this) {
             if (q8Valid) return;
             quantizeQ8(values, length, q8, q8Scales);
-            for (int i = 0; i < q8.length; i++) q8Shorts[i] = q8[i];
-            int lanes = Q4_0PackedTensor.GROUP_BLOCKS, groupValues = lanes * Q8_BLOCK;
-            for (int g = 0; g + groupValues <= q8.length; g += groupValues) {
-                for (int lane = 0; lane < lanes; lane++) {
-                    int block = g + lane * Q8_BLOCK;
-                    for (int w = 0; w < Q8_BLOCK; w++) q8Grouped[g + w * lanes + lane] = q8[block + w];
-                }
-            }
             q8Valid = true;
         }
     }
