@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.runtime.forward.ParallelOps;
+import dev.bamboo.runtime.forward.VectorMath;
 import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
@@ -41,6 +42,11 @@ public final class SparseFeedForward implements FeedForward {
     /** One token's neurons whose gate is not cut off, and their up values. */
     private final int[] upRows;
     private final float[] upValues;
+    /** One token's down terms in fixed parts, and each part's sum over the full width. */
+    private static final int DOWN_PARTS = 8;
+    private final int[][] partRows;
+    private final float[][] partCoeffs;
+    private final float[][] partSums;
     /** Above this share of the rows, a full product is faster than a gather. */
     private static final double GATHER_LIMIT = 0.4;
 
@@ -65,6 +71,10 @@ public final class SparseFeedForward implements FeedForward {
         downCoeffs = new float[ffn];
         upRows = new int[ffn];
         upValues = new float[ffn];
+        int partCapacity = ffn / DOWN_PARTS + 1;
+        partRows = new int[DOWN_PARTS][partCapacity];
+        partCoeffs = new float[DOWN_PARTS][partCapacity];
+        partSums = new float[DOWN_PARTS][weights.config().hiddenSize()];
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */
@@ -103,23 +113,41 @@ public final class SparseFeedForward implements FeedForward {
 
     /**
      * One token: gate rows of the active neurons (unless the selector already computed the gate), then up rows of
-     * those whose gate is not cut off; each pass one product over the pool.
+     * those whose gate is not cut off. When the list is short enough to gather, each thread does both for its share of
+     * the list in one call (one wait instead of two, and a neuron's up row is read right after its gate row); above
+     * {@link #GATHER_LIMIT} each is a full product. Either way every row gets the same kernel's result.
      */
     private void gatherOneToken(Tensor gateW, Tensor upW, ActivationVector x, boolean gateKnown) {
         int[] rows = active[0];
+        int count = activeCount[0];
         float[] g = gate[0], h = hidden[0];
-        if (!gateKnown) rows(gateW, rows, activeCount[0], x, g);
+        if (!gateKnown && count <= GATHER_LIMIT * ffn) {
+            pool.forRange(count, 16, (from, to) -> {
+                gateW.dotRows(rows, from, to, x, g);
+                // this range's uncut neurons go to the same range of upRows; other ranges write elsewhere
+                int end = from;
+                for (int c = from; c < to; c++) if (!cutOff(g[rows[c]])) upRows[end++] = rows[c];
+                upW.dotRows(upRows, from, end, x, upValues);
+                for (int c = from; c < end; c++) h[upRows[c]] = kind.combine(g[upRows[c]], upValues[upRows[c]]);
+            });
+            return;
+        }
+        if (!gateKnown) rows(gateW, rows, count, x, g);
         int upCount = 0;
-        for (int c = 0; c < activeCount[0]; c++) {
+        for (int c = 0; c < count; c++) {
             int i = rows[c];
-            // a neuron whose gate is cut off is exactly zero: its up row need not be read
-            if (!kind.reluFamily() || g[i] > kind.gateCutoff()) upRows[upCount++] = i;
+            if (!cutOff(g[i])) upRows[upCount++] = i;
         }
         rows(upW, upRows, upCount, x, upValues);
         for (int c = 0; c < upCount; c++) {
             int i = upRows[c];
             h[i] = kind.combine(g[i], upValues[i]);
         }
+    }
+
+    /** A neuron whose gate is cut off is exactly zero: its up row need not be read. */
+    private boolean cutOff(float gateValue) {
+        return kind.reluFamily() && gateValue <= kind.gateCutoff();
     }
 
     /**
@@ -155,10 +183,30 @@ public final class SparseFeedForward implements FeedForward {
                 for (int t = 0; t < n; t++) {
                     if (!member[t][i]) continue;
                     float g = gate[t][i];
-                    hidden[t][i] = kind.reluFamily() && g <= kind.gateCutoff() ? 0f : kind.combine(g, upW.dot(i, x[t]));
+                    hidden[t][i] = cutOff(g) ? 0f : kind.combine(g, upW.dot(i, x[t]));
                 }
             }
         });
+    }
+
+    /**
+     * One token's {@code out = Σ a_i · down_t[i]} over its {@code terms} listed rows. The list is cut into {@link
+     * #DOWN_PARTS} equal parts, each summed over the full width into its own buffer by one thread, and the buffers are
+     * added in part order: the sums do not depend on the thread count, and every thread reads whole rows (split by
+     * columns, each thread would read half-row snippets, which the memory system streams poorly).
+     */
+    private void gatherDown(Tensor downT, int terms, float[] out) {
+        int width = downT.cols();
+        pool.forRange(DOWN_PARTS, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int start = (int) ((long) terms * p / DOWN_PARTS), end = (int) ((long) terms * (p + 1) / DOWN_PARTS);
+                System.arraycopy(downRows, start, partRows[p], 0, end - start);
+                System.arraycopy(downCoeffs, start, partCoeffs[p], 0, end - start);
+                Arrays.fill(partSums[p], 0f);
+                downT.axpyRows(partRows[p], partCoeffs[p], end - start, partSums[p], 0, width);
+            }
+        });
+        for (float[] part : partSums) VectorMath.addInPlace(out, part, width);
     }
 
     private int buildUnion(int n) {
@@ -198,8 +246,7 @@ public final class SparseFeedForward implements FeedForward {
                     pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(rows, all, ffn, out[0], from, to));
                     return;
                 }
-                int count = terms;
-                pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(downRows, downCoeffs, count, out[0], from, to));
+                gatherDown(downT, terms, out[0]);
                 return;
             }
             // hidden[t] is zero outside token t's active set: those terms are skipped

@@ -21,6 +21,8 @@ final class F16Kernels {
     private F16Kernels() {}
 
     private static final ValueLayout.OfShort W = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** A half's exponent field: all ones for infinities and NaNs. */
+    private static final short EXPONENT = 0x7C00;
 
     static FloatVector load(MemorySegment w, long base, int j) {
         return widen(ShortVector.fromMemorySegment(S, w, base + 2L * j, LE));
@@ -51,18 +53,46 @@ final class F16Kernels {
         return Float.float16ToFloat(w.get(W, base + 2L * j));
     }
 
+    /**
+     * {@code row · x}. Infinities and NaNs are looked for once per row rather than per vector (the per-vector check
+     * and its slow path, inlined five times, outgrew C2's node budget, which then left the final lane sum a boxed
+     * call): the largest exponent field seen decides at the end whether the row needs the exact lane-by-lane path.
+     */
     static float dot(MemorySegment w, long base, float[] x, int n) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        // two accumulators: the loop is bound by memory, and a larger body outgrows C2's node budget
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        ShortVector exponents = ShortVector.zero(S);
         int j = 0;
-        for (int end = n - 4 * L + 1; j < end; j += 4 * L) {
-            a0 = load(w, base, j).fma(FloatVector.fromArray(F, x, j), a0);
-            a1 = load(w, base, j + L).fma(FloatVector.fromArray(F, x, j + L), a1);
-            a2 = load(w, base, j + 2 * L).fma(FloatVector.fromArray(F, x, j + 2 * L), a2);
-            a3 = load(w, base, j + 3 * L).fma(FloatVector.fromArray(F, x, j + 3 * L), a3);
+        for (int end = n - 2 * L + 1; j < end; j += 2 * L) {
+            ShortVector h0 = raw(w, base, j), h1 = raw(w, base, j + L);
+            exponents = exponents.max(h0.and(EXPONENT)).max(h1.and(EXPONENT));
+            a0 = widenFinite(h0).fma(FloatVector.fromArray(F, x, j), a0);
+            a1 = widenFinite(h1).fma(FloatVector.fromArray(F, x, j + L), a1);
         }
-        for (int end = n - L + 1; j < end; j += L) a0 = load(w, base, j).fma(FloatVector.fromArray(F, x, j), a0);
-        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
+        for (int end = n - L + 1; j < end; j += L) {
+            ShortVector h = raw(w, base, j);
+            exponents = exponents.max(h.and(EXPONENT));
+            a0 = widenFinite(h).fma(FloatVector.fromArray(F, x, j), a0);
+        }
+        if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) return dotScalar(w, base, x, n);
+        float sum = Simd.sum(a0.add(a1));
         for (; j < n; j++) sum += scalar(w, base, j) * x[j];
+        return sum;
+    }
+
+    private static ShortVector raw(MemorySegment w, long base, int j) {
+        return ShortVector.fromMemorySegment(S, w, base + 2L * j, LE);
+    }
+
+    /** {@link #widen} for halves known to be finite. */
+    private static FloatVector widenFinite(ShortVector halves) {
+        IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    private static float dotScalar(MemorySegment w, long base, float[] x, int n) {
+        float sum = 0f;
+        for (int j = 0; j < n; j++) sum += scalar(w, base, j) * x[j];
         return sum;
     }
 

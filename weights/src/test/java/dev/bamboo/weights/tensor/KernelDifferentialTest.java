@@ -192,6 +192,26 @@ class KernelDifferentialTest {
         }
     }
 
+    /** The dot kernel checks for infinities and NaNs once per row: a single one anywhere in a row must still show. */
+    @Test
+    void dotOfF16RowWithInfinityOrNaN() {
+        int cols = 4 * Simd.L + 3; // main loop, single-vector loop and scalar tail
+        float[] x = new float[cols];
+        java.util.Arrays.fill(x, 0.5f);
+        ActivationVector xs = ActivationVector.of(x);
+        for (int at : new int[] {0, 2 * Simd.L + 1, 4 * Simd.L - 1, 4 * Simd.L + 2}) {
+            MemorySegment row = Arena.ofAuto().allocate(2L * cols);
+            for (int j = 0; j < cols; j++) row.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 2 == 0 ? 65504f : -1.5f));
+            Tensor w = Tensors.of("special", GGMLType.F16, 1, cols, row);
+            float finite = w.dot(0, xs);
+            assertTrue(Float.isFinite(finite) && finite > 0, "largest finite halves stay finite: " + finite);
+            row.set(RandomTensors.SHORT, 2L * at, (short) 0x7C00);
+            assertEquals(Float.POSITIVE_INFINITY, w.dot(0, xs), "+inf at " + at);
+            row.set(RandomTensors.SHORT, 2L * at, (short) 0x7E00);
+            assertTrue(Float.isNaN(w.dot(0, xs)), "NaN at " + at);
+        }
+    }
+
     @Test
     void matvecAndMatmulDoNotDependOnThreadCount() {
         Random random = new Random(5);
