@@ -48,7 +48,7 @@ public final class ForwardPass {
         this.ffn = ffn;
         this.maxBatch = maxBatch;
         this.rope = new Rope(config.ropeLayout(), config.headDim(), config.ropeTheta(), contextLength);
-        this.cache = new KvCache(config.layers(), contextLength, config.kvDim());
+        this.cache = new KvCache(config.layers(), contextLength, config.kvHeads(), config.headDim());
         int dim = config.hiddenSize();
         x = new float[maxBatch][dim];
         xn = new float[maxBatch][dim];
@@ -141,22 +141,21 @@ public final class ForwardPass {
     /** Causal (optionally sliding-window) attention of token {@code t}'s head {@code h} over the cache. */
     private void attendHead(int layer, int t, int h, int startPos, float[] scores) {
         int headDim = config.headDim();
-        int kvDim = config.kvDim();
         int kvHead = h / (config.heads() / config.kvHeads());
         int pos = startPos + t;
         int first = config.slidingWindow() > 0 ? Math.max(0, pos - config.slidingWindow() + 1) : 0;
         float[] keys = cache.keys(layer), values = cache.values(layer);
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int qOff = h * headDim, kvOff = kvHead * headDim;
+        int qOff = h * headDim;
         int len = pos - first + 1;
         for (int j = 0; j < len; j++) {
-            scores[j] = VectorMath.dot(q[t], qOff, keys, (first + j) * kvDim + kvOff, headDim) * scale;
+            scores[j] = VectorMath.dot(q[t], qOff, keys, cache.offset(kvHead, first + j), headDim) * scale;
         }
         VectorMath.softmaxInPlace(scores, len);
         float[] out = att[t];
         java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
         for (int j = 0; j < len; j++) {
-            VectorMath.axpy(out, qOff, scores[j], values, (first + j) * kvDim + kvOff, headDim);
+            VectorMath.axpy(out, qOff, scores[j], values, cache.offset(kvHead, first + j), headDim);
         }
     }
 }

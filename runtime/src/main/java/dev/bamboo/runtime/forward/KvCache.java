@@ -1,17 +1,23 @@
 package dev.bamboo.runtime.forward;
 
-/** Keys and values of every layer for positions {@code [0, capacity)}, {@code kvDim} floats per position. */
+/**
+ * Keys and values of every layer for positions {@code [0, capacity)}. Each KV head keeps its positions contiguous
+ * ({@code headDim} floats apart): attention reads one head's keys and values position after position, and this way
+ * that is one sequential stream instead of a {@code headDim}-float snippet every {@code kvDim} floats.
+ */
 public final class KvCache {
     private final float[][] keys;
     private final float[][] values;
     private final int capacity;
-    private final int kvDim;
+    private final int kvHeads;
+    private final int headDim;
 
-    public KvCache(int layers, int capacity, int kvDim) {
+    public KvCache(int layers, int capacity, int kvHeads, int headDim) {
         this.capacity = capacity;
-        this.kvDim = kvDim;
-        this.keys = new float[layers][capacity * kvDim];
-        this.values = new float[layers][capacity * kvDim];
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.keys = new float[layers][capacity * kvHeads * headDim];
+        this.values = new float[layers][capacity * kvHeads * headDim];
     }
 
     public int capacity() { return capacity; }
@@ -20,8 +26,16 @@ public final class KvCache {
 
     public float[] values(int layer) { return values[layer]; }
 
+    /** Where KV head {@code kvHead}'s {@code headDim} values for position {@code pos} start in {@link #keys} and {@link #values}. */
+    public int offset(int kvHead, int pos) {
+        return (kvHead * capacity + pos) * headDim;
+    }
+
+    /** Stores position {@code pos}'s keys and values, {@code kvHeads · headDim} floats each, heads one after another. */
     public void store(int layer, int pos, float[] k, float[] v) {
-        System.arraycopy(k, 0, keys[layer], pos * kvDim, kvDim);
-        System.arraycopy(v, 0, values[layer], pos * kvDim, kvDim);
+        for (int h = 0; h < kvHeads; h++) {
+            System.arraycopy(k, h * headDim, keys[layer], offset(h, pos), headDim);
+            System.arraycopy(v, h * headDim, values[layer], offset(h, pos), headDim);
+        }
     }
 }

@@ -1,8 +1,9 @@
 package dev.bamboo.runtime.forward;
 
+import dev.bamboo.weights.tensor.FloatArrays;
 import dev.bamboo.weights.tensor.Tensor;
 
-/** Small float-array primitives of the forward pass. Sums run in double: these are short, and the references are float64. */
+/** Small float-array primitives of the forward pass. The norm's sum runs in double: it is short, and the references are float64. */
 public final class VectorMath {
     private VectorMath() {}
 
@@ -33,11 +34,13 @@ public final class VectorMath {
         for (int i = 0; i < n; i++) y[i] += x[i];
     }
 
-    /** {@code a[aOff..] · b[bOff..]} over {@code n} values. */
+    /**
+     * {@code a[aOff..] · b[bOff..]} over {@code n} values (attention scores): vector lanes summed in a fixed order. A
+     * plain loop here is one serial chain of float adds, which C2 may not reorder, and made attention a sixth of the
+     * decode time at a few hundred positions.
+     */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float s = 0f;
-        for (int i = 0; i < n; i++) s += a[aOff + i] * b[bOff + i];
-        return s;
+        return FloatArrays.dot(a, aOff, b, bOff, n);
     }
 
     /** {@code y[yOff..] += alpha · x[xOff..]} over {@code n} values. */

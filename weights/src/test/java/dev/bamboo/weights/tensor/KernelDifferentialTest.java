@@ -192,6 +192,23 @@ class KernelDifferentialTest {
         }
     }
 
+    @Test
+    void floatArrayDotMatchesScalarReference() {
+        Random random = new Random(11);
+        for (int n : new int[] {1, 3, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 128, 301}) {
+            float[] a = new float[n + 7], b = new float[n + 9];
+            for (int i = 0; i < a.length; i++) a[i] = (float) random.nextGaussian();
+            for (int i = 0; i < b.length; i++) b[i] = (float) random.nextGaussian();
+            int aOff = random.nextInt(8), bOff = random.nextInt(10);
+            double expected = 0, magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                expected += (double) a[aOff + i] * b[bOff + i];
+                magnitude += Math.abs((double) a[aOff + i] * b[bOff + i]);
+            }
+            assertEquals(expected, FloatArrays.dot(a, aOff, b, bOff, n), 1e-6 * magnitude + 1e-7, "n=" + n);
+        }
+    }
+
     /** The dot kernel checks for infinities and NaNs once per row: a single one anywhere in a row must still show. */
     @Test
     void dotOfF16RowWithInfinityOrNaN() {
