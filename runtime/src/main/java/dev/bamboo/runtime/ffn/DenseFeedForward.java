@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.runtime.forward.ParallelOps;
+import dev.bamboo.runtime.forward.RowAccumulator;
 import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
@@ -17,6 +18,7 @@ public final class DenseFeedForward implements FeedForward {
     private final float[][] gate;
     private final float[][] up;
     private final ActivationVector[] hidden;
+    private final RowAccumulator down;
 
     public DenseFeedForward(ModelWeights weights, ComputePool pool, int maxBatch) {
         this.weights = weights;
@@ -27,6 +29,7 @@ public final class DenseFeedForward implements FeedForward {
         this.up = new float[maxBatch][ffn];
         this.hidden = new ActivationVector[maxBatch];
         for (int t = 0; t < maxBatch; t++) hidden[t] = ActivationVector.of(new float[ffn]);
+        this.down = new RowAccumulator(ffn, weights.config().hiddenSize());
     }
 
     @Override
@@ -43,9 +46,14 @@ public final class DenseFeedForward implements FeedForward {
         if (w.ffnDown() != null) {
             ParallelOps.matmul(pool, w.ffnDown(), hidden, batch.output(), n);
         } else {
-            // PowerInfer files store only ffn_down_t: out[t] = Σ_i a[t][i] · down_t[i], every row read once for the batch
-            for (int t = 0; t < n; t++) Arrays.fill(batch.output()[t], 0f);
-            ParallelOps.accumulateAllRows(pool, w.ffnDownT(), hidden, batch.output(), n);
+            // PowerInfer files store only ffn_down_t: out[t] = Σ_i a[t][i] · down_t[i]
+            if (n == 1) {
+                down.accumulate(pool, w.ffnDownT(), ParallelOps.allRows(ffn), hidden[0].values(), ffn, batch.output()[0]);
+            } else {
+                // every row read once for the whole batch
+                for (int t = 0; t < n; t++) Arrays.fill(batch.output()[t], 0f);
+                ParallelOps.accumulateAllRows(pool, w.ffnDownT(), hidden, batch.output(), n);
+            }
         }
     }
 }

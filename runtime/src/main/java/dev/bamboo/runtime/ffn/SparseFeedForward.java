@@ -1,7 +1,7 @@
 package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.runtime.forward.ParallelOps;
-import dev.bamboo.runtime.forward.VectorMath;
+import dev.bamboo.runtime.forward.RowAccumulator;
 import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
@@ -42,11 +42,7 @@ public final class SparseFeedForward implements FeedForward {
     /** One token's neurons whose gate is not cut off, and their up values. */
     private final int[] upRows;
     private final float[] upValues;
-    /** One token's down terms in fixed parts, and each part's sum over the full width. */
-    private static final int DOWN_PARTS = 8;
-    private final int[][] partRows;
-    private final float[][] partCoeffs;
-    private final float[][] partSums;
+    private final RowAccumulator downAccumulator;
     /** Above this share of the rows, a full product is faster than a gather. */
     private static final double GATHER_LIMIT = 0.4;
 
@@ -71,10 +67,7 @@ public final class SparseFeedForward implements FeedForward {
         downCoeffs = new float[ffn];
         upRows = new int[ffn];
         upValues = new float[ffn];
-        int partCapacity = ffn / DOWN_PARTS + 1;
-        partRows = new int[DOWN_PARTS][partCapacity];
-        partCoeffs = new float[DOWN_PARTS][partCapacity];
-        partSums = new float[DOWN_PARTS][weights.config().hiddenSize()];
+        downAccumulator = new RowAccumulator(ffn, weights.config().hiddenSize());
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */
@@ -189,26 +182,6 @@ public final class SparseFeedForward implements FeedForward {
         });
     }
 
-    /**
-     * One token's {@code out = Σ a_i · down_t[i]} over its {@code terms} listed rows. The list is cut into {@link
-     * #DOWN_PARTS} equal parts, each summed over the full width into its own buffer by one thread, and the buffers are
-     * added in part order: the sums do not depend on the thread count, and every thread reads whole rows (split by
-     * columns, each thread would read half-row snippets, which the memory system streams poorly).
-     */
-    private void gatherDown(Tensor downT, int terms, float[] out) {
-        int width = downT.cols();
-        pool.forRange(DOWN_PARTS, 1, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int start = (int) ((long) terms * p / DOWN_PARTS), end = (int) ((long) terms * (p + 1) / DOWN_PARTS);
-                System.arraycopy(downRows, start, partRows[p], 0, end - start);
-                System.arraycopy(downCoeffs, start, partCoeffs[p], 0, end - start);
-                Arrays.fill(partSums[p], 0f);
-                downT.axpyRows(partRows[p], partCoeffs[p], end - start, partSums[p], 0, width);
-            }
-        });
-        for (float[] part : partSums) VectorMath.addInPlace(out, part, width);
-    }
-
     private int buildUnion(int n) {
         int count = 0;
         for (int t = 0; t < n; t++) {
@@ -241,12 +214,10 @@ public final class SparseFeedForward implements FeedForward {
                 }
                 if (terms > GATHER_LIMIT * ffn) {
                     // dense enough that streaming every row beats gathering; the zero terms add exactly nothing
-                    float[] all = hidden[0];
-                    int[] rows = ParallelOps.allRows(ffn);
-                    pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.axpyRows(rows, all, ffn, out[0], from, to));
-                    return;
+                    downAccumulator.accumulate(pool, downT, ParallelOps.allRows(ffn), hidden[0], ffn, out[0]);
+                } else {
+                    downAccumulator.accumulate(pool, downT, downRows, downCoeffs, terms, out[0]);
                 }
-                gatherDown(downT, terms, out[0]);
                 return;
             }
             // hidden[t] is zero outside token t's active set: those terms are skipped

@@ -47,18 +47,12 @@ public final class ParallelOps {
     }
 
     /**
-     * {@code outs[t] += Σ_r coeffs[t][r] · w[r]} over every row {@code r} for tokens {@code t < count}: a transposed
-     * down projection. Threads split the output columns, each row slice is applied to all tokens while it is cached.
+     * {@code outs[t] += Σ_r coeffs[t][r] · w[r]} over every row {@code r} for a batch of tokens {@code t < count}: a
+     * transposed down projection. Threads split the output columns, each row slice is applied to all tokens while it is
+     * cached. (One token goes through {@link RowAccumulator}, which splits the rows instead.)
      */
     public static void accumulateAllRows(ComputePool pool, Tensor w, ActivationVector[] coeffs, float[][] outs, int count) {
         int rows = Math.toIntExact(w.rows());
-        if (count == 1) {
-            // one token: several rows per pass over the output slice, in row order (bitwise the same sums)
-            int[] all = allRows(rows);
-            float[] c = coeffs[0].values();
-            pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.axpyRows(all, c, rows, outs[0], from, to));
-            return;
-        }
         int[] all = allRows(rows);
         float[][] c = new float[count][];
         for (int t = 0; t < count; t++) c[t] = coeffs[t].values();
