@@ -107,7 +107,7 @@ public final class SparseFeedForward implements FeedForward {
     /**
      * One token: gate rows of the active neurons (unless the selector already computed the gate), then up rows of
      * those whose gate is not cut off. When the list is short enough to gather, each thread does both for its share of
-     * the list in one call (one wait instead of two, and a neuron's up row is read right after its gate row); above
+     * the list in one call (one wait on the pool instead of two); above
      * {@link #GATHER_LIMIT} each is a full product. Either way every row gets the same kernel's result.
      */
     private void gatherOneToken(Tensor gateW, Tensor upW, ActivationVector x, boolean gateKnown) {

@@ -35,10 +35,8 @@ final class F16Kernels {
      * included. Only infinities and NaNs (exponent all ones) need the slow path.
      */
     static FloatVector widen(ShortVector halves) {
-        IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, I, 0);
-        FloatVector f = h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
-        if (halves.and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0x7C00).anyTrue()) return widenSpecial(halves);
-        return f;
+        if (halves.and(EXPONENT).compare(VectorOperators.EQ, EXPONENT).anyTrue()) return widenSpecial(halves);
+        return widenFinite(halves);
     }
 
     /** Vectors holding infinities or NaNs, which no real weights contain: lane by lane. */
@@ -84,7 +82,7 @@ final class F16Kernels {
         return ShortVector.fromMemorySegment(S, w, base + 2L * j, LE);
     }
 
-    /** {@link #widen} for halves known to be finite. */
+    /** {@link #widen} for halves known to be finite (no lane's exponent field all ones). */
     private static FloatVector widenFinite(ShortVector halves) {
         IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, I, 0);
         return h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
