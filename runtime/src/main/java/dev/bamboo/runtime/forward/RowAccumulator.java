@@ -16,7 +16,11 @@ import java.util.Arrays;
  * <p>Holds its scratch buffers: one instance per forward pass, not shared between threads.
  */
 public final class RowAccumulator {
-    /** Fixed, so a part's rows (and its rounding) are the same for any thread count. */
+    /**
+     * Fixed, so a part's rows (and its rounding) are the same for any thread count. It caps this product at 8 threads;
+     * more parts would cost a longer final sum (8 × hidden adds, on the calling thread) on the 2-core machines decode
+     * is measured on.
+     */
     static final int PARTS = 8;
 
     private final int[][] partRows;
