@@ -88,7 +88,8 @@ final class F16Kernels {
         return h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
     }
 
-    private static float dotScalar(MemorySegment w, long base, float[] x, int n) {
+    /** The plain loop: rows holding infinities or NaNs, and platforms without a usable vector shape. */
+    static float dotScalar(MemorySegment w, long base, float[] x, int n) {
         float sum = 0f;
         for (int j = 0; j < n; j++) sum += scalar(w, base, j) * x[j];
         return sum;

@@ -57,11 +57,7 @@ public record F16Tensor(String name, long rows, int cols, MemorySegment data) im
     // The plain loops: used where the platform has no usable vector shape.
 
     private float dotScalar(long row, ActivationVector x) {
-        float[] v = x.values();
-        long base = row * cols * 2L;
-        float sum = 0f;
-        for (int j = 0; j < cols; j++) sum += Float.float16ToFloat(data.get(LAYOUT, base + j * 2L)) * v[j];
-        return sum;
+        return F16Kernels.dotScalar(data, row * cols * 2L, x.values(), cols);
     }
 
     private void axpyScalar(long row, float a, float[] y, int from, int to) {
