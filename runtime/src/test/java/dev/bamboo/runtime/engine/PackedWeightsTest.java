@@ -37,16 +37,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The CPU engine on repacked Q4_0 weights against the same model in its file layout, through every FFN mode, for a
  * batched prompt and for single decode steps: the packed kernels (gathers, row accumulations, batches) give the same
- * logits up to float summation order and what it does to the Q8_0 rounding of activations. The model is a PowerInfer file written by {@code bamboo synth} with rows of 512
- * values, the smallest that pack.
+ * logits up to float summation order, what it does to the Q8_0 rounding of activations, and the 8-bit factors of the
+ * packed down projection. The model is a PowerInfer file written by {@code bamboo synth} with rows of 512 values, the
+ * smallest that pack.
  */
 class PackedWeightsTest {
     /**
      * Both layouts form each block's integer dot exactly; only the float sum over blocks runs in another order. That
      * ~1e-7 difference can move an activation across a Q8_0 rounding boundary before the next product, which changes
-     * it by one quantization step (measured here: up to 7e-4). The reference tests allow 1.6e-2 and more for Q4_0.
+     * it by one quantization step (measured here: up to 7e-4). The packed down projection also rounds its factors to
+     * 8 bits, as a Q8_0 activation would be (measured here: 3.1e-3 dense and exact, 3.9e-3 predicted). The reference
+     * tests allow 1.6e-2 and more for Q4_0.
      */
-    private static final double TOLERANCE = 2e-3;
+    private static final double TOLERANCE = 8e-3;
     @TempDir
     static Path dir;
     private static LoadedModel loaded;

@@ -25,9 +25,13 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 18;
     private static final int ROW_ALIGN = 16;
-    /** Rows per chunk in {@link #matmul} and {@link #accumulateRows}: a chunk stays in L2 across the tokens. */
-    private static final int ROW_CHUNK = 128;
+    /**
+     * Rows per chunk in {@link #matmul} and {@link #accumulateRows}: a chunk stays in L2 across the tokens. A multiple of
+     * {@link Q4_0PackedKernels#TERM_BLOCK}.
+     */
+    private static final int ROW_CHUNK = 4 * Q4_0PackedKernels.TERM_BLOCK;
     private static final ThreadLocal<float[]> GROUPED_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<Q4_0PackedKernels.RowScratch> ROW_SCRATCH = ThreadLocal.withInitial(() -> new Q4_0PackedKernels.RowScratch(0));
     private static final ThreadLocal<float[]> ONE = ThreadLocal.withInitial(() -> new float[1]);
 
     @Override public GGMLType type() { return GGMLType.Q4_0; }
@@ -94,6 +98,20 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         return d * ((nibble ^ 8) - 8);
     }
 
+    /** The quant {@code q − 8} of element {@code index} (row-major), in {@code [-8, 7]}. */
+    int nibble(long index) {
+        long blockIndex = index / BLOCK;
+        int within = (int) (index % BLOCK);
+        long quant = blockIndex / GROUP_BLOCKS * Q4_0PackedKernels.GROUP_QUANTS + (long) (within % 16) * GROUP_BLOCKS + blockIndex % GROUP_BLOCKS;
+        int b = quants[Math.toIntExact(quant)];
+        return within < 16 ? (b << 28) >> 28 : b >> 4;
+    }
+
+    /** The scale of block {@code block} (row-major: row · cols / 32 + block within the row). */
+    float blockScale(long block) {
+        return scales[Math.toIntExact(block)];
+    }
+
     @Override
     public float dot(long row, ActivationVector x) {
         float[] out = ONE.get();
@@ -129,43 +147,61 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     }
 
     /**
-     * The rows' sums are built in grouped order in a per-thread buffer, two rows per pass, then added to {@code y}
-     * once. Ranges that do not start and end on group boundaries take the scalar path.
+     * The rows' sums are built in grouped order in a per-thread buffer, in 16-bit integers against 8-bit factors (see
+     * {@link Q4_0PackedKernels#axpyRows}), then added to {@code y} once. Ranges that do not start and end on group
+     * boundaries take the kernel's scalar twin, which gives the same bits.
      */
     @Override
     public void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
         if (from % GROUP_VALUES != 0 || to % GROUP_VALUES != 0) {
-            for (int k = 0; k < count; k++) {
-                long base = (long) rows[k] * cols;
-                for (int j = from; j < to; j++) y[j] += coeffs[k] * get(base + j);
-            }
+            Q4_0PackedKernels.axpyRowsScalar(this, rows, coeffs, count, y, from, to);
             return;
         }
+        int groups = (to - from) / GROUP_VALUES;
         float[] sums = groupedSums(to - from);
-        Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), from / GROUP_VALUES, (to - from) / GROUP_VALUES,
-                rows, 0, count, coeffs, false, sums, 0);
+        Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), from / GROUP_VALUES, groups, rows, coeffs, count, sums, 0, rowScratch(groups));
         addGrouped(sums, 0, y, from, to);
     }
 
     /**
-     * Each token's sums are built in grouped order in a per-thread buffer and added to its output once. Rows go in
-     * chunks small enough to stay in cache while every token takes its terms from them.
+     * Rows go in chunks of {@link #ROW_CHUNK} list entries, small enough to stay in cache while every token takes its
+     * terms from them. Per chunk and token, the terms with a nonzero coefficient (the others are not read) go to the
+     * kernel as one list, into the token's grouped sums; each token's sums are added to its output once. So a token
+     * gets bitwise what {@link #axpyRows} gives, chunk by chunk, for its nonzero terms.
      */
     @Override
     public void accumulateRows(int[] rows, int count, float[][] coeffs, int tokens, float[][] outs, int from, int to) {
-        if (from % GROUP_VALUES != 0 || to % GROUP_VALUES != 0) {
-            Tensor.super.accumulateRows(rows, count, coeffs, tokens, outs, from, to);
-            return;
-        }
-        int width = to - from, first = from / GROUP_VALUES, groups = width / GROUP_VALUES;
-        float[] sums = groupedSums(tokens * width);
+        int[] termRows = new int[Math.min(count, ROW_CHUNK)];
+        float[] termCoeffs = new float[termRows.length];
+        boolean vector = from % GROUP_VALUES == 0 && to % GROUP_VALUES == 0;
+        int width = to - from, groups = width / GROUP_VALUES;
+        float[] sums = vector ? groupedSums(tokens * width) : null;
+        Q4_0PackedKernels.RowScratch scratch = vector ? rowScratch(groups) : null;
         for (int c = 0; c < count; c += ROW_CHUNK) {
             int end = Math.min(count, c + ROW_CHUNK);
             for (int t = 0; t < tokens; t++) {
-                Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), first, groups, rows, c, end, coeffs[t], true, sums, t * width);
+                int terms = 0;
+                for (int k = c; k < end; k++) {
+                    float a = coeffs[t][rows[k]];
+                    if (a == 0f) continue;
+                    termRows[terms] = rows[k];
+                    termCoeffs[terms++] = a;
+                }
+                if (terms == 0) continue;
+                if (vector) {
+                    Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), from / GROUP_VALUES, groups, termRows, termCoeffs, terms, sums, t * width, scratch);
+                } else {
+                    Q4_0PackedKernels.axpyRowsScalar(this, termRows, termCoeffs, terms, outs[t], from, to);
+                }
             }
         }
-        for (int t = 0; t < tokens; t++) addGrouped(sums, t * width, outs[t], from, to);
+        if (vector) for (int t = 0; t < tokens; t++) addGrouped(sums, t * width, outs[t], from, to);
+    }
+
+    private static Q4_0PackedKernels.RowScratch rowScratch(int groups) {
+        Q4_0PackedKernels.RowScratch scratch = ROW_SCRATCH.get();
+        if (scratch.groups < groups) ROW_SCRATCH.set(scratch = new Q4_0PackedKernels.RowScratch(groups));
+        return scratch;
     }
 
     /** This thread's buffer for grouped sums, zeroed over {@code [0, n)}. */

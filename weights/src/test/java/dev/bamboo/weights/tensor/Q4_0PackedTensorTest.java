@@ -111,9 +111,15 @@ class Q4_0PackedTensorTest {
         }
     }
 
+    /**
+     * Row accumulations quantize each term block's factors to 8 bits (see {@code Q4_0PackedKernels.axpyRows}): the
+     * vector kernel must give bitwise what its scalar twin gives, and both must be within the quantization bound of the
+     * exact sum: per term, at most half a quantization step ({@code max|c| / 254} of its block) times the largest
+     * nibble magnitude 8.
+     */
     @ParameterizedTest(name = "cols={0}")
     @ValueSource(ints = {512, 1024, 4608})
-    void rowAccumulationsMatchTheReference(int cols) {
+    void rowAccumulationsMatchTheScalarTwinAndTheExactSum(int cols) {
         Random random = new Random(cols * 5L);
         Tensor file = RandomTensors.create(GGMLType.Q4_0, ROWS, cols, random);
         Q4_0PackedTensor w = pack(file);
@@ -122,28 +128,38 @@ class Q4_0PackedTensorTest {
         int[][] ranges = {{0, cols}, {cols - g, cols}, {32, cols - 64}};
         for (int[] range : ranges) {
             int from = range[0], to = range[1];
-            for (int count : new int[] {0, 1, 2, 5, 2 * ROWS}) {
+            for (int count : new int[] {0, 1, 2, 5, 31, 32, 33, 2 * ROWS + 7}) {
                 int[] rows = new int[count];
                 float[] coeffs = new float[count];
                 for (int k = 0; k < count; k++) {
                     rows[k] = random.nextInt(ROWS);
-                    coeffs[k] = k == 1 ? 0f : (float) random.nextGaussian();
+                    coeffs[k] = k == 1 ? 0f : (float) (random.nextGaussian() * (k % 7 == 3 ? 30 : 1));
                 }
                 float[] y = new float[cols];
                 for (int j = 0; j < cols; j++) y[j] = (float) random.nextGaussian();
-                float[] before = y.clone();
+                float[] before = y.clone(), twin = y.clone();
                 w.axpyRows(rows, coeffs, count, y, from, to);
+                Q4_0PackedKernels.axpyRowsScalar(w, rows, coeffs, count, twin, from, to);
                 for (int j = 0; j < cols; j++) {
-                    double expected = before[j], abs = Math.abs(before[j]);
+                    assertEquals(Float.floatToRawIntBits(twin[j]), Float.floatToRawIntBits(y[j]), "twin, " + count + " rows [" + from + "," + to + ") at " + j);
+                    double expected = before[j], abs = Math.abs(before[j]), bound = 0;
                     if (j >= from && j < to) {
-                        for (int k = 0; k < count; k++) {
-                            double term = coeffs[k] * (double) w.get((long) rows[k] * cols + j);
-                            expected += term;
-                            abs += Math.abs(term);
+                        int block = j / 32;
+                        for (int k0 = 0; k0 < count; k0 += Q4_0PackedKernels.TERM_BLOCK) {
+                            int k1 = Math.min(count, k0 + Q4_0PackedKernels.TERM_BLOCK);
+                            double max = 0;
+                            for (int k = k0; k < k1; k++) {
+                                double c = coeffs[k] * (double) w.blockScale((long) rows[k] * (cols / 32) + block);
+                                max = Math.max(max, Math.abs(c));
+                                double term = coeffs[k] * (double) w.get((long) rows[k] * cols + j);
+                                expected += term;
+                                abs += Math.abs(term);
+                            }
+                            bound += (k1 - k0) * 8 * max / 254;
                         }
                     }
-                    if (Math.abs(expected - y[j]) > 1e-5 * abs + 1e-30) {
-                        fail("axpyRows " + count + " rows [" + from + "," + to + ") at " + j + ": " + expected + " vs " + y[j]);
+                    if (Math.abs(expected - y[j]) > bound * 1.001 + 1e-5 * abs + 1e-30) {
+                        fail("axpyRows " + count + " rows [" + from + "," + to + ") at " + j + ": " + expected + " vs " + y[j] + ", bound " + bound);
                     }
                 }
             }
