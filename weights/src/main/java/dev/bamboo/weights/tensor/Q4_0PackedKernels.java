@@ -121,15 +121,14 @@ final class Q4_0PackedKernels {
      * sums} is in grouped lane order from {@code s} on.
      *
      * <p>In integers, as llama.cpp runs a down projection against Q8_0 activations: the terms go in blocks of {@link
-     * #TERM_BLOCK} in list order. In a block, each weight block {@code b} (32 values of a
-     * row) enters with the factor {@code c = a_k · d_kb}; per {@code b} these factors are quantized to 8 bits against
-     * their largest magnitude ({@code p = round(127 c / max|c|)}), the nibbles are multiplied by {@code p} and summed
-     * exactly in 16-bit lanes, and the block's sum is scaled back once. Transposed, the Q4_0 blocks run along the
-     * output, so without this step every nibble would be converted to float and multiplied in float, and this product
-     * is bound by that work, not by memory (float kernel: 2.85 ms for a Bamboo-7B {@code ffn_down_t} on 2 threads, this
-     * one 2.3 ms). The rounding error is that of llama.cpp's Q8_0 activations (relative, per term block, 1/254 of the
-     * largest factor). {@link #axpyRowsScalar} is the same
-     * computation, value by value, with identical rounding.
+     * #TERM_BLOCK} in list order. In a block, each weight block {@code b} (32 values of a row) enters with the factor
+     * {@code c = a_k · d_kb}; per {@code b} these factors are quantized to 8 bits against their largest magnitude
+     * ({@code p = round(127 c / max|c|)}), the nibbles are multiplied by {@code p} and summed exactly in 16-bit lanes,
+     * and the block's sum is scaled back once. Transposed, the Q4_0 blocks run along the output, so without this step
+     * every nibble would be converted to float and multiplied in float, and this product is bound by that work, not by
+     * memory (float kernel: 2.85 ms for a Bamboo-7B {@code ffn_down_t} on 2 threads, this one 2.3 ms). The rounding
+     * error is that of Q8_0 activations: per term, at most half a step, {@code max|c| / 254} of its block. {@link
+     * #axpyRowsScalar} is the same computation, value by value, with identical rounding.
      */
     static void axpyRows(byte[] q, float[] d, int groupsPerRow, int firstGroup, int groups, int[] rows, float[] coeffs,
                          int count, float[] sums, int s, RowScratch scratch) {
@@ -141,7 +140,7 @@ final class Q4_0PackedKernels {
             quantizeFactors(d, groupsPerRow, firstGroup, groups, rows, k0, k1, coeffs, scratch);
             // per run pair of a group, all rows of the block: the 16-bit sums stay in registers, and the block's rows
             // are read side by side, many streams from memory at once (measured against row by row with the sums in
-            // memory: 476 vs 750 µs for 15 % scattered rows, 2.6 vs 2.5 ms for all rows of a Bamboo-7B down_t)
+            // memory: 436 vs 750 µs for 15 % scattered rows, 2.3 vs 2.5 ms for all rows of a Bamboo-7B down_t)
             int n = k1 - k0;
             for (int i = 0; i < groups; i++) {
                 FloatVector scale = FloatVector.fromArray(F, ps, i * L);

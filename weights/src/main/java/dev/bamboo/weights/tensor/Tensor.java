@@ -47,8 +47,8 @@ public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Ten
      * {@code y[j] += coeffs[k] · row rows[k] [j]} for {@code k < count}, in that order, for {@code j} in {@code [from,
      * to)}: the same terms as {@code count} calls of {@link #axpyRow}, but kernels may keep a slice of {@code y} in
      * registers across several rows instead of loading and storing it once per row. File-layout types give bitwise
-     * the result of those calls; {@link Q4_0PackedTensor} sums the terms in a buffer first and adds the sum to
-     * {@code y} once.
+     * the result of those calls; {@link Q4_0PackedTensor} sums the terms in 16-bit integers against 8-bit factors
+     * (the rounding of Q8_0 activations) in a buffer first and adds the sum to {@code y} once.
      */
     default void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
         for (int k = 0; k < count; k++) axpyRow(rows[k], coeffs[k], y, from, to);
