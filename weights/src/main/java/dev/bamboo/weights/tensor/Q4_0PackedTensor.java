@@ -89,13 +89,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
 
     @Override
     public float get(long index) {
-        long blockIndex = index / BLOCK;
-        int within = (int) (index % BLOCK);
-        float d = scales[Math.toIntExact(blockIndex)];
-        long quant = blockIndex / GROUP_BLOCKS * Q4_0PackedKernels.GROUP_QUANTS + (long) (within % 16) * GROUP_BLOCKS + blockIndex % GROUP_BLOCKS;
-        int b = quants[Math.toIntExact(quant)];
-        int nibble = within < 16 ? b & 0xF : (b >> 4) & 0xF;
-        return d * ((nibble ^ 8) - 8);
+        return blockScale(index / BLOCK) * nibble(index);
     }
 
     /** The quant {@code q − 8} of element {@code index} (row-major), in {@code [-8, 7]}. */
