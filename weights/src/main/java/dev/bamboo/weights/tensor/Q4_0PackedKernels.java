@@ -98,6 +98,8 @@ final class Q4_0PackedKernels {
      * {@code 32 · 8 · 127 = 32512 < 2^15}.
      */
     static final int TERM_BLOCK = 32;
+    /** Added before truncating a factor within ±127, so that truncation rounds half up. */
+    private static final float ROUNDING_SHIFT = 128.5f;
 
     /** A thread's buffers for {@link #axpyRows}, sized for rows of up to {@code groups} groups. */
     static final class RowScratch {
@@ -194,7 +196,7 @@ final class Q4_0PackedKernels {
             FloatVector.broadcast(F, 127f).div(max).blend(0f, max.compare(VectorOperators.EQ, 0f)).intoArray(inverses, i * L);
         }
         for (int k = k0; k < k1; k++) {
-            int r = rows[k] * groupsPerRow + firstGroup;
+            int r = scratch.rowStarts[k - k0];
             for (int i = 0; i < groups; i++) {
                 // round half up: truncation of a positive value (the factor is within ±127)
                 FloatVector shifted = scales(d, r + i).mul(coeffs[k]).fma(FloatVector.fromArray(F, inverses, i * L), FloatVector.broadcast(F, ROUNDING_SHIFT));
@@ -205,8 +207,6 @@ final class Q4_0PackedKernels {
             }
         }
     }
-
-    private static final float ROUNDING_SHIFT = 128.5f;
 
     /**
      * {@link #axpyRows} value by value for columns {@code [from, to)} of the rows (any range), adding to {@code y}
