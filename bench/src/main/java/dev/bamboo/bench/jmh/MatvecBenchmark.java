@@ -5,7 +5,6 @@ import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,6 +50,13 @@ public class MatvecBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /**
+     * One copy instead of a gigabyte of them: with a small shape (e.g. 256x4096) the matrix stays in cache and the
+     * score is the kernel's arithmetic rate, not the memory's.
+     */
+    @Param({"false"})
+    public boolean inCache;
+
     private Arena arena;
     private Tensor[] copies;
     private ActivationVector x;
@@ -66,7 +72,7 @@ public class MatvecBenchmark {
         String[] dims = shape.split("x");
         int rows = Integer.parseInt(dims[0]), cols = Integer.parseInt(dims[1]);
         matrixBytes = rows * ggml.bytesFor(cols);
-        int count = (int) Math.max(2, WORKING_SET / matrixBytes);
+        int count = inCache ? 1 : (int) Math.max(2, WORKING_SET / matrixBytes);
         arena = Arena.ofShared();
         pool = new ComputePool(threads);
         copies = new Tensor[count];
@@ -90,20 +96,9 @@ public class MatvecBenchmark {
         arena.close();
     }
 
-    /** Weight bytes streamed per second, in GB (1e9): the decode roofline's unit. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Bytes {
-        public double gb;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gb = 0;
-        }
-    }
 
     @Benchmark
-    public float matvec(Bytes bytes) {
+    public float matvec(GigabyteCounter bytes) {
         Tensor w = copies[next];
         next = next + 1 == copies.length ? 0 : next + 1;
         pool.forRange((int) w.rows(), 16, (from, to) -> w.matvec(x, out, from, to));

@@ -4,7 +4,6 @@ import dev.bamboo.weights.parallel.ComputePool;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -63,16 +62,6 @@ public class MemoryBandwidthBenchmark {
         arena.close();
     }
 
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Bytes {
-        public double gb;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gb = 0;
-        }
-    }
 
     private static long sum(MemorySegment m, long from, long to) {
         int step = S.vectorByteSize();
@@ -87,7 +76,7 @@ public class MemoryBandwidthBenchmark {
     }
 
     @Benchmark
-    public long read(Bytes bytes) {
+    public long read(GigabyteCounter bytes) {
         pool.forRange(partial.length, 1, (from, to) -> {
             for (int i = from; i < to; i++) partial[i] = sum(data, (long) i * CHUNK, (long) (i + 1) * CHUNK);
         });
