@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -35,23 +34,22 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g", "-XX:+UseParallelGC"})
 public class MemoryBandwidthBenchmark {
     private static final VectorSpecies<Long> S = LongVector.SPECIES_PREFERRED;
-    private static final long BYTES = 1L << 30;
+    private static final long BYTES = ReadBuffer.BYTES;
     /** Work is split in chunks of this many bytes. */
     private static final int CHUNK = 1 << 20;
 
     @Param({"1", "2"})
     public int threads;
 
-    private Arena arena;
+    private ReadBuffer buffer;
     private MemorySegment data;
     private ComputePool pool;
     private long[] partial;
 
     @Setup(Level.Trial)
     public void setUp() {
-        arena = Arena.ofShared();
-        data = arena.allocate(BYTES, 4096);
-        data.fill((byte) 1); // touch every page, so reads hit memory rather than the shared zero page
+        buffer = new ReadBuffer();
+        data = buffer.data;
         pool = new ComputePool(threads);
         partial = new long[(int) (BYTES / CHUNK)];
     }
@@ -59,7 +57,7 @@ public class MemoryBandwidthBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.close();
-        arena.close();
+        buffer.close();
     }
 
 

@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -41,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g", "-XX:+UseParallelGC"})
 public class ScatteredReadBenchmark {
     private static final VectorSpecies<Long> S = LongVector.SPECIES_PREFERRED;
-    private static final long BYTES = 1L << 30;
+    private static final long BYTES = ReadBuffer.BYTES;
     /** Bytes of runs per invocation: well above the last-level cache, so every invocation reads memory. */
     private static final long PER_CALL = 64L << 20;
 
@@ -54,7 +53,7 @@ public class ScatteredReadBenchmark {
     @Param({"2"})
     public int threads;
 
-    private Arena arena;
+    private ReadBuffer buffer;
     private MemorySegment data;
     private ComputePool pool;
     private long[] starts;
@@ -65,9 +64,8 @@ public class ScatteredReadBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         if (runBytes % S.vectorByteSize() != 0) throw new IllegalArgumentException("runBytes must be a multiple of " + S.vectorByteSize());
-        arena = Arena.ofShared();
-        data = arena.allocate(BYTES, 4096);
-        data.fill((byte) 1); // touch every page, so reads hit memory rather than the shared zero page
+        buffer = new ReadBuffer();
+        data = buffer.data;
         pool = new ComputePool(threads);
         long slots = BYTES / runBytes;
         long[] picked = new long[(int) slots];
@@ -81,7 +79,7 @@ public class ScatteredReadBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.close();
-        arena.close();
+        buffer.close();
     }
 
 
