@@ -5,6 +5,7 @@ import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.FloatArrays;
 import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.Arrays;
@@ -169,11 +170,7 @@ public final class ActivationPredictor {
 
     /** Writes the ascending indices {@code i < n} with {@code scores[i] >= threshold} to {@code activeOut}; returns their count. */
     public static int select(float[] scores, int n, float threshold, int[] activeOut) {
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-            if (scores[i] >= threshold) activeOut[count++] = i;
-        }
-        return count;
+        return FloatArrays.indicesOver(scores, n, threshold, true, activeOut);
     }
 
     private static void relu(float[] v) {

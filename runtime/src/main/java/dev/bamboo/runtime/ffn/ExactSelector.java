@@ -5,6 +5,7 @@ import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.FloatArrays;
 
 /**
  * Lossless sparsity for ReLU-family FFNs: compute the gate projection of every neuron, then run up and down only
@@ -31,13 +32,7 @@ public final class ExactSelector implements NeuronSelector {
         ParallelOps.matmul(pool, weights.layers().get(layer).ffnGate(), batch.input(), gate, n);
         float cutoff = kind.gateCutoff();
         int ffn = weights.config().intermediateSize();
-        for (int t = 0; t < n; t++) {
-            int c = 0;
-            float[] g = gate[t];
-            int[] a = active[t];
-            for (int i = 0; i < ffn; i++) if (g[i] > cutoff) a[c++] = i;
-            count[t] = c;
-        }
+        for (int t = 0; t < n; t++) count[t] = FloatArrays.indicesOver(gate[t], ffn, cutoff, false, active[t]);
         return true;
     }
 }

@@ -30,8 +30,18 @@ public final class ParallelOps {
         }
     }
 
-    /** Two products with the same input and row count in one pass over the pool (gate and up). */
+    /** Two products with the same input and row count in one pass over the pool (key and value). */
     public static void matmul2(ComputePool pool, Tensor a, Tensor b, ActivationVector[] xs, float[][] outA, float[][] outB, int count) {
+        matmul2(pool, a, b, xs, outA, outB, count, (from, to) -> {});
+    }
+
+    /**
+     * {@link #matmul2}, then {@code then} on each range of rows as soon as both products have it, on the same thread
+     * (the FFN's gate and up, combined into its activations: on one thread between two pool calls, the combination
+     * took as long as a small matrix product).
+     */
+    public static void matmul2(ComputePool pool, Tensor a, Tensor b, ActivationVector[] xs, float[][] outA, float[][] outB, int count,
+                               ComputePool.RangeTask then) {
         ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
         for (ActivationVector x : in) x.prepareFor(a).prepareFor(b);
         int rows = Math.toIntExact(a.rows());
@@ -43,6 +53,7 @@ public final class ParallelOps {
                 a.matmul(in, outA, from, to);
                 b.matmul(in, outB, from, to);
             }
+            then.run(from, to);
         });
     }
 

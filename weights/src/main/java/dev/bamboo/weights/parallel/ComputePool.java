@@ -23,8 +23,12 @@ public final class ComputePool implements AutoCloseable {
         void run(int from, int to);
     }
 
-    /** How long a thread busy-waits before parking: covers the gap between the matrices of one decode step. */
-    private static final long SPIN_NANOS = 50_000;
+    /**
+     * How long a thread busy-waits before parking: covers the gaps between the matrices of one decode step, including a
+     * worker's wait while the caller finishes a slower range and then the sequential work before the next call. With
+     * 50 µs a worker parked about 50 times per Bamboo-7B token and each wake-up came late.
+     */
+    private static final long SPIN_NANOS = 500_000;
 
     private final int threads;
     private final Thread[] workers; // workers[p] runs part p; workers[0] is unused: the caller runs part 0

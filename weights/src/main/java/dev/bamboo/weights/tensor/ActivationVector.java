@@ -1,5 +1,15 @@
 package dev.bamboo.weights.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import static dev.bamboo.weights.tensor.Simd.B;
+import static dev.bamboo.weights.tensor.Simd.F;
+import static dev.bamboo.weights.tensor.Simd.I;
+import static dev.bamboo.weights.tensor.Simd.L;
+
 /**
  * The input of a matrix-vector product: float values plus, computed on first use, their Q8_0 form
  * (blocks of 32 int8 with one scale each, as llama.cpp quantizes activations for Q8_0/Q4_0-family weights).
@@ -112,22 +122,51 @@ public final class ActivationVector {
         }
     }
 
-    /** ggml's quantize_row_q8_0_reference: d = amax/127 (stored as f16), q = round(x / d) half away from zero. */
+    /**
+     * ggml's quantize_row_q8_0_reference: d = amax/127 (stored as f16), q = round(x / d) half away from zero. Whole
+     * blocks go through the vector unit (this runs on the calling thread before every quantized product, between the
+     * pool's parallel calls); the results are bitwise those of {@link #quantizeQ8Scalar}.
+     */
     static void quantizeQ8(float[] x, int n, byte[] qs, float[] scales) {
-        int blocks = scales.length;
-        for (int b = 0; b < blocks; b++) {
+        int vectorBlocks = Simd.FLOAT_VECTORS && B.length() == L && Q8_BLOCK % L == 0 ? n / Q8_BLOCK : 0;
+        for (int b = 0; b < vectorBlocks; b++) {
+            int base = b * Q8_BLOCK;
+            FloatVector max = FloatVector.zero(F);
+            for (int i = 0; i < Q8_BLOCK; i += L) max = max.max(FloatVector.fromArray(F, x, base + i).abs());
+            float id = blockScale(max.reduceLanes(VectorOperators.MAX), scales, b);
+            for (int i = 0; i < Q8_BLOCK; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, base + i).mul(id), a = v.abs();
+                // round half away from zero, exactly: the integer part, plus one where the fraction is at least 1/2
+                IntVector whole = (IntVector) a.convert(VectorOperators.F2I, 0);
+                FloatVector fraction = a.sub((FloatVector) whole.convert(VectorOperators.I2F, 0));
+                IntVector rounded = whole.add(1, fraction.compare(VectorOperators.GE, 0.5f).cast(I));
+                rounded = rounded.lanewise(VectorOperators.NEG, v.compare(VectorOperators.LT, 0f).cast(I));
+                ((ByteVector) rounded.convertShape(VectorOperators.I2B, B, 0)).intoArray(qs, base + i);
+            }
+        }
+        quantizeQ8Scalar(x, vectorBlocks * Q8_BLOCK, n, qs, scales);
+    }
+
+    /** {@link #quantizeQ8} value by value, for the blocks from the one starting at {@code from} (a block boundary). */
+    static void quantizeQ8Scalar(float[] x, int from, int n, byte[] qs, float[] scales) {
+        for (int b = from / Q8_BLOCK; b < scales.length; b++) {
             int base = b * Q8_BLOCK;
             int end = Math.min(base + Q8_BLOCK, n);
             float amax = 0f;
             for (int i = base; i < end; i++) amax = Math.max(amax, Math.abs(x[i]));
-            float d = amax / 127f;
-            float id = d != 0f ? 1f / d : 0f;
-            scales[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+            float id = blockScale(amax, scales, b);
             for (int i = 0; i < Q8_BLOCK; i++) {
                 int k = base + i;
                 qs[k] = k < end ? (byte) roundHalfAway(x[k] * id) : 0;
             }
         }
+    }
+
+    /** Stores block {@code b}'s scale {@code amax / 127}, rounded to f16 as ggml stores it; returns the multiplier {@code 1 / d}. */
+    private static float blockScale(float amax, float[] scales, int b) {
+        float d = amax / 127f;
+        scales[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+        return d != 0f ? 1f / d : 0f;
     }
 
     /** C's roundf: halves round away from zero (Math.round rounds them up). */

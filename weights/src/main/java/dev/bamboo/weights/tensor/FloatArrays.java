@@ -1,8 +1,12 @@
 package dev.bamboo.weights.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 import static dev.bamboo.weights.tensor.Simd.F;
+import static dev.bamboo.weights.tensor.Simd.I;
 import static dev.bamboo.weights.tensor.Simd.L;
 
 /**
@@ -23,5 +27,30 @@ public final class FloatArrays {
         }
         for (; j < n; j++) sum += a[aOff + j] * b[bOff + j];
         return sum;
+    }
+
+    /**
+     * Writes the ascending indices {@code i < n} with {@code v[i] ≥ threshold} ({@code inclusive}) or {@code v[i] >
+     * threshold} to {@code out} (length at least {@code n}) and returns their count: the active-neuron list of a sparse
+     * FFN. Lane masks compress the indices of a whole vector at once: no branch per value, which a scattered 15 % of
+     * hits would mispredict about as often as not.
+     */
+    public static int indicesOver(float[] v, int n, float threshold, boolean inclusive, int[] out) {
+        if (out.length < n) throw new IllegalArgumentException("room for " + out.length + " indices, " + n + " needed");
+        VectorOperators.Comparison test = inclusive ? VectorOperators.GE : VectorOperators.GT;
+        int count = 0, i = 0;
+        if (L >= 4 && I.length() == L) {
+            IntVector index = IntVector.zero(I).addIndex(1);
+            for (; i <= n - L; i += L, index = index.add(L)) {
+                VectorMask<Integer> hit = FloatVector.fromArray(F, v, i).compare(test, threshold).cast(I);
+                // count <= i, so the whole vector fits below n
+                index.compress(hit).intoArray(out, count);
+                count += hit.trueCount();
+            }
+        }
+        for (; i < n; i++) {
+            if (inclusive ? v[i] >= threshold : v[i] > threshold) out[count++] = i;
+        }
+        return count;
     }
 }

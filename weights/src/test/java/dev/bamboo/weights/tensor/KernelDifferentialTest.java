@@ -209,6 +209,27 @@ class KernelDifferentialTest {
         }
     }
 
+    @Test
+    void indicesOverMatchScalarReference() {
+        Random random = new Random(12);
+        for (int n : new int[] {0, 1, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 14336 + 3}) {
+            for (double density : new double[] {0, 0.15, 0.5, 1}) {
+                float[] v = new float[n];
+                // values on a coarse grid, so that some equal the threshold exactly
+                for (int i = 0; i < n; i++) v[i] = random.nextDouble() < density ? random.nextInt(4) : -1 - random.nextInt(4);
+                if (n > 2) v[n / 2] = Float.NaN;
+                for (boolean inclusive : new boolean[] {true, false}) {
+                    int[] expected = new int[n], out = new int[n];
+                    int count = 0;
+                    for (int i = 0; i < n; i++) if (inclusive ? v[i] >= 1f : v[i] > 1f) expected[count++] = i;
+                    int got = FloatArrays.indicesOver(v, n, 1f, inclusive, out);
+                    assertEquals(count, got, "n=" + n + " density=" + density + " inclusive=" + inclusive);
+                    assertArrayEquals(java.util.Arrays.copyOf(expected, count), java.util.Arrays.copyOf(out, got));
+                }
+            }
+        }
+    }
+
     /** The dot kernel checks for infinities and NaNs once per row: a single one anywhere in a row must still show. */
     @Test
     void dotOfF16RowWithInfinityOrNaN() {
