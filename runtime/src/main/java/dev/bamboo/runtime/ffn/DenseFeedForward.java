@@ -37,12 +37,12 @@ public final class DenseFeedForward implements FeedForward {
         LayerWeights w = weights.layers().get(layer);
         int n = batch.count();
         int ffn = weights.config().intermediateSize();
-        ParallelOps.matmul2(pool, w.ffnGate(), w.ffnUp(), batch.input(), gate, up, n, (from, to) -> {
+        ParallelOps.matmuls(pool, batch.input(), n, (from, to) -> {
             for (int t = 0; t < n; t++) {
                 float[] a = hidden[t].values(), g = gate[t], u = up[t];
                 for (int i = from; i < to; i++) a[i] = kind.combine(g[i], u[i]);
             }
-        });
+        }, new ParallelOps.Product(w.ffnGate(), gate), new ParallelOps.Product(w.ffnUp(), up));
         for (int t = 0; t < n; t++) hidden[t].invalidate();
         if (w.ffnDown() != null) {
             ParallelOps.matmul(pool, w.ffnDown(), hidden, batch.output(), n);

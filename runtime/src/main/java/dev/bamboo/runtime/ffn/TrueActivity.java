@@ -31,10 +31,11 @@ final class TrueActivity {
     boolean[][] measure(int layer, FfnBatch batch) {
         var w = weights.layers().get(layer);
         int n = batch.count();
-        ParallelOps.matmul2(pool, w.ffnGate(), w.ffnUp(), batch.input(), gate, up, n);
-        for (int t = 0; t < n; t++) {
-            for (int i = 0; i < gate[t].length; i++) mask[t][i] = kind.combine(gate[t][i], up[t][i]) != 0f;
-        }
+        ParallelOps.matmuls(pool, batch.input(), n, (from, to) -> {
+            for (int t = 0; t < n; t++) {
+                for (int i = from; i < to; i++) mask[t][i] = kind.combine(gate[t][i], up[t][i]) != 0f;
+            }
+        }, new ParallelOps.Product(w.ffnGate(), gate), new ParallelOps.Product(w.ffnUp(), up));
         return mask;
     }
 }

@@ -121,8 +121,8 @@ public final class ForwardPass {
             VectorMath.rmsNorm(xn[t], x[t], w.attnNorm(), dim, config.rmsNormEps());
             xnAct[t].invalidate();
         }
-        ParallelOps.matmul(pool, w.wq(), xnAct, q, n);
-        ParallelOps.matmul2(pool, w.wk(), w.wv(), xnAct, k, v, n);
+        ParallelOps.matmuls(pool, xnAct, n, (from, to) -> {},
+                new ParallelOps.Product(w.wq(), q), new ParallelOps.Product(w.wk(), k), new ParallelOps.Product(w.wv(), v));
         for (int t = 0; t < n; t++) {
             rope.apply(q[t], config.heads(), startPos + t);
             rope.apply(k[t], config.kvHeads(), startPos + t);

@@ -18,43 +18,44 @@ public final class ParallelOps {
 
     private ParallelOps() {}
 
+    /** One matrix of {@link #matmuls}: {@code outs[t] = w · xs[t]}. */
+    public record Product(Tensor w, float[][] outs) {}
+
     /** {@code outs[t] = w · xs[t]} for {@code t < count}. */
     public static void matmul(ComputePool pool, Tensor w, ActivationVector[] xs, float[][] outs, int count) {
-        ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
-        for (ActivationVector x : in) x.prepareFor(w);
-        int rows = Math.toIntExact(w.rows());
-        if (count == 1) {
-            pool.forRange(rows, ROW_ALIGN, (from, to) -> w.matvec(in[0], outs[0], from, to));
-        } else {
-            pool.forRange(rows, ROW_ALIGN, (from, to) -> w.matmul(in, outs, from, to));
-        }
-    }
-
-    /** Two products with the same input and row count in one pass over the pool (key and value). */
-    public static void matmul2(ComputePool pool, Tensor a, Tensor b, ActivationVector[] xs, float[][] outA, float[][] outB, int count) {
-        matmul2(pool, a, b, xs, outA, outB, count, (from, to) -> {});
+        matmuls(pool, xs, count, (from, to) -> {}, new Product(w, outs));
     }
 
     /**
-     * {@link #matmul2}, then {@code then} on each range of rows as soon as both products have it, on the same thread
-     * (the FFN's gate and up, combined into its activations: on one thread between two pool calls, the combination
-     * took as long as a small matrix product).
+     * Several products with the same input (query, key and value; gate and up) in one call on the pool, which saves a
+     * wait for the slowest thread per extra matrix: every range of the pool takes the same share of each matrix's rows.
+     * Then {@code then} runs on the range's rows of the first matrix, on the same thread, once all products have them
+     * (the FFN combines gate and up into its activations there, when both have the same rows).
      */
-    public static void matmul2(ComputePool pool, Tensor a, Tensor b, ActivationVector[] xs, float[][] outA, float[][] outB, int count,
-                               ComputePool.RangeTask then) {
+    public static void matmuls(ComputePool pool, ActivationVector[] xs, int count, ComputePool.RangeTask then, Product... products) {
         ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
-        for (ActivationVector x : in) x.prepareFor(a).prepareFor(b);
-        int rows = Math.toIntExact(a.rows());
-        pool.forRange(rows, ROW_ALIGN, (from, to) -> {
-            if (count == 1) {
-                a.matvec(in[0], outA[0], from, to);
-                b.matvec(in[0], outB[0], from, to);
-            } else {
-                a.matmul(in, outA, from, to);
-                b.matmul(in, outB, from, to);
+        int maxRows = 0;
+        for (Product p : products) {
+            for (ActivationVector x : in) x.prepareFor(p.w());
+            maxRows = Math.max(maxRows, Math.toIntExact(p.w().rows()));
+        }
+        int units = (maxRows + ROW_ALIGN - 1) / ROW_ALIGN;
+        pool.forRange(units, 1, (from, to) -> {
+            for (Product p : products) {
+                int rows = Math.toIntExact(p.w().rows());
+                int first = share(rows, from, units), last = share(rows, to, units);
+                if (first == last) continue;
+                if (count == 1) p.w().matvec(in[0], p.outs()[0], first, last);
+                else p.w().matmul(in, p.outs(), first, last);
             }
-            then.run(from, to);
+            int rows = Math.toIntExact(products[0].w().rows());
+            then.run(share(rows, from, units), share(rows, to, units));
         });
+    }
+
+    /** The first row of unit {@code u} of {@code units} in a matrix of {@code rows} rows. */
+    private static int share(int rows, int u, int units) {
+        return (int) ((long) rows * u / units);
     }
 
     /**
