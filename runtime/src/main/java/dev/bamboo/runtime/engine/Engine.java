@@ -104,7 +104,13 @@ public final class Engine implements AutoCloseable {
             case PREDICTED -> new PredictedSelector(predictor(weights, options));
             case AUTO -> throw new IllegalStateException("AUTO is resolved above");
         };
-        if (selector == null) return new DenseFeedForward(weights, pool, batch);
+        if (selector == null) {
+            DenseFeedForward dense = new DenseFeedForward(weights, pool, batch);
+            if (dense.rowRunsBytes() > 0) {
+                notes.add(String.format(java.util.Locale.ROOT, "laid ffn_down_t out for the dense FFN's row accumulation (%.1f MiB of memory)", dense.rowRunsBytes() / 1048576.0));
+            }
+            return dense;
+        }
         if (stats != null) selector = new MeasuredSelector(selector, weights, pool, batch, stats);
         SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
         if (sparse.transposedBytes() > 0) {

@@ -46,10 +46,27 @@ final class Q4_0PackedKernels {
         return FloatVector.fromArray(F, d, g * L);
     }
 
-    /** The quants of runs {@code k} and {@code k + 1} of group {@code g} (2L bytes) widened to 16-bit lanes. */
-    private static ShortVector quantPair(byte[] q, int g, int k) {
-        return (ShortVector) ByteVector.fromArray(B2, q, g * GROUP_QUANTS + k * L).convertShape(VectorOperators.B2S, S2, 0);
+    /** A run pair's quants: the 2L bytes at {@code offset}, widened to 16-bit lanes. */
+    private static ShortVector quantPair(byte[] q, int offset) {
+        return (ShortVector) ByteVector.fromArray(B2, q, offset).convertShape(VectorOperators.B2S, S2, 0);
     }
+
+    /**
+     * Where row {@code row}'s first run pair starts: rows go in blocks of {@code blockRows}, a block's run pairs in
+     * pair-major order (pair {@code p} of its rows side by side), so row {@code row}'s pair {@code p} is at {@code
+     * rowBase + p · pairStride(blockRows)}. With one row per block each row is contiguous.
+     */
+    static int rowBase(int row, int groupsPerRow, int blockRows) {
+        return row / blockRows * blockRows * (groupsPerRow * GROUP_QUANTS) + row % blockRows * 2 * L;
+    }
+
+    /** Distance between a row's consecutive run pairs (see {@link #rowBase}). */
+    static int pairStride(int blockRows) {
+        return blockRows * 2 * L;
+    }
+
+    /** Run pairs per group: a group's 16 runs of {@code L} bytes, two at a time. */
+    static final int GROUP_PAIRS = HALF / 2;
 
     /** Values {@code q − 8} of the low nibbles, in 16-bit lanes. */
     private static ShortVector lowShorts(ShortVector q) {
@@ -74,16 +91,17 @@ final class Q4_0PackedKernels {
      * vec_dot_q4_0_q8_0 does. Integer arithmetic is exact, so the result does not depend on the lane order. One row at a time: the activations stay in L1 (shorts), and two rows per pass would
      * outgrow C2's node budget.
      */
-    static void dotRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd,
-                        float[] out, int outShift) {
+    static void dotRows(byte[] q, float[] d, int groupsPerRow, int blockRows, int[] rows, int from, int to, short[] xq,
+                        float[] xd, float[] out, int outShift) {
+        int stride = pairStride(blockRows);
         for (int k = from; k < to; k++) {
-            int row = rows == null ? k : rows[k], r = row * groupsPerRow;
+            int row = rows == null ? k : rows[k], r = row * groupsPerRow, base = rowBase(row, groupsPerRow, blockRows);
             FloatVector acc = FloatVector.zero(F);
             for (int i = 0; i < groupsPerRow; i++) {
-                int g = r + i, x = i * GROUP_VALUES;
+                int g = r + i, x = i * GROUP_VALUES, pairs = base + i * GROUP_PAIRS * stride;
                 ShortVector partial = ShortVector.zero(S2);
                 for (int j = 0; j < HALF; j += 2) {
-                    ShortVector b = quantPair(q, g, j);
+                    ShortVector b = quantPair(q, pairs + j / 2 * stride);
                     partial = partial.add(lowShorts(b).mul(ShortVector.fromArray(S2, xq, x + j * L)))
                             .add(b.lanewise(VectorOperators.ASHR, 4).mul(ShortVector.fromArray(S2, xq, x + (j + HALF) * L)));
                 }
@@ -108,6 +126,8 @@ final class Q4_0PackedKernels {
         final float[] productScales;
         final float[] inverseScales;
         final int[] rowStarts = new int[TERM_BLOCK];
+        /** Each term's first run pair of the first group: see {@link #rowBase}. */
+        final int[] rowQuants = new int[TERM_BLOCK];
 
         RowScratch(int groups) {
             this.groups = groups;
@@ -132,14 +152,16 @@ final class Q4_0PackedKernels {
      * error is that of Q8_0 activations: per term, at most half a step, {@code max|c| / 254} of its block. {@link
      * #axpyRowsScalar} is the same computation, value by value, with identical rounding.
      */
-    static void axpyRows(byte[] q, float[] d, int groupsPerRow, int firstGroup, int groups, int[] rows, float[] coeffs,
-                         int count, float[] sums, int s, RowScratch scratch) {
+    static void axpyRows(byte[] q, float[] d, int groupsPerRow, int blockRows, int firstGroup, int groups, int[] rows,
+                         float[] coeffs, int count, float[] sums, int s, RowScratch scratch) {
         short[] p = scratch.products;
         float[] ps = scratch.productScales;
-        int[] starts = scratch.rowStarts;
+        int[] quants = scratch.rowQuants;
+        int stride = pairStride(blockRows);
         for (int k0 = 0; k0 < count; k0 += TERM_BLOCK) {
             int k1 = Math.min(count, k0 + TERM_BLOCK);
             quantizeFactors(d, groupsPerRow, firstGroup, groups, rows, k0, k1, coeffs, scratch);
+            for (int k = k0; k < k1; k++) quants[k - k0] = rowBase(rows[k], groupsPerRow, blockRows) + firstGroup * GROUP_PAIRS * stride;
             // per run pair of a group, all rows of the block: the 16-bit sums stay in registers, and the block's rows
             // are read side by side, many streams from memory at once (measured against row by row with the sums in
             // memory: 436 vs 750 µs for 15 % scattered rows, 2.3 vs 2.5 ms for all rows of a Bamboo-7B down_t)
@@ -149,9 +171,10 @@ final class Q4_0PackedKernels {
                 int y = s + i * GROUP_VALUES, fi = i * TERM_BLOCK * 2 * L;
                 for (int j = 0; j < HALF; j += 2) {
                     ShortVector lows = ShortVector.zero(S2), highs = ShortVector.zero(S2);
+                    int pair = (i * GROUP_PAIRS + j / 2) * stride;
                     for (int k = 0; k < n; k++) {
                         ShortVector f = ShortVector.fromArray(S2, p, fi + k * 2 * L);
-                        ShortVector b = quantPair(q, starts[k] + i, j);
+                        ShortVector b = quantPair(q, quants[k] + pair);
                         lows = lows.add(lowShorts(b).mul(f));
                         highs = highs.add(b.lanewise(VectorOperators.ASHR, 4).mul(f));
                     }

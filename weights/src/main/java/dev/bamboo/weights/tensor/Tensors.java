@@ -45,6 +45,21 @@ public final class Tensors {
         return packsForCpu(t) ? Q4_0PackedTensor.of((Q4_0Tensor) t, pool) : t;
     }
 
+    /**
+     * {@code t} laid out for accumulating runs of consecutive rows ({@link Tensor#axpyRows} over all rows: a dense
+     * transposed down projection), where its type has such a layout (repacked Q4_0: {@link Q4_0PackedTensor#forRowRuns});
+     * otherwise {@code t} itself. The copy costs {@link #rowRunsBytes} more memory.
+     */
+    public static Tensor forRowRuns(Tensor t, dev.bamboo.weights.parallel.ComputePool pool) {
+        return t instanceof Q4_0PackedTensor q && q.blockRows() == 1 ? q.forRowRuns(pool) : t;
+    }
+
+    /** The memory {@link #forRowRuns} would take for {@code t}: its quants again (the scales are shared). */
+    public static long rowRunsBytes(Tensor t) {
+        return t instanceof Q4_0PackedTensor q && q.blockRows() == 1
+                ? (q.rows() + Q4_0PackedTensor.ROW_BLOCK - 1) / Q4_0PackedTensor.ROW_BLOCK * Q4_0PackedTensor.ROW_BLOCK * q.cols() / 2 : 0;
+    }
+
     /** True when {@link #packForCpu} would repack {@code t} (into a heap copy of the same size). */
     public static boolean packsForCpu(Tensor t) {
         return t instanceof Q4_0Tensor q && Q4_0PackedTensor.packable(q);

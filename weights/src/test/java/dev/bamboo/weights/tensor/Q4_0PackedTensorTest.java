@@ -196,4 +196,54 @@ class Q4_0PackedTensorTest {
             }
         }
     }
+
+    /**
+     * The row-run layout ({@link Q4_0PackedTensor#forRowRuns}) holds the same values and gives bitwise the results of
+     * the row-contiguous one, for every kernel: 70 rows make two whole blocks of 32 and a padded partial one.
+     */
+    @ParameterizedTest(name = "cols={0}")
+    @ValueSource(ints = {512, 1024})
+    void rowRunLayoutGivesTheSameValuesAndResults(int cols) {
+        int rows = 70;
+        Random random = new Random(cols * 7L);
+        Q4_0PackedTensor w = pack(RandomTensors.create(GGMLType.Q4_0, rows, cols, random));
+        Q4_0PackedTensor runs = assertInstanceOf(Q4_0PackedTensor.class, Tensors.forRowRuns(w, pool));
+        assertEquals(Q4_0PackedTensor.ROW_BLOCK, runs.blockRows());
+        assertEquals(Tensors.rowRunsBytes(w), runs.quants().length);
+        for (long i = 0; i < w.size(); i++) assertEquals(Float.floatToRawIntBits(w.get(i)), Float.floatToRawIntBits(runs.get(i)), "value " + i);
+        assertArrayEquals(w.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), runs.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+
+        ActivationVector x = RandomTensors.activations(cols, random);
+        float[] a = new float[rows], b = new float[rows];
+        w.matvec(x, a, 0, rows);
+        runs.matvec(x, b, 0, rows);
+        assertArrayEquals(a, b, "matvec");
+        int[] list = {69, 3, 40, 31, 32};
+        w.dotRows(list, 0, list.length, x, a);
+        runs.dotRows(list, 0, list.length, x, b);
+        assertArrayEquals(a, b, "dotRows");
+
+        int[] all = new int[rows];
+        float[] coeffs = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            all[r] = r;
+            coeffs[r] = (float) random.nextGaussian();
+        }
+        int g = Q4_0PackedTensor.GROUP_VALUES;
+        for (int[] range : new int[][] {{0, cols}, {cols - g, cols}, {32, cols - 64}}) {
+            for (int[] terms : new int[][] {all, list}) {
+                float[] y = new float[cols], z = new float[cols];
+                w.axpyRows(terms, coeffs, terms.length, y, range[0], range[1]);
+                runs.axpyRows(terms, coeffs, terms.length, z, range[0], range[1]);
+                assertArrayEquals(y, z, terms.length + " rows over [" + range[0] + "," + range[1] + ")");
+            }
+        }
+        float[][] tokens = {coeffs, coeffs.clone()};
+        tokens[1][5] = 0f;
+        float[][] outW = new float[2][cols], outRuns = new float[2][cols];
+        w.accumulateRows(all, rows, tokens, 2, outW, 0, cols);
+        runs.accumulateRows(all, rows, tokens, 2, outRuns, 0, cols);
+        for (int t = 0; t < 2; t++) assertArrayEquals(outW[t], outRuns[t], "accumulateRows token " + t);
+        assertSame(runs, Tensors.forRowRuns(runs, pool), "already laid out");
+    }
 }
