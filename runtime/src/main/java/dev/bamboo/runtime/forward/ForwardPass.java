@@ -8,6 +8,7 @@ import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.FloatArrays;
 
 /**
  * The Llama-family forward pass over a batch of consecutive tokens (one token when decoding, a chunk of the prompt
@@ -152,10 +153,7 @@ public final class ForwardPass {
             scores[j] = VectorMath.dot(q[t], qOff, keys, cache.offset(kvHead, first + j), headDim) * scale;
         }
         VectorMath.softmaxInPlace(scores, len);
-        float[] out = att[t];
-        java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
-        for (int j = 0; j < len; j++) {
-            VectorMath.axpy(out, qOff, scores[j], values, cache.offset(kvHead, first + j), headDim);
-        }
+        // One head's value rows for consecutive positions lie headDim apart (KvCache keeps each head's rows together).
+        FloatArrays.weightedRows(att[t], qOff, headDim, scores, len, values, cache.offset(kvHead, first), headDim);
     }
 }

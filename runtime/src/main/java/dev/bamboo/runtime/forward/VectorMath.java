@@ -51,9 +51,4 @@ public final class VectorMath {
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         return FloatArrays.dot(a, aOff, b, bOff, n);
     }
-
-    /** {@code y[yOff..] += alpha · x[xOff..]} over {@code n} values. */
-    public static void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) {
-        for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
-    }
 }

@@ -30,6 +30,42 @@ public final class FloatArrays {
     }
 
     /**
+     * {@code out[outOff + d] = Σ_{j < count} weights[j] · rows[rowOff + j · rowStride + d]} for {@code d < n}: attention's
+     * weighted sum of value rows. Four vectors of the output stay in registers while every row adds to them, so there is
+     * no chain of stores and reloads through {@code out} from one row to the next; each output value sums the rows in
+     * order {@code j = 0, 1, …}.
+     */
+    public static void weightedRows(float[] out, int outOff, int n, float[] weights, int count, float[] rows, int rowOff, int rowStride) {
+        int d = 0;
+        if (L >= 4) {
+            for (; d <= n - 4 * L; d += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int j = 0, r = rowOff + d; j < count; j++, r += rowStride) {
+                    FloatVector w = FloatVector.broadcast(F, weights[j]);
+                    a0 = FloatVector.fromArray(F, rows, r).fma(w, a0);
+                    a1 = FloatVector.fromArray(F, rows, r + L).fma(w, a1);
+                    a2 = FloatVector.fromArray(F, rows, r + 2 * L).fma(w, a2);
+                    a3 = FloatVector.fromArray(F, rows, r + 3 * L).fma(w, a3);
+                }
+                a0.intoArray(out, outOff + d);
+                a1.intoArray(out, outOff + d + L);
+                a2.intoArray(out, outOff + d + 2 * L);
+                a3.intoArray(out, outOff + d + 3 * L);
+            }
+            for (; d <= n - L; d += L) {
+                FloatVector a = FloatVector.zero(F);
+                for (int j = 0, r = rowOff + d; j < count; j++, r += rowStride) a = FloatVector.fromArray(F, rows, r).fma(FloatVector.broadcast(F, weights[j]), a);
+                a.intoArray(out, outOff + d);
+            }
+        }
+        for (; d < n; d++) {
+            float sum = 0f;
+            for (int j = 0; j < count; j++) sum = Math.fma(rows[rowOff + j * rowStride + d], weights[j], sum);
+            out[outOff + d] = sum;
+        }
+    }
+
+    /**
      * Writes the ascending indices {@code i < n} with {@code v[i] ≥ threshold} ({@code inclusive}) or {@code v[i] >
      * threshold} to {@code out} (length at least {@code n}) and returns their count: the active-neuron list of a sparse
      * FFN. Lane masks compress the indices of a whole vector at once: no branch per value, which a scattered 15 % of

@@ -210,6 +210,32 @@ class KernelDifferentialTest {
     }
 
     @Test
+    void weightedRowsMatchScalarReference() {
+        Random random = new Random(13);
+        for (int n : new int[] {1, Simd.L - 1, Simd.L, 4 * Simd.L, 4 * Simd.L + Simd.L + 3, 128}) {
+            for (int count : new int[] {0, 1, 7, 90}) {
+                int stride = n + random.nextInt(5), rowOff = random.nextInt(9), outOff = random.nextInt(4);
+                float[] rows = new float[rowOff + count * stride + n], weights = new float[count], out = new float[outOff + n + 2];
+                for (int i = 0; i < rows.length; i++) rows[i] = (float) random.nextGaussian();
+                for (int j = 0; j < count; j++) weights[j] = random.nextFloat();
+                java.util.Arrays.fill(out, 9f);
+                FloatArrays.weightedRows(out, outOff, n, weights, count, rows, rowOff, stride);
+                for (int d = 0; d < n; d++) {
+                    double expected = 0, magnitude = 0;
+                    for (int j = 0; j < count; j++) {
+                        double term = (double) weights[j] * rows[rowOff + j * stride + d];
+                        expected += term;
+                        magnitude += Math.abs(term);
+                    }
+                    assertEquals(expected, out[outOff + d], 1e-6 * magnitude + 1e-7, "n=" + n + " count=" + count + " d=" + d);
+                }
+                assertEquals(9f, out[outOff + n], "written past n");
+                if (outOff > 0) assertEquals(9f, out[outOff - 1], "written before outOff");
+            }
+        }
+    }
+
+    @Test
     void indicesOverMatchScalarReference() {
         Random random = new Random(12);
         for (int n : new int[] {0, 1, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 14336 + 3}) {
