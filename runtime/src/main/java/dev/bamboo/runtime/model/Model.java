@@ -116,6 +116,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        cpuWeights.close();
         loaded.close();
     }
 }

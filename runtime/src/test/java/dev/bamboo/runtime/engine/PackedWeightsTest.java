@@ -7,13 +7,8 @@ import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.generate.CpuSession;
-import dev.bamboo.runtime.synth.SynthFormat;
-import dev.bamboo.runtime.synth.SynthOptions;
-import dev.bamboo.runtime.synth.SynthShape;
-import dev.bamboo.runtime.synth.Synthesizer;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.LoadedModel;
-import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.GGMLType;
@@ -24,8 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -59,11 +52,7 @@ class PackedWeightsTest {
 
     @BeforeAll
     static void synthesize() {
-        SynthShape shape = new SynthShape("packable", "bamboo", SynthShape.Activation.DRELU, 512, 1024, 2, 4, 2, 1024, 256, SynthFormat.POWERINFER);
-        Path path = dir.resolve("packable.gguf");
-        Synthesizer.write(path, new SynthOptions(shape, GGMLType.Q4_0, SynthFormat.POWERINFER, 512, 0.2, 7, 2, 4), true,
-                new PrintWriter(Writer.nullWriter()), line -> {});
-        loaded = ModelLoader.open(path);
+        loaded = SmallPowerInferFile.open(dir, "packable", GGMLType.Q4_0, 512, 1024, 512, 7);
         pool = new ComputePool(2);
         file = loaded.weights();
         packed = new CpuWeights(file).prepared(pool, 0).weights();

@@ -2,6 +2,7 @@ package dev.bamboo.weights.tensor;
 
 import dev.bamboo.weights.BambooException;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** Creates the tensor class of a storage type over a slice of a file. */
@@ -59,6 +60,35 @@ public final class Tensors {
         return t instanceof Q4_0PackedTensor q && q.blockRows() == 1
                 ? (q.rows() + Q4_0PackedTensor.ROW_BLOCK - 1) / Q4_0PackedTensor.ROW_BLOCK * Q4_0PackedTensor.ROW_BLOCK * q.cols() / 2 : 0;
     }
+
+    /**
+     * True when {@code t} reads its values from a memory-mapped file ({@link #inMemory} would copy it). A repacked
+     * tensor never does.
+     */
+    public static boolean mapped(Tensor t) {
+        return !(t instanceof Q4_0PackedTensor) && t.data().isMapped();
+    }
+
+    /**
+     * {@code t} with its bytes copied out of the mapped file into the process's own memory ({@link AnonymousMemory}), the
+     * copy split over {@code pool}'s threads and freed when {@code arena} closes; {@code t} itself when it is not {@link
+     * #mapped}. The values and the kernels are the same; only where the bytes live changes.
+     */
+    public static Tensor inMemory(Tensor t, dev.bamboo.weights.parallel.ComputePool pool, Arena arena) {
+        if (!mapped(t)) return t;
+        MemorySegment from = t.data();
+        long size = from.byteSize();
+        MemorySegment to = AnonymousMemory.allocate(size, arena);
+        int chunks = (int) ((size + COPY_CHUNK - 1) / COPY_CHUNK);
+        pool.forRange(chunks, 1, (first, end) -> {
+            long start = first * COPY_CHUNK, stop = Math.min(size, end * COPY_CHUNK);
+            MemorySegment.copy(from, start, to, start, stop - start);
+        });
+        return of(t.name(), t.type(), t.rows(), t.cols(), to);
+    }
+
+    /** Bytes per piece of an {@link #inMemory} copy: big enough to stream, small enough to share out evenly. */
+    private static final long COPY_CHUNK = 4L << 20;
 
     /** True when {@link #packForCpu} would repack {@code t} (into a heap copy of the same size). */
     public static boolean packsForCpu(Tensor t) {

@@ -1,0 +1,107 @@
+package dev.bamboo.runtime.engine;
+
+import dev.bamboo.predictor.ActivationPredictor;
+import dev.bamboo.runtime.ffn.DenseFeedForward;
+import dev.bamboo.runtime.ffn.FeedForward;
+import dev.bamboo.runtime.ffn.PredictedSelector;
+import dev.bamboo.runtime.ffn.SparseFeedForward;
+import dev.bamboo.runtime.generate.CpuSession;
+import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.weights.model.LoadedModel;
+import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.GGMLType;
+import dev.bamboo.weights.tensor.Tensor;
+import dev.bamboo.weights.tensor.Tensors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The CPU engine's weights copied out of the mapped file (an F16 PowerInfer file, which nothing repacks): every matrix
+ * the forward pass multiplies is copied, and the copies give bitwise the logits of the mapped weights.
+ */
+class CopiedWeightsTest {
+    @TempDir
+    static Path dir;
+    private static final ComputePool pool = new ComputePool(2);
+    private static LoadedModel loaded;
+    private static CpuWeights cpu;
+    /** The weights as mapped from the file, and as the CPU engine runs them. */
+    private static ModelWeights file, copied;
+
+    @BeforeAll
+    static void copy() {
+        loaded = SmallPowerInferFile.open(dir, "copied", GGMLType.F16, 256, 512, 128, 9);
+        file = loaded.weights();
+        cpu = new CpuWeights(file);
+        copied = cpu.prepared(pool, 0).weights();
+    }
+
+    @AfterAll
+    static void close() {
+        cpu.close();
+        loaded.close();
+        pool.close();
+    }
+
+    private static List<Tensor> matrices(ModelWeights w) {
+        List<Tensor> all = new ArrayList<>();
+        for (LayerWeights l : w.layers()) all.addAll(Arrays.asList(l.wq(), l.wk(), l.wv(), l.wo(), l.ffnGate(), l.ffnUp(), l.ffnDownT()));
+        w.predictor().orElseThrow().layers().forEach(p -> all.addAll(List.of(p.fc1(), p.fc2())));
+        all.add(w.output());
+        return all;
+    }
+
+    @Test
+    void everyMultipliedMatrixIsCopied() {
+        List<Tensor> before = matrices(file), after = matrices(copied);
+        for (int i = 0; i < before.size(); i++) {
+            assertTrue(Tensors.mapped(before.get(i)), before.get(i).name());
+            assertFalse(Tensors.mapped(after.get(i)), after.get(i).name() + " still reads the file");
+            assertEquals(GGMLType.F16, after.get(i).type());
+            assertEquals(-1, after.get(i).data().mismatch(before.get(i).data()), after.get(i).name());
+        }
+        assertTrue(Tensors.mapped(copied.tokenEmbedding()), "the embedding, read a row per token, stays in the file");
+        assertTrue(cpu.prepared(pool, 0).note().orElseThrow().contains("copied"), "the engine says what it copied");
+    }
+
+    @Test
+    void denseLogitsAreBitwiseThoseOfTheMappedWeights() {
+        compare(w -> new DenseFeedForward(w, pool, 16));
+    }
+
+    @Test
+    void predictedLogitsAreBitwiseThoseOfTheMappedWeights() {
+        compare(w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), pool)), 16));
+    }
+
+    private static void compare(Function<ModelWeights, FeedForward> ffn) {
+        int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8};
+        int[] steps = {11, 700, 250};
+        float[][] expected = run(file, ffn.apply(file), prompt, steps);
+        float[][] actual = run(copied, ffn.apply(copied), prompt, steps);
+        for (int p = 0; p < expected.length; p++) assertArrayEquals(expected[p], actual[p], 0f, "position " + p);
+    }
+
+    private static float[][] run(ModelWeights w, FeedForward ffn, int[] prompt, int[] steps) {
+        try (CpuSession session = new CpuSession(w, pool, ffn, 64, 16)) {
+            float[][] all = Arrays.copyOf(session.appendAllLogits(prompt), prompt.length + steps.length);
+            for (int i = 0; i < prompt.length; i++) all[i] = all[i].clone();
+            for (int s = 0; s < steps.length; s++) all[prompt.length + s] = session.append(steps[s]).clone();
+            return all;
+        }
+    }
+}
