@@ -28,6 +28,10 @@ public final class ActivationVector {
     // the two widened forms are made only for the kernels that read them: file-layout blocks or packed Q4_0
     private volatile boolean shortsValid;
     private volatile boolean groupedValid;
+    /** The values times {@link F16Kernels#SCALE}, made for F16 weights; null if never needed. */
+    private float[] halfScaled;
+    private volatile boolean halfScaledValid;
+    private float halfUnscale = 1f;
 
     public ActivationVector(float[] values, int length) {
         this.values = values;
@@ -51,6 +55,7 @@ public final class ActivationVector {
         q8Valid = false;
         shortsValid = false;
         groupedValid = false;
+        halfScaledValid = false;
     }
 
     /**
@@ -60,6 +65,7 @@ public final class ActivationVector {
     public ActivationVector prepareFor(Tensor w) {
         if (w instanceof Q4_0PackedTensor) q8Grouped();
         else if (w.type().blockSize() > 1) q8Shorts();
+        else if (w instanceof F16Tensor) halfScaled();
         return this;
     }
 
@@ -111,6 +117,39 @@ public final class ActivationVector {
             }
         }
         groupedValid = true;
+    }
+
+    /**
+     * The values times {@code 2^112 / }{@link #halfUnscale()} for {@link F16Kernels#dot}: times 2^112 exactly while
+     * every value is below 2^16 in magnitude; otherwise by a power of two that much smaller, so that none overflows.
+     * Scaling by a power of two is exact.
+     */
+    float[] halfScaled() {
+        if (!halfScaledValid) scaleForHalves();
+        return halfScaled;
+    }
+
+    /** What a dot product against {@link #halfScaled()} is multiplied by at the end: 1, or a power of two. */
+    float halfUnscale() {
+        if (!halfScaledValid) scaleForHalves();
+        return halfUnscale;
+    }
+
+    private synchronized void scaleForHalves() {
+        if (halfScaledValid) return;
+        if (halfScaled == null) halfScaled = new float[length];
+        FloatVector largestLanes = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= length - L; i += L) largestLanes = largestLanes.max(FloatVector.fromArray(F, values, i).abs());
+        float largest = largestLanes.reduceLanes(VectorOperators.MAX);
+        for (; i < length; i++) largest = Math.max(largest, Math.abs(values[i]));
+        // 2^16 and above would overflow at 2^112; infinities and NaNs stay what they are at any scale
+        int shift = Float.isFinite(largest) && largest >= 0x1p16f ? Math.getExponent(largest) - 15 : 0;
+        halfUnscale = Math.scalb(1f, shift);
+        float scale = Math.scalb(F16Kernels.SCALE, -shift);
+        for (i = 0; i <= length - L; i += L) FloatVector.fromArray(F, values, i).mul(scale).intoArray(halfScaled, i);
+        for (; i < length; i++) halfScaled[i] = values[i] * scale;
+        halfScaledValid = true;
     }
 
     private void ensureQ8() {

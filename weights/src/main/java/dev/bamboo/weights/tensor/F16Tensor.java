@@ -17,7 +17,7 @@ public record F16Tensor(String name, long rows, int cols, MemorySegment data) im
     @Override
     public float dot(long row, ActivationVector x) {
         if (!Simd.FLOAT_VECTORS) return dotScalar(row, x);
-        return F16Kernels.dot(data, row * cols * 2L, x.values(), cols);
+        return F16Kernels.dot(data, row * cols * 2L, x.values(), x.halfScaled(), x.halfUnscale(), cols);
     }
 
     @Override
@@ -50,8 +50,9 @@ public record F16Tensor(String name, long rows, int cols, MemorySegment data) im
             for (int r = from; r < to; r++) out[r] = dotScalar(r, x);
             return;
         }
-        float[] v = x.values();
-        for (int r = from; r < to; r++) out[r] = F16Kernels.dot(data, r * (long) cols * 2L, v, cols);
+        float[] v = x.values(), scaled = x.halfScaled();
+        float unscale = x.halfUnscale();
+        for (int r = from; r < to; r++) out[r] = F16Kernels.dot(data, r * (long) cols * 2L, v, scaled, unscale, cols);
     }
 
     // The plain loops: used where the platform has no usable vector shape.

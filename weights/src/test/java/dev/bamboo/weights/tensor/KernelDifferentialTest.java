@@ -148,7 +148,8 @@ class KernelDifferentialTest {
             float[] coeffs = new float[count];
             for (int k = 0; k < count; k++) {
                 rows[k] = random.nextInt(ROWS);
-                coeffs[k] = (float) random.nextGaussian();
+                // over many magnitudes; on odd trials some of 2^16 and more (F16 then takes its unscaled kernel)
+                coeffs[k] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(trial % 2 == 0 ? 24 : 40) - 20));
             }
             int from = trial == 0 ? 0 : random.nextInt(cols);
             int to = trial == 0 ? cols : from + random.nextInt(cols - from + 1);
@@ -273,6 +274,38 @@ class KernelDifferentialTest {
             assertEquals(Float.POSITIVE_INFINITY, w.dot(0, xs), "+inf at " + at);
             row.set(RandomTensors.SHORT, 2L * at, (short) 0x7E00);
             assertTrue(Float.isNaN(w.dot(0, xs)), "NaN at " + at);
+        }
+    }
+
+    /**
+     * The F16 dot product runs against activations scaled by 2^112 (the weights then need no rescaling multiply), or by
+     * a smaller power of two when an activation is 2^16 or more: either way the exact product, within float rounding,
+     * for activations over many magnitudes; NaN activations show.
+     */
+    @Test
+    void f16DotOverScaledActivationsOfEveryMagnitude() {
+        Random random = new Random(21);
+        for (int cols : new int[] {Simd.L - 1, 2 * Simd.L, 4 * Simd.L + 3, 4096}) {
+            Tensor w = RandomTensors.create(GGMLType.F16, 3, cols, random);
+            for (float largest : new float[] {0f, 1000f, 65535f, 65536f, 3e7f, 1e30f}) {
+                float[] x = new float[cols];
+                for (int j = 0; j < cols; j++) x[j] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(40) - 30));
+                if (largest > 0) x[cols / 2] = largest;
+                ActivationVector xs = ActivationVector.of(x);
+                for (int r = 0; r < 3; r++) {
+                    long base = (long) r * cols * 2;
+                    double exact = 0, magnitude = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double term = (double) Float.float16ToFloat(w.data().get(RandomTensors.SHORT, base + 2L * j)) * x[j];
+                        exact += term;
+                        magnitude += Math.abs(term);
+                    }
+                    assertEquals(exact, w.dot(r, xs), 1e-6 * magnitude, "cols=" + cols + " largest=" + largest + " row " + r);
+                }
+                x[0] = Float.NaN;
+                xs.invalidate();
+                assertTrue(Float.isNaN(w.dot(0, xs)), "a NaN activation shows");
+            }
         }
     }
 
