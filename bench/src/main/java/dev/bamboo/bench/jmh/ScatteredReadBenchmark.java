@@ -82,7 +82,6 @@ public class ScatteredReadBenchmark {
         buffer.close();
     }
 
-
     private long sum(int from, int to) {
         int step = S.vectorByteSize();
         LongVector a = LongVector.zero(S);
