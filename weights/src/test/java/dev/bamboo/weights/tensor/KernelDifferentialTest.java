@@ -67,7 +67,7 @@ class KernelDifferentialTest {
 
     @ParameterizedTest(name = "{0} cols={1}")
     @MethodSource("shapes")
-    void dotAndMatvecMatchReference(GGMLType type, int cols) {
+    void dotMatvecAndGatherMatchReference(GGMLType type, int cols) {
         Random random = new Random(cols * 31L + type.ordinal());
         Tensor w = RandomTensors.create(type, ROWS, cols, random);
         ActivationVector x = RandomTensors.activations(cols, random);
@@ -83,6 +83,24 @@ class KernelDifferentialTest {
         Arrays.fill(part, -7f);
         w.matvec(x, part, 3, 8);
         for (int r = 0; r < ROWS; r++) assertEquals(r >= 3 && r < 8 ? out[r] : -7f, part[r]);
+        // a gather gives each listed row the dot kernel's bits wherever the row falls in the list (F16 reads rows four
+        // at a time, so its neighbours and the range bounds change which group it is in) and leaves the others alone
+        for (int trial = 0; trial < 10; trial++) {
+            List<Integer> shuffled = new ArrayList<>();
+            for (int r = 0; r < ROWS; r++) shuffled.add(r);
+            java.util.Collections.shuffle(shuffled, random);
+            int[] list = shuffled.subList(0, 1 + random.nextInt(ROWS)).stream().mapToInt(Integer::intValue).sorted().toArray();
+            int from = random.nextInt(list.length), to = from + random.nextInt(list.length - from + 1);
+            float[] gathered = new float[ROWS];
+            Arrays.fill(gathered, -3f);
+            w.dotRows(list, from, to, x, gathered);
+            boolean[] listed = new boolean[ROWS];
+            for (int k = from; k < to; k++) listed[list[k]] = true;
+            for (int r = 0; r < ROWS; r++) {
+                String where = type + " gathered row " + r + " of " + Arrays.toString(list) + " [" + from + "," + to + ")";
+                assertEquals(Float.floatToRawIntBits(listed[r] ? out[r] : -3f), Float.floatToRawIntBits(gathered[r]), where);
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} cols={1}")
@@ -101,10 +119,8 @@ class KernelDifferentialTest {
                 w.matvec(xs[t], single, 1, ROWS);
                 for (int r = 1; r < ROWS; r++) {
                     assertClose(reference(w, r, xs[t]), outs[t][r], type + " matmul token " + t + " of " + tokens + " row " + r);
-                    if (quantized(w)) {
-                        // the four-token block kernel keeps the single-token arithmetic exactly
-                        assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(outs[t][r]), "matmul == matvec, token " + t + " row " + r);
-                    }
+                    // the four-token kernels (Q8_0, Q4_0, F16) keep the single-token arithmetic exactly
+                    assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(outs[t][r]), "matmul == matvec, token " + t + " row " + r);
                 }
             }
         }
@@ -274,6 +290,18 @@ class KernelDifferentialTest {
             assertEquals(Float.POSITIVE_INFINITY, w.dot(0, xs), "+inf at " + at);
             row.set(RandomTensors.SHORT, 2L * at, (short) 0x7E00);
             assertTrue(Float.isNaN(w.dot(0, xs)), "NaN at " + at);
+        }
+        // gathered four rows at a time: the infinity shows in its own row only
+        MemorySegment rows = Arena.ofAuto().allocate(2L * cols * 5);
+        for (int j = 0; j < cols * 5; j++) rows.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 3 == 0 ? 2f : -0.25f));
+        rows.set(RandomTensors.SHORT, 2L * (2 * cols + 5), (short) 0xFC00);
+        Tensor w = Tensors.of("special rows", GGMLType.F16, 5, cols, rows);
+        float[] out = new float[5];
+        w.dotRows(new int[] {0, 1, 2, 3, 4}, 0, 5, xs, out);
+        assertEquals(Float.NEGATIVE_INFINITY, out[2], "-inf in row 2");
+        for (int r : new int[] {0, 1, 3, 4}) {
+            assertTrue(Float.isFinite(out[r]), "row " + r + " is finite: " + out[r]);
+            assertEquals(Float.floatToRawIntBits(w.dot(r, xs)), Float.floatToRawIntBits(out[r]), "row " + r);
         }
     }
 
