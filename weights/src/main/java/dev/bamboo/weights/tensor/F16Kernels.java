@@ -124,8 +124,9 @@ final class F16Kernels {
      * for the four, and each token's sum is {@code dot}'s chain, so the bits are {@code dot}'s (batched prompt tokens
      * get what one token alone gets).
      */
-    static void dotTokens4(MemorySegment w, long base, ActivationVector[] xs, int t0, int n, float[][] outs, int o) {
-        float[] s0 = xs[t0].halfScaled(), s1 = xs[t0 + 1].halfScaled(), s2 = xs[t0 + 2].halfScaled(), s3 = xs[t0 + 3].halfScaled();
+    static void dotTokens4(MemorySegment w, long base, float[][] xs, float[][] scaled, float[] unscale, int t0, int n,
+                           float[][] outs, int o) {
+        float[] s0 = scaled[t0], s1 = scaled[t0 + 1], s2 = scaled[t0 + 2], s3 = scaled[t0 + 3];
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         ShortVector exponents = ShortVector.zero(S);
         int j = 0;
@@ -139,13 +140,13 @@ final class F16Kernels {
             a3 = v.fma(FloatVector.fromArray(F, s3, j), a3);
         }
         if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) {
-            for (int t = t0; t < t0 + 4; t++) outs[t][o] = dot(w, base, xs[t].values(), xs[t].halfScaled(), xs[t].halfUnscale(), n);
+            for (int t = t0; t < t0 + 4; t++) outs[t][o] = dot(w, base, xs[t], scaled[t], unscale[t], n);
             return;
         }
-        outs[t0][o] = finish(w, base, Simd.sum(a0), s0, xs[t0].halfUnscale(), j, n);
-        outs[t0 + 1][o] = finish(w, base, Simd.sum(a1), s1, xs[t0 + 1].halfUnscale(), j, n);
-        outs[t0 + 2][o] = finish(w, base, Simd.sum(a2), s2, xs[t0 + 2].halfUnscale(), j, n);
-        outs[t0 + 3][o] = finish(w, base, Simd.sum(a3), s3, xs[t0 + 3].halfUnscale(), j, n);
+        outs[t0][o] = finish(w, base, Simd.sum(a0), s0, unscale[t0], j, n);
+        outs[t0 + 1][o] = finish(w, base, Simd.sum(a1), s1, unscale[t0 + 1], j, n);
+        outs[t0 + 2][o] = finish(w, base, Simd.sum(a2), s2, unscale[t0 + 2], j, n);
+        outs[t0 + 3][o] = finish(w, base, Simd.sum(a3), s3, unscale[t0 + 3], j, n);
     }
 
     /**

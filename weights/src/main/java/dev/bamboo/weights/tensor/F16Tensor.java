@@ -81,11 +81,19 @@ public record F16Tensor(String name, long rows, int cols, MemorySegment data) im
             Tensor.super.matmul(xs, outs, from, to);
             return;
         }
+        int tokens = xs.length;
+        float[][] values = new float[tokens][], scaled = new float[tokens][];
+        float[] unscale = new float[tokens];
+        for (int t = 0; t < tokens; t++) {
+            values[t] = xs[t].values();
+            scaled[t] = xs[t].halfScaled();
+            unscale[t] = xs[t].halfUnscale();
+        }
         long rowBytes = cols * 2L;
         for (int r = from; r < to; r++) {
             int t = 0;
-            for (; t + 4 <= xs.length; t += 4) F16Kernels.dotTokens4(data, r * rowBytes, xs, t, cols, outs, r);
-            for (; t < xs.length; t++) outs[t][r] = F16Kernels.dot(data, r * rowBytes, xs[t].values(), xs[t].halfScaled(), xs[t].halfUnscale(), cols);
+            for (; t + 4 <= tokens; t += 4) F16Kernels.dotTokens4(data, r * rowBytes, values, scaled, unscale, t, cols, outs, r);
+            for (; t < tokens; t++) outs[t][r] = F16Kernels.dot(data, r * rowBytes, values[t], scaled[t], unscale[t], cols);
         }
     }
 
