@@ -166,7 +166,11 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
 
     @Override
     public void dotRows(int[] rows, int from, int to, ActivationVector x, float[] out) {
-        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, rows, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+        if (blockRows == 1) {
+            Q4_0PackedKernels.gatherRows(quants, scales, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8Scales(), out);
+        } else {
+            Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, rows, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+        }
     }
 
     @Override

@@ -91,15 +91,24 @@ class KernelDifferentialTest {
             java.util.Collections.shuffle(shuffled, random);
             int[] list = shuffled.subList(0, 1 + random.nextInt(ROWS)).stream().mapToInt(Integer::intValue).sorted().toArray();
             int from = random.nextInt(list.length), to = from + random.nextInt(list.length - from + 1);
-            float[] gathered = new float[ROWS];
-            Arrays.fill(gathered, -3f);
-            w.dotRows(list, from, to, x, gathered);
-            boolean[] listed = new boolean[ROWS];
-            for (int k = from; k < to; k++) listed[list[k]] = true;
-            for (int r = 0; r < ROWS; r++) {
-                String where = type + " gathered row " + r + " of " + Arrays.toString(list) + " [" + from + "," + to + ")";
-                assertEquals(Float.floatToRawIntBits(listed[r] ? out[r] : -3f), Float.floatToRawIntBits(gathered[r]), where);
-            }
+            assertGatherGivesProductBits(w, list, from, to, x, out, type + " gather");
+        }
+    }
+
+    /**
+     * {@code w.dotRows(list, from, to, x, ·)} writes {@code product}'s bits ({@code w}'s matvec) to every row listed in
+     * {@code [from, to)} and leaves every other row alone.
+     */
+    static void assertGatherGivesProductBits(Tensor w, int[] list, int from, int to, ActivationVector x, float[] product, String what) {
+        int rows = product.length;
+        float[] gathered = new float[rows];
+        Arrays.fill(gathered, -3f);
+        w.dotRows(list, from, to, x, gathered);
+        boolean[] listed = new boolean[rows];
+        for (int k = from; k < to; k++) listed[list[k]] = true;
+        for (int r = 0; r < rows; r++) {
+            String where = what + ": row " + r + " of " + Arrays.toString(list) + " [" + from + "," + to + ")";
+            assertEquals(Float.floatToRawIntBits(listed[r] ? product[r] : -3f), Float.floatToRawIntBits(gathered[r]), where);
         }
     }
 
