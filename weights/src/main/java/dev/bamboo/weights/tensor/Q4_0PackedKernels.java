@@ -113,34 +113,23 @@ final class Q4_0PackedKernels {
 
     /**
      * {@link #dotRows} over the listed rows of a tensor whose rows are contiguous ({@code blockRows = 1}), with the same
-     * results, for gathers: the list goes in blocks of {@link #TOUCH_BLOCK} rows, and before a block is computed one
-     * byte of every cache line of its rows (quants and scales) is loaded. A gathered row is a short run the prefetchers
-     * barely follow, and the kernel's vector work waiting on a missed line fills the scheduler, so computing row after
-     * row keeps only a few lines in flight; the scalar loads of a block have nothing waiting on them and put all of
-     * its lines in flight at once, after which the block computes from cache. Measured on 15 % of the rows of ten
-     * Bamboo-7B-shaped matrices, 2 threads, in one process: 7.9 GB/s row after row, 11.5–12 in blocks of 4 to 32 rows,
-     * 9.5 when each group instead touches the same group of the row four entries on.
+     * results, for gathers: in blocks of {@link RowTouch#BLOCK} list entries, each block's rows (quants and scales)
+     * touched before they are computed. Measured on 15 % of the rows of ten Bamboo-7B-shaped matrices, 2 threads, in
+     * one process: 7.9 GB/s row after row, 11.5–12.7 in blocks of 4 to 32 rows, 9.5 when each group instead touches the
+     * same group of the row four entries on; for a stream (every row) touching halves the speed, and at 40 % of the
+     * rows a block gather takes what a full product does (the gather limit of the sparse FFN).
      */
     static void gatherRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
         int rowQuants = groupsPerRow * GROUP_QUANTS, rowScales = groupsPerRow * L, touched = 0;
-        for (int k0 = from; k0 < to; k0 += TOUCH_BLOCK) {
-            int k1 = Math.min(to, k0 + TOUCH_BLOCK);
+        for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
+            int k1 = Math.min(to, k0 + RowTouch.BLOCK);
             for (int k = k0; k < k1; k++) {
-                int quants = rows[k] * rowQuants, scales = rows[k] * rowScales;
-                for (int t = 0; t < rowQuants; t += CACHE_LINE) touched += q[quants + t];
-                for (int t = 0; t < rowScales; t += CACHE_LINE / Float.BYTES) touched += Float.floatToRawIntBits(d[scales + t]);
+                touched += RowTouch.bytes(q, rows[k] * rowQuants, rowQuants) + RowTouch.floats(d, rows[k] * rowScales, rowScales);
             }
             dotRows(q, d, groupsPerRow, 1, rows, k0, k1, xq, xd, out, 0);
         }
-        touchSink = touched;
+        RowTouch.keep(touched);
     }
-
-    /** Rows per block of {@link #gatherRows}: their lines (40 KB at Bamboo-7B shape) stay in L1 or L2 until used. */
-    static final int TOUCH_BLOCK = 16;
-    private static final int CACHE_LINE = 64;
-    /** Where {@link #gatherRows} leaves the bytes it touched, so that the JIT keeps the loads; never read. */
-    @SuppressWarnings("unused")
-    private static int touchSink;
 
     /**
      * Terms per block of a row accumulation: a block's integer sums stay exact in 16-bit lanes, since

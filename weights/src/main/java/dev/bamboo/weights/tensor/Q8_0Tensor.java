@@ -61,6 +61,28 @@ public record Q8_0Tensor(String name, long rows, int cols, MemorySegment data) i
         for (int r = from; r < to; r++) out[r] = Q8_0Kernels.dot(data, (long) r * blocks * BLOCK_BYTES, blocks, xs, xd);
     }
 
+    /**
+     * In blocks of {@link RowTouch#BLOCK} list entries, each block's rows touched before they are computed: 15 % of the
+     * rows of ten Bamboo-7B-shaped matrices, 2 threads, 10 GB/s row after row, 13.5–14 in blocks of 8 or 16.
+     */
+    @Override
+    public void dotRows(int[] rows, int from, int to, ActivationVector x, float[] out) {
+        if (!Simd.QUANT_VECTORS) {
+            Tensor.super.dotRows(rows, from, to, x, out);
+            return;
+        }
+        short[] xs = x.q8Shorts();
+        float[] xd = x.q8Scales();
+        int blocks = cols / BLOCK, touched = 0;
+        long rowBytes = (long) blocks * BLOCK_BYTES;
+        for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
+            int k1 = Math.min(to, k0 + RowTouch.BLOCK);
+            for (int k = k0; k < k1; k++) touched += RowTouch.bytes(data, rows[k] * rowBytes, rowBytes);
+            for (int k = k0; k < k1; k++) out[rows[k]] = Q8_0Kernels.dot(data, rows[k] * rowBytes, blocks, xs, xd);
+        }
+        RowTouch.keep(touched);
+    }
+
     // The plain loops: the reference arithmetic, used where the platform has no usable vector shape.
 
     private float dotScalar(long row, ActivationVector x) {

@@ -96,6 +96,39 @@ class KernelDifferentialTest {
     }
 
     /**
+     * Gathers go through their lists in blocks of rows, each block touched and then computed ({@link RowTouch}): lists
+     * shorter and longer than a block, in any order and with repeats, from any start, give each listed row matvec's bits
+     * and leave the others alone, for every type and for Q4_0 as the CPU engine repacks it.
+     */
+    @ParameterizedTest(name = "{0} packed={1}")
+    @MethodSource("gatherTypes")
+    void longGathersGiveTheProductsBits(GGMLType type, boolean packed) {
+        int rows = 70, cols = 1024;
+        Random random = new Random(70 + type.ordinal());
+        Tensor w = RandomTensors.create(type, rows, cols, random);
+        if (packed) {
+            try (ComputePool pool = new ComputePool(2)) {
+                w = Tensors.packForCpu(w, pool);
+            }
+            assertTrue(w instanceof Q4_0PackedTensor, "packed");
+        }
+        ActivationVector x = RandomTensors.activations(cols, random);
+        float[] product = new float[rows];
+        w.matvec(x, product, 0, rows);
+        for (int length : new int[] {1, RowTouch.BLOCK - 1, RowTouch.BLOCK, RowTouch.BLOCK + 1, 33, 70, 100}) {
+            int[] list = new int[length];
+            for (int k = 0; k < length; k++) list[k] = random.nextInt(rows);
+            int from = random.nextInt(length), to = from + random.nextInt(length - from + 1);
+            assertGatherGivesProductBits(w, list, from, to, x, product, type + " " + length + "-entry list");
+        }
+    }
+
+    static Stream<Arguments> gatherTypes() {
+        return Stream.of(Arguments.of(GGMLType.F32, false), Arguments.of(GGMLType.F16, false), Arguments.of(GGMLType.BF16, false),
+                Arguments.of(GGMLType.Q8_0, false), Arguments.of(GGMLType.Q4_0, false), Arguments.of(GGMLType.Q4_0, true));
+    }
+
+    /**
      * {@code w.dotRows(list, from, to, x, ·)} writes {@code product}'s bits ({@code w}'s matvec) to every row listed in
      * {@code [from, to)} and leaves every other row alone.
      */

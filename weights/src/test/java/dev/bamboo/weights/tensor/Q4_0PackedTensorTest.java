@@ -198,26 +198,6 @@ class Q4_0PackedTensorTest {
     }
 
     /**
-     * Gathers go through the list in blocks of rows (touched, then computed): lists shorter and longer than a block,
-     * in any order and with repeats, from any start, give each listed row matvec's bits and leave the others alone.
-     */
-    @Test
-    void gathersInBlocksGiveTheProductsBits() {
-        int rows = 70, cols = 1024;
-        Random random = new Random(70);
-        Q4_0PackedTensor w = pack(RandomTensors.create(GGMLType.Q4_0, rows, cols, random));
-        ActivationVector x = RandomTensors.activations(cols, random);
-        float[] product = new float[rows];
-        w.matvec(x, product, 0, rows);
-        for (int length : new int[] {1, 15, 16, 17, 33, 70, 100}) {
-            int[] list = new int[length];
-            for (int k = 0; k < length; k++) list[k] = random.nextInt(rows);
-            int from = random.nextInt(length), to = from + random.nextInt(length - from + 1);
-            KernelDifferentialTest.assertGatherGivesProductBits(w, list, from, to, x, product, length + "-entry list");
-        }
-    }
-
-    /**
      * The row-run layout ({@link Q4_0PackedTensor#forRowRuns}) holds the same values and gives bitwise the results of
      * the row-contiguous one, for every kernel: 70 rows make two whole blocks of 32 and a padded partial one.
      */
