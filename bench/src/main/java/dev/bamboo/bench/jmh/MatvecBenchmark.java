@@ -23,11 +23,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * One decode-step matrix-vector product at 7B shapes, per weight type and thread count. Each invocation works on
  * the next of several copies of the matrix (about 1 GiB in all), so the weights stream from memory as in decode
- * rather than from cache. The {@code gb} counter is the GB/s-equivalent: weight bytes read per second.
+ * rather than from cache. The {@code gb} counter is the GB/s-equivalent: weight bytes read per second (file bytes).
+ * With {@code activePercent} below 100 it measures a row gather instead, the sparse FFN's gate/up reads.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -57,6 +59,13 @@ public class MatvecBenchmark {
     @Param({"false"})
     public boolean inCache;
 
+    /**
+     * Below 100, a gather instead: the rows of a fixed random list of this share of them, ascending ({@code dotRows}),
+     * as the sparse FFN reads its gate and up rows; {@code gb} then counts the listed rows' bytes.
+     */
+    @Param({"100"})
+    public int activePercent;
+
     private Arena arena;
     private Tensor[] copies;
     private ActivationVector x;
@@ -64,6 +73,8 @@ public class MatvecBenchmark {
     private ComputePool pool;
     private int next;
     private long matrixBytes;
+    private int[] list;
+    private long listBytes;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -88,6 +99,10 @@ public class MatvecBenchmark {
         x = ActivationVector.of(values);
         x.q8(); // quantized once per token in a real decode step, not per matrix
         out = new float[rows];
+        if (activePercent < 100) {
+            list = IntStream.range(0, rows).filter(r -> random.nextInt(100) < activePercent).toArray();
+            listBytes = list.length * ggml.bytesFor(cols);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -101,8 +116,13 @@ public class MatvecBenchmark {
     public float matvec(GigabyteCounter bytes) {
         Tensor w = copies[next];
         next = next + 1 == copies.length ? 0 : next + 1;
-        pool.forRange((int) w.rows(), 16, (from, to) -> w.matvec(x, out, from, to));
-        bytes.gb += matrixBytes * 1e-9;
+        if (list == null) {
+            pool.forRange((int) w.rows(), 16, (from, to) -> w.matvec(x, out, from, to));
+            bytes.gb += matrixBytes * 1e-9;
+        } else {
+            pool.forRange(list.length, 16, (from, to) -> w.dotRows(list, from, to, x, out));
+            bytes.gb += listBytes * 1e-9;
+        }
         return out[0];
     }
 }
