@@ -9,7 +9,8 @@ import java.lang.foreign.ValueLayout;
  * computing row after row keeps only a few lines in flight. Scalar loads with nothing waiting on them put all the lines
  * of a block of rows in flight at once; the block then computes from cache. Gathers go through their lists in blocks
  * of {@link #BLOCK} rows: touch, then compute (see {@link Q4_0PackedKernels#gatherRows} and {@link Q8_0Tensor#dotRows}
- * for what it gains; F16 gathers, which already read four rows side by side, do not gain).
+ * for what it gains; F16 gathers, which already read four rows side by side, do not gain). The bench module's {@code
+ * MatvecBenchmark -p activePercent=15} measures a gather.
  */
 final class RowTouch {
     private RowTouch() {}
