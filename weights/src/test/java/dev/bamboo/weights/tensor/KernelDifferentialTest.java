@@ -132,7 +132,7 @@ class KernelDifferentialTest {
      * {@code w.dotRows(list, from, to, x, ·)} writes {@code product}'s bits ({@code w}'s matvec) to every row listed in
      * {@code [from, to)} and leaves every other row alone.
      */
-    static void assertGatherGivesProductBits(Tensor w, int[] list, int from, int to, ActivationVector x, float[] product, String what) {
+    private static void assertGatherGivesProductBits(Tensor w, int[] list, int from, int to, ActivationVector x, float[] product, String what) {
         int rows = product.length;
         float[] gathered = new float[rows];
         Arrays.fill(gathered, -3f);
