@@ -115,17 +115,16 @@ final class Q4_0PackedKernels {
      * {@link #dotRows} over the listed rows of a tensor whose rows are contiguous ({@code blockRows = 1}), with the same
      * results, for gathers: in blocks of {@link RowTouch#BLOCK} list entries, each block's rows (quants and scales)
      * touched before they are computed. Measured on 15 % of the rows of ten Bamboo-7B-shaped matrices, 2 threads, in
-     * one process: 7.9 GB/s row after row, 11.5–12.7 in blocks of 4 to 32 rows, 9.5 when each group instead touches the
-     * same group of the row four entries on; for a stream (every row) touching halves the speed, and at 40 % of the
-     * rows a block gather takes what a full product does (the gather limit of the sparse FFN).
+     * one process: 7.9 GB/s row after row, 11.5–12.7 in blocks of 4 to 32 rows touched row by row, 9.5 when each group
+     * instead touches the same group of the row four entries on; in another minute 8.2–9.2 touched row by row against
+     * 10.3–12.1 touched across the block ({@link RowTouch}). For a stream (every row) touching halves the speed, and at
+     * 40 % of the rows a block gather takes what a full product does (the gather limit of the sparse FFN).
      */
     static void gatherRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
         int rowQuants = groupsPerRow * GROUP_QUANTS, rowScales = groupsPerRow * L, touched = 0;
         for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
             int k1 = Math.min(to, k0 + RowTouch.BLOCK);
-            for (int k = k0; k < k1; k++) {
-                touched += RowTouch.bytes(q, rows[k] * rowQuants, rowQuants) + RowTouch.floats(d, rows[k] * rowScales, rowScales);
-            }
+            touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.floats(d, rows, k0, k1, rowScales);
             dotRows(q, d, groupsPerRow, 1, rows, k0, k1, xq, xd, out, 0);
         }
         RowTouch.keep(touched);
