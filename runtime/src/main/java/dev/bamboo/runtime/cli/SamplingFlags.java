@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** llama.cpp's sampling options. */
 final class SamplingFlags {
-    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8", description = "temperature; 0 = greedy (default: ${DEFAULT-VALUE})")
+    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8", description = "temperature; 0 or less = greedy, as in llama.cpp (default: ${DEFAULT-VALUE})")
     float temperature;
 
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "keep the K most likely tokens; 0 = off (default: ${DEFAULT-VALUE})")
