@@ -14,7 +14,8 @@ import java.lang.foreign.ValueLayout;
  * <p>The lines go across the block (line 0 of every row, then line 1, ...), not row after row: the block's rows are
  * then so many streams advancing together, which the memory system serves faster than one short run at a time.
  * Touching alone, 15 % of the 2560-byte rows of ten Bamboo-7B-shaped matrices on 2 threads, in one process: 12–16 GB/s
- * row after row, 18–22 across blocks of 8 to 16 rows, 12 across 32 or 64 (more streams than the prefetchers track).
+ * row after row, 18–25 across blocks of 8 rows and 15–21 across 16, 10–13 across 32 or 64 (more streams than the
+ * prefetchers track).
  * The bench module's {@code MatvecBenchmark -p activePercent=15} measures a gather.
  */
 final class RowTouch {
