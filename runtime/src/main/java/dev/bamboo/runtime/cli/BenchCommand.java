@@ -6,6 +6,8 @@ import dev.bamboo.runtime.bench.BenchTest;
 import dev.bamboo.runtime.bench.ModelFacts;
 import dev.bamboo.runtime.bench.OutputFormat;
 import dev.bamboo.runtime.bench.ResultPrinter;
+import dev.bamboo.runtime.bench.Roofline;
+import dev.bamboo.runtime.bench.WeightTraffic;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
@@ -13,6 +15,7 @@ import dev.bamboo.runtime.model.DefaultModel;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.parallel.ReadBandwidth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -70,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1234", description = "seed of the random input tokens (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--bandwidth", description = {"after each thread count's tests, measure the memory read bandwidth with that many threads (a stream read of 1 GiB)",
+            "and report on stderr each generation test's weight bytes per token, the GB/s they make and their share of it"})
+    boolean bandwidth;
+
     @Override
     public Integer call() {
         OutputFormat format = OutputFormat.parse(output);
@@ -103,13 +110,29 @@ final class BenchCommand implements Callable<Integer> {
                     mode.resolve(model.weights()); // an impossible mode fails here, before any run
                     // the statistics pass needs the CPU engine's measurements, whatever backend is timed
                     List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
-                    for (int t : threadCounts) runner.run(model, facts, base.withThreads(t), tests, active, printer::row);
+                    WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
+                    for (int t : threadCounts) {
+                        List<BenchResult> rows = runner.run(model, facts, base.withThreads(t), tests, active, printer::row);
+                        if (bandwidth) roofline(rows, traffic, t, progress, err);
+                    }
                 }
             }
         }
         progress.accept(null);
         printer.finish();
         return 0;
+    }
+
+    /** The read bandwidth with {@code threads} threads, then each generation row against it, on stderr. */
+    private static void roofline(List<BenchResult> rows, WeightTraffic traffic, int threads, Consumer<String> progress, PrintWriter err) {
+        progress.accept("measuring the read bandwidth with " + threads + (threads == 1 ? " thread" : " threads"));
+        double readGbs;
+        try (ComputePool pool = new ComputePool(threads)) {
+            readGbs = ReadBandwidth.measure(pool, 1L << 30, 5);
+        }
+        progress.accept(null);
+        for (BenchResult r : rows) Roofline.line(r, traffic, readGbs).ifPresent(line -> err.println("bamboo: roofline: " + line));
+        err.flush();
     }
 
     private List<BenchTest> tests() {

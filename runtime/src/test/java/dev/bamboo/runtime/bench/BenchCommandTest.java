@@ -130,6 +130,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void bandwidthReportsEachGenerationTestAgainstTheMeasuredReadRate() {
+        CliRun run = bench("--sparsity", "dense,predicted", "--bandwidth");
+        assertEquals(2 + 4, run.out().strip().lines().count(), run.out()); // the table is unchanged
+        List<String> roofline = run.err().lines().filter(l -> l.startsWith("bamboo: roofline: ")).toList();
+        assertEquals(2, roofline.size(), run.err()); // tg4 in each mode; prompt tests have no roofline line
+        assertTrue(roofline.get(0).matches("bamboo: roofline: tg4 dense t=1: [0-9.]+ MB of weights per token × [0-9.]+ t/s = [0-9.]+ GB/s, \\d+ % of the [0-9.]+ GB/s read"), roofline.get(0));
+        assertTrue(roofline.get(1).matches("bamboo: roofline: tg4 predicted t=1: at most [0-9.]+ MB of weights per token \\([0-9.]+ % of the FFN computed\\) × .*"), roofline.get(1));
+    }
+
+    @Test
     void badInputIsOneLineError() {
         CliRun xml = CliRun.of("bench", "-m", DEMO, "-p", "8", "-n", "0", "-r", "1", "-o", "xml");
         assertTrue(xml.isOneLineError(), xml.err());

@@ -1,0 +1,30 @@
+package dev.bamboo.runtime.bench;
+
+import dev.bamboo.runtime.ffn.SparsityMode;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A generation test against the memory roofline: the weight bytes a decode step reads ({@link WeightTraffic}) times
+ * tokens per second, as a share of the read bandwidth measured with the same thread count in the same run.
+ */
+public final class Roofline {
+    private Roofline() {}
+
+    /** The report line for {@code r}, or empty for a prompt test (prompt tokens share each weight read). */
+    public static Optional<String> line(BenchResult r, WeightTraffic traffic, double readGbs) {
+        if (r.test().nGen() == 0) return Optional.empty();
+        SparsityMode mode = SparsityMode.parse(r.sparsity());
+        boolean dense = mode == SparsityMode.DENSE;
+        double computed = dense ? 1.0 : r.activeFraction();
+        if (Double.isNaN(computed)) return Optional.empty();
+        double bytes = traffic.perToken(mode, computed), gbs = bytes / 1e9 * r.avgTs();
+        String bound = dense ? "" : "at most ";
+        String perToken = bytes >= 1e9 ? String.format(Locale.ROOT, "%.2f GB", bytes / 1e9) : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        return Optional.of(String.format(Locale.ROOT, "%s %s t=%d: %s%s of weights per token%s × %.2f t/s = %s%.1f GB/s, %s%.0f %% of the %.1f GB/s read",
+                r.test().name(), r.sparsity(), r.threads(), bound, perToken,
+                dense ? "" : String.format(Locale.ROOT, " (%.1f %% of the FFN computed)", 100 * computed),
+                r.avgTs(), bound, gbs, bound, 100 * gbs / readGbs, readGbs));
+    }
+}
