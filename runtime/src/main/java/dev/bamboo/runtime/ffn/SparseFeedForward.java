@@ -43,8 +43,6 @@ public final class SparseFeedForward implements FeedForward {
     private final int[] upRows;
     private final float[] upValues;
     private final RowAccumulator downAccumulator;
-    /** Above this share of the rows, a full product is faster than a gather. */
-    private static final double GATHER_LIMIT = 0.4;
 
     public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
         this.weights = weights;
@@ -108,13 +106,13 @@ public final class SparseFeedForward implements FeedForward {
      * One token: gate rows of the active neurons (unless the selector already computed the gate), then up rows of
      * those whose gate is not cut off. When the list is short enough to gather, each thread does both for its share of
      * the list in one call (one wait on the pool instead of two); above
-     * {@link #GATHER_LIMIT} each is a full product. Either way every row gets the same kernel's result.
+     * the matrices' {@link Tensor#gatherLimit} each is a full product. Either way every row gets the same kernel's result.
      */
     private void gatherOneToken(Tensor gateW, Tensor upW, ActivationVector x, boolean gateKnown) {
         int[] rows = active[0];
         int count = activeCount[0];
         float[] g = gate[0], h = hidden[0];
-        if (!gateKnown && count <= GATHER_LIMIT * ffn) {
+        if (!gateKnown && count <= Math.min(gateW.gatherLimit(), upW.gatherLimit()) * ffn) {
             pool.forRange(count, 16, (from, to) -> {
                 gateW.dotRows(rows, from, to, x, g);
                 // this range's uncut neurons go to the same range of upRows; other ranges write elsewhere
@@ -145,12 +143,11 @@ public final class SparseFeedForward implements FeedForward {
 
     /**
      * {@code out[i] = w[i] · x} for the {@code count} listed rows: gathered, or, when the list covers more than
-     * {@link #GATHER_LIMIT} of the rows, as a full product (a gathered row is a short stream the memory system
-     * prefetches poorly: measured, a 50 % gather reads rows at 40 % of the speed of a full product). Either way each
-     * listed row gets the same kernel's result.
+     * {@code w}'s {@link Tensor#gatherLimit} of the rows, as a full product (a gathered row is a short stream the
+     * memory system prefetches poorly). Either way each listed row gets the same kernel's result.
      */
     private void rows(Tensor w, int[] list, int count, ActivationVector x, float[] out) {
-        if (count > GATHER_LIMIT * ffn) {
+        if (count > w.gatherLimit() * ffn) {
             pool.forRange(ffn, 16, (from, to) -> w.matvec(x, out, from, to));
         } else {
             pool.forRange(count, 16, (from, to) -> w.dotRows(list, from, to, x, out));
@@ -212,7 +209,7 @@ public final class SparseFeedForward implements FeedForward {
                         downCoeffs[terms++] = hidden[0][i];
                     }
                 }
-                if (terms > GATHER_LIMIT * ffn) {
+                if (terms > downT.gatherLimit() * ffn) {
                     // dense enough that streaming every row beats gathering; the zero terms add exactly nothing
                     downAccumulator.accumulate(pool, downT, ParallelOps.allRows(ffn), hidden[0], ffn, out[0]);
                 } else {

@@ -118,7 +118,7 @@ final class Q4_0PackedKernels {
      * one process: 7.9 GB/s row after row, 11.5–12.7 in blocks of 4 to 32 rows touched row by row, 9.5 when each group
      * instead touches the same group of the row four entries on; in another minute 7.5–9.2 touched row by row against
      * 10.3–12.1 touched across the block ({@link RowTouch}). For a stream (every row) touching halves the speed, and at
-     * 40 % of the rows a block gather takes what a full product does (the gather limit of the sparse FFN).
+     * 40 % of the rows a block gather takes what a full product does ({@link Tensor#gatherLimit}).
      */
     static void gatherRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
         int rowQuants = groupsPerRow * GROUP_QUANTS, rowScales = groupsPerRow * L, touched = 0;

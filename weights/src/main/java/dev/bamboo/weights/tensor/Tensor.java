@@ -97,4 +97,13 @@ public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Ten
     default long rowBytes() {
         return type().bytesFor(cols());
     }
+
+    /**
+     * The share of the rows above which reading every row (a full product, or an accumulation over all rows with zero
+     * coefficients) is faster than gathering the listed ones. Measured at Bamboo-7B shape, 2 threads: a gather of
+     * 2.5 KB repacked Q4_0 rows costs what a full product does at 40 % of the rows (BENCHMARKS.md, "Sixth session").
+     */
+    default double gatherLimit() {
+        return 0.4;
+    }
 }
