@@ -12,9 +12,12 @@ import java.util.Optional;
 public final class Roofline {
     private Roofline() {}
 
-    /** The report line for {@code r}, or empty for a prompt test (prompt tokens share each weight read). */
+    /**
+     * The report line for {@code r}, or empty for a prompt test (prompt tokens share each weight read) and for a run on
+     * another device than the CPU whose memory was measured.
+     */
     public static Optional<String> line(BenchResult r, WeightTraffic traffic, double readGbs) {
-        if (r.test().nGen() == 0) return Optional.empty();
+        if (r.test().nGen() == 0 || !r.backend().equals("CPU")) return Optional.empty();
         SparsityMode mode = SparsityMode.parse(r.sparsity());
         boolean dense = mode == SparsityMode.DENSE;
         double computed = dense ? 1.0 : r.activeFraction();

@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--bandwidth", description = {"after each thread count's tests, measure the memory read bandwidth with that many threads (a stream read of 1 GiB)",
-            "and report on stderr each generation test's weight bytes per token, the GB/s they make and their share of it"})
+            "and report on stderr each CPU generation test's weight bytes per token, the GB/s they make and their share of it"})
     boolean bandwidth;
 
     @Override
@@ -129,6 +129,8 @@ final class BenchCommand implements Callable<Integer> {
         double readGbs;
         try (ComputePool pool = new ComputePool(threads)) {
             readGbs = ReadBandwidth.measure(pool, 1L << 30, 5);
+        } catch (OutOfMemoryError e) {
+            throw new BambooException("--bandwidth needs 1 GiB of free memory for its read test beside the model; run without --bandwidth");
         }
         progress.accept(null);
         for (BenchResult r : rows) Roofline.line(r, traffic, readGbs).ifPresent(line -> err.println("bamboo: roofline: " + line));

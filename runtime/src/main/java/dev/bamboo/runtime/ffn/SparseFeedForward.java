@@ -105,8 +105,8 @@ public final class SparseFeedForward implements FeedForward {
     /**
      * One token: gate rows of the active neurons (unless the selector already computed the gate), then up rows of
      * those whose gate is not cut off. When the list is short enough to gather, each thread does both for its share of
-     * the list in one call (one wait on the pool instead of two); above
-     * the matrices' {@link Tensor#gatherLimit} each is a full product. Either way every row gets the same kernel's result.
+     * the list in one call (one wait on the pool instead of two); above the matrices' {@link Tensor#gatherLimit} each
+     * is a full product. Either way every row gets the same kernel's result.
      */
     private void gatherOneToken(Tensor gateW, Tensor upW, ActivationVector x, boolean gateKnown) {
         int[] rows = active[0];
