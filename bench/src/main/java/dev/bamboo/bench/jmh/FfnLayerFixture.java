@@ -44,7 +44,7 @@ final class FfnLayerFixture {
             Quantizer.quantizeRow(type, row, 0, cols, encoded, 0);
             MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, r * rowBytes, rowBytes);
         }
-        // in the layout the CPU engine runs (Q4_0 repacked at load)
+        // in the layout the CPU engine runs (Q4_0 and Q8_0 repacked at load)
         try (ComputePool pool = new ComputePool(1)) {
             return Tensors.packForCpu(Tensors.of(name, type, rows, cols, data), pool);
         }

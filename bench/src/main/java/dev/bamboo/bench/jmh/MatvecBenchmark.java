@@ -41,8 +41,8 @@ public class MatvecBenchmark {
     /** Total weight bytes kept live: far above any cache, well under the 2 GB per benchmark budget. */
     private static final long WORKING_SET = 1L << 30;
 
-    /** A ggml type, or Q4_0_PACKED: Q4_0 repacked at load as the CPU engine runs it. */
-    @Param({"Q4_0", "Q4_0_PACKED", "Q8_0", "F16", "BF16", "F32"})
+    /** A ggml type, or Q4_0_PACKED / Q8_0_PACKED: repacked at load as the CPU engine runs it. */
+    @Param({"Q4_0", "Q4_0_PACKED", "Q8_0", "Q8_0_PACKED", "F16", "BF16", "F32"})
     public String type;
 
     /** rows x cols: attention (4096x4096), FFN up/gate (14336x4096), FFN down (4096x14336). */

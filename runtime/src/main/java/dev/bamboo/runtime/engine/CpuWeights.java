@@ -5,7 +5,6 @@ import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
-import dev.bamboo.weights.tensor.Q4_0PackedTensor;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
@@ -26,7 +25,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A model's weights in the layout and the memory the CPU kernels run fastest from, made on first use and shared by
- * every CPU engine of the model: Q4_0 repacked for the vector unit onto the heap ({@link Tensors#packForCpu}) where
+ * every CPU engine of the model: Q4_0 and Q8_0 repacked for the vector unit onto the heap ({@link Tensors#packForCpu}) where
  * the heap has room, the other weights copied out of the mapped file into the process's memory ({@link
  * Tensors#inMemory}) where the system has room. Why the copy: on one host reading a file mapping went at 8–11 GB/s where
  * the same bytes in the process's memory read at 35–48 GB/s, and decode reads every weight once per token (Bamboo-7B
@@ -77,15 +76,15 @@ public final class CpuWeights implements AutoCloseable {
             free = freeHeap(rt);
         }
         boolean repack = pack > 0 && pack + reserve <= free;
-        // what stays in the file otherwise: everything mapped but what is repacked (Q4_0 not repacked is copied as it is)
+        // what stays in the file otherwise: everything mapped but what is repacked (Q4_0 or Q8_0 not repacked is copied as it is)
         long copy = counter.mappedBytes - (repack ? counter.repackedMappedBytes : 0);
         long available = availableMemory();
         boolean inMemory = copy > 0 && copy + reserve + (repack ? pack : 0) + COPY_MARGIN <= available;
         List<String> notes = new ArrayList<>();
         if (pack > 0 && !repack) {
-            notes.add(String.format(Locale.ROOT, "Q4_0 weights run in their file layout, about 1.5x slower: "
+            notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, about 1.5x slower: "
                     + "repacking them needs %.1f GiB of Java heap with the KV cache and %.1f GiB is free; %s",
-                    gib(pack + reserve), gib(free), moreHeap(rt, pack + reserve)));
+                    String.join("/", counter.packedTypes), gib(pack + reserve), gib(free), moreHeap(rt, pack + reserve)));
         }
         if (copy > 0 && !inMemory) {
             notes.add(String.format(Locale.ROOT, "%.2f GiB of weights are read from the mapped file, on some machines several times "
@@ -96,7 +95,7 @@ public final class CpuWeights implements AutoCloseable {
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
-        if (repack) done.add(String.format(Locale.ROOT, "repacked %.2f GiB of Q4_0 weights for the vector unit", gib(pack)));
+        if (repack) done.add(String.format(Locale.ROOT, "repacked %.2f GiB of %s weights for the vector unit", gib(pack), String.join("/", counter.packedTypes)));
         if (inMemory) done.add(String.format(Locale.ROOT, "copied %.2f GiB of %s weights from the mapped file into memory", gib(copy), String.join("/", c.copiedTypes)));
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
         return new Prepared(prepared, Optional.of(String.join("; ", notes)));
@@ -172,6 +171,7 @@ public final class CpuWeights implements AutoCloseable {
         private long mappedBytes;
         private long repackedMappedBytes;
         private final Set<String> copiedTypes = new TreeSet<>();
+        private final Set<String> packedTypes = new TreeSet<>();
 
         Converter(UnaryOperator<Tensor> convert) {
             this.convert = convert;
@@ -182,11 +182,14 @@ public final class CpuWeights implements AutoCloseable {
             return converted.computeIfAbsent(t, original -> {
                 long bytes = original.rows() * original.rowBytes();
                 boolean packs = Tensors.packsForCpu(original), mapped = Tensors.mapped(original);
-                if (packs) repackedBytes += bytes;
+                if (packs) {
+                    repackedBytes += Tensors.packedBytes(original);
+                    packedTypes.add(original.type().name());
+                }
                 if (mapped) mappedBytes += bytes;
                 if (packs && mapped) repackedMappedBytes += bytes;
                 Tensor result = convert.apply(original);
-                if (mapped && result != original && !(result instanceof Q4_0PackedTensor)) copiedTypes.add(original.type().name());
+                if (mapped && result != original && !Tensors.packed(result)) copiedTypes.add(original.type().name());
                 return result;
             });
         }

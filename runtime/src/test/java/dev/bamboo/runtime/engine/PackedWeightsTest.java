@@ -14,13 +14,18 @@ import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Q4_0PackedTensor;
 import dev.bamboo.weights.tensor.Q4_0Tensor;
+import dev.bamboo.weights.tensor.Q8_0PackedTensor;
+import dev.bamboo.weights.tensor.Q8_0Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,11 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CPU engine on repacked Q4_0 weights against the same model in its file layout, through every FFN mode, for a
- * batched prompt and for single decode steps: the packed kernels (gathers, row accumulations, batches) give the same
- * logits up to float summation order, what it does to the Q8_0 rounding of activations, and the 8-bit factors of the
- * packed down projection. The model is a PowerInfer file written by {@code bamboo synth} with rows of 512 values, the
- * smallest that pack.
+ * The CPU engine on repacked Q4_0 and Q8_0 weights against the same model in its file layout, through every FFN mode,
+ * for a batched prompt and for single decode steps: the packed kernels (gathers, row accumulations, batches) give the
+ * same logits up to float summation order, what it does to the Q8_0 rounding of activations, and (Q4_0) the 8-bit
+ * factors of the packed down projection. Each model is a PowerInfer file written by {@code bamboo synth} with rows of
+ * 512 values, the smallest that pack.
  */
 class PackedWeightsTest {
     /**
@@ -45,58 +50,75 @@ class PackedWeightsTest {
     private static final double TOLERANCE = 8e-3;
     @TempDir
     static Path dir;
-    private static LoadedModel loaded;
     private static ComputePool pool;
-    private static ModelWeights file;
-    private static ModelWeights packed;
+    private static final Map<GGMLType, Model> models = new EnumMap<>(GGMLType.class);
+
+    /** A synthesized file and its weights in file layout and as the CPU engine packs them. */
+    private record Model(LoadedModel loaded, ModelWeights file, ModelWeights packed) {}
 
     @BeforeAll
-    static void synthesize() {
-        loaded = SmallPowerInferFile.open(dir, "packable", GGMLType.Q4_0, 512, 1024, 512, 7);
+    static void startPool() {
         pool = new ComputePool(2);
-        file = loaded.weights();
-        packed = new CpuWeights(file).prepared(pool, 0).weights();
+    }
+
+    /** The model of {@code type}, synthesized on first use. */
+    private static Model model(GGMLType type) {
+        return models.computeIfAbsent(type, t -> {
+            LoadedModel loaded = SmallPowerInferFile.open(dir, "packable-" + t, t, 512, 1024, 512, 7);
+            return new Model(loaded, loaded.weights(), new CpuWeights(loaded.weights()).prepared(pool, 0).weights());
+        });
     }
 
     @AfterAll
     static void close() {
         pool.close();
-        loaded.close();
+        models.values().forEach(m -> m.loaded().close());
     }
 
-    @Test
-    void everyMatrixIsPackedOnce() {
-        LayerWeights before = file.layers().get(0), after = packed.layers().get(0);
-        assertInstanceOf(Q4_0Tensor.class, before.ffnGate());
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void everyMatrixIsPackedOnce(GGMLType type) {
+        Model m = model(type);
+        LayerWeights before = m.file().layers().get(0), after = m.packed().layers().get(0);
+        Class<?> fileClass = type == GGMLType.Q4_0 ? Q4_0Tensor.class : Q8_0Tensor.class;
+        Class<?> packedClass = type == GGMLType.Q4_0 ? Q4_0PackedTensor.class : Q8_0PackedTensor.class;
+        assertInstanceOf(fileClass, before.ffnGate());
+        var predictor = m.packed().predictor().orElseThrow().layers().get(0);
         for (var t : Arrays.asList(after.wq(), after.wk(), after.wv(), after.wo(), after.ffnGate(), after.ffnUp(), after.ffnDownT(),
-                packed.predictor().orElseThrow().layers().get(0).fc1(), packed.predictor().orElseThrow().layers().get(0).fc2())) {
-            assertInstanceOf(Q4_0PackedTensor.class, t, t.name());
+                predictor.fc1(), predictor.fc2())) {
+            assertInstanceOf(packedClass, t, t.name());
         }
-        CpuWeights shared = new CpuWeights(file);
+        CpuWeights shared = new CpuWeights(m.file());
         assertSame(shared.prepared(pool, 0), shared.prepared(pool, 0), "a second engine of the model reuses the packed weights");
     }
 
-    @Test
-    void denseLogitsMatchTheFileLayout() {
-        compare(w -> new DenseFeedForward(w, pool, 16));
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void denseLogitsMatchTheFileLayout(GGMLType type) {
+        compare(model(type), w -> new DenseFeedForward(w, pool, 16));
     }
 
-    @Test
-    void exactLogitsMatchTheFileLayout() {
-        compare(w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16));
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void exactLogitsMatchTheFileLayout(GGMLType type) {
+        compare(model(type), w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16));
     }
 
     /**
      * Both sides select neurons with the file-layout predictor: a score a rounding away from the threshold may select
      * differently with the packed predictor, whose scores are compared on their own below.
      */
-    @Test
-    void predictedLogitsMatchTheFileLayout() {
-        compare(w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16));
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void predictedLogitsMatchTheFileLayout(GGMLType type) {
+        ModelWeights file = model(type).file();
+        compare(model(type), w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16));
     }
 
-    @Test
-    void predictorScoresMatchTheFileLayout() {
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void predictorScoresMatchTheFileLayout(GGMLType type) {
+        ModelWeights file = model(type).file(), packed = model(type).packed();
         ActivationPredictor a = new ActivationPredictor(file.predictor().orElseThrow(), pool);
         ActivationPredictor b = new ActivationPredictor(packed.predictor().orElseThrow(), pool);
         java.util.Random random = new java.util.Random(3);
@@ -115,8 +137,10 @@ class PackedWeightsTest {
         }
     }
 
-    @Test
-    void oneAndTwoThreadsGiveBitwiseTheSameLogits() {
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void oneAndTwoThreadsGiveBitwiseTheSameLogits(GGMLType type) {
+        ModelWeights packed = model(type).packed();
         int[] prompt = {1, 17, 300, 5, 999, 42};
         int[] steps = {11, 700, 250};
         try (ComputePool one = new ComputePool(1)) {
@@ -140,11 +164,11 @@ class PackedWeightsTest {
                 : new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16);
     }
 
-    private static void compare(Function<ModelWeights, FeedForward> ffn) {
+    private static void compare(Model m, Function<ModelWeights, FeedForward> ffn) {
         int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8, 123, 64, 512, 3};
         int[] steps = {11, 700, 250, 90};
-        float[][] expected = run(file, ffn.apply(file), prompt, steps);
-        float[][] actual = run(packed, ffn.apply(packed), prompt, steps);
+        float[][] expected = run(m.file(), ffn.apply(m.file()), prompt, steps);
+        float[][] actual = run(m.packed(), ffn.apply(m.packed()), prompt, steps);
         for (int p = 0; p < expected.length; p++) {
             double diff = 0, norm = 0;
             for (int v = 0; v < expected[p].length; v++) {

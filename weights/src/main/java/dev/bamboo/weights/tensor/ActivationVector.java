@@ -63,7 +63,7 @@ public final class ActivationVector {
      * product spread over threads: otherwise the first thread to need them computes them while the others wait.
      */
     public ActivationVector prepareFor(Tensor w) {
-        if (w instanceof Q4_0PackedTensor) q8Grouped();
+        if (w instanceof Q4_0PackedTensor || w instanceof Q8_0PackedTensor) q8Grouped();
         else if (w.type().blockSize() > 1) q8Shorts();
         else if (w instanceof F16Tensor) halfScaled();
         return this;

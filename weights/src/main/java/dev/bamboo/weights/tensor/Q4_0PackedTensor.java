@@ -203,30 +203,17 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
      */
     @Override
     public void accumulateRows(int[] rows, int count, float[][] coeffs, int tokens, float[][] outs, int from, int to) {
-        int[] termRows = new int[Math.min(count, ROW_CHUNK)];
-        float[] termCoeffs = new float[termRows.length];
         boolean vector = from % GROUP_VALUES == 0 && to % GROUP_VALUES == 0;
         int width = to - from, groups = width / GROUP_VALUES;
         float[] sums = vector ? groupedSums(tokens * width) : null;
         Q4_0PackedKernels.RowScratch scratch = vector ? rowScratch(groups) : null;
-        for (int c = 0; c < count; c += ROW_CHUNK) {
-            int end = Math.min(count, c + ROW_CHUNK);
-            for (int t = 0; t < tokens; t++) {
-                int terms = 0;
-                for (int k = c; k < end; k++) {
-                    float a = coeffs[t][rows[k]];
-                    if (a == 0f) continue;
-                    termRows[terms] = rows[k];
-                    termCoeffs[terms++] = a;
-                }
-                if (terms == 0) continue;
-                if (vector) {
-                    Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), blockRows, from / GROUP_VALUES, groups, termRows, termCoeffs, terms, sums, t * width, scratch);
-                } else {
-                    Q4_0PackedKernels.axpyRowsScalar(this, termRows, termCoeffs, terms, outs[t], from, to);
-                }
+        TermChunks.forEach(rows, count, coeffs, tokens, ROW_CHUNK, (t, termRows, termCoeffs, terms) -> {
+            if (vector) {
+                Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), blockRows, from / GROUP_VALUES, groups, termRows, termCoeffs, terms, sums, t * width, scratch);
+            } else {
+                Q4_0PackedKernels.axpyRowsScalar(this, termRows, termCoeffs, terms, outs[t], from, to);
             }
-        }
+        });
         if (vector) for (int t = 0; t < tokens; t++) addGrouped(sums, t * width, outs[t], from, to);
     }
 

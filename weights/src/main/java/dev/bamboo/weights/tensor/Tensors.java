@@ -39,11 +39,18 @@ public final class Tensors {
     }
 
     /**
-     * The form of {@code t} the CPU kernels run fastest: Q4_0 repacked into {@link Q4_0PackedTensor} (same size, on the
-     * Java heap) where the vector shape and row length allow, otherwise {@code t} itself.
+     * The form of {@code t} the CPU kernels run fastest: Q4_0 and Q8_0 repacked into {@link Q4_0PackedTensor} and {@link
+     * Q8_0PackedTensor} (on the Java heap, block scales widened to floats) where the vector shape and row length allow,
+     * otherwise {@code t} itself.
      */
     public static Tensor packForCpu(Tensor t, dev.bamboo.weights.parallel.ComputePool pool) {
-        return packsForCpu(t) ? Q4_0PackedTensor.of((Q4_0Tensor) t, pool) : t;
+        if (!packsForCpu(t)) return t;
+        return t instanceof Q8_0Tensor q ? Q8_0PackedTensor.of(q, pool) : Q4_0PackedTensor.of((Q4_0Tensor) t, pool);
+    }
+
+    /** True when {@code t} is a repacked form made by {@link #packForCpu}. */
+    public static boolean packed(Tensor t) {
+        return t instanceof Q4_0PackedTensor || t instanceof Q8_0PackedTensor;
     }
 
     /**
@@ -66,7 +73,7 @@ public final class Tensors {
      * tensor never does.
      */
     public static boolean mapped(Tensor t) {
-        return !(t instanceof Q4_0PackedTensor) && t.data().isMapped();
+        return !packed(t) && t.data().isMapped();
     }
 
     /**
@@ -90,8 +97,14 @@ public final class Tensors {
     /** Bytes per piece of an {@link #inMemory} copy: big enough to stream, small enough to share out evenly. */
     private static final long COPY_CHUNK = 4L << 20;
 
-    /** True when {@link #packForCpu} would repack {@code t} (into a heap copy of the same size). */
+    /** True when {@link #packForCpu} would repack {@code t} (into a heap copy: see {@link #packedBytes}). */
     public static boolean packsForCpu(Tensor t) {
-        return t instanceof Q4_0Tensor q && Q4_0PackedTensor.packable(q);
+        return t instanceof Q4_0Tensor q && Q4_0PackedTensor.packable(q) || t instanceof Q8_0Tensor q8 && Q8_0PackedTensor.packable(q8);
+    }
+
+    /** The heap {@link #packForCpu} takes for {@code t}: its quants and a float scale per block of 32 values. */
+    public static long packedBytes(Tensor t) {
+        long values = t.size(), blocks = values / 32;
+        return (t.type() == GGMLType.Q4_0 ? values / 2 : values) + 4 * blocks;
     }
 }

@@ -98,7 +98,7 @@ class KernelDifferentialTest {
     /**
      * Gathers go through their lists in blocks of rows, each block touched and then computed ({@link RowTouch}): lists
      * shorter and longer than a block, in any order and with repeats, from any start, give each listed row matvec's bits
-     * and leave the others alone, for every type and for Q4_0 as the CPU engine repacks it.
+     * and leave the others alone, for every type and for Q8_0 and Q4_0 as the CPU engine repacks them.
      */
     @ParameterizedTest(name = "{0} packed={1}")
     @MethodSource("gatherTypes")
@@ -110,7 +110,7 @@ class KernelDifferentialTest {
             try (ComputePool pool = new ComputePool(2)) {
                 w = Tensors.packForCpu(w, pool);
             }
-            assertTrue(w instanceof Q4_0PackedTensor, "packed");
+            assertTrue(Tensors.packed(w), "packed");
         }
         ActivationVector x = RandomTensors.activations(cols, random);
         float[] product = new float[rows];
@@ -125,7 +125,8 @@ class KernelDifferentialTest {
 
     static Stream<Arguments> gatherTypes() {
         return Stream.of(Arguments.of(GGMLType.F32, false), Arguments.of(GGMLType.F16, false), Arguments.of(GGMLType.BF16, false),
-                Arguments.of(GGMLType.Q8_0, false), Arguments.of(GGMLType.Q4_0, false), Arguments.of(GGMLType.Q4_0, true));
+                Arguments.of(GGMLType.Q8_0, false), Arguments.of(GGMLType.Q8_0, true), Arguments.of(GGMLType.Q4_0, false),
+                Arguments.of(GGMLType.Q4_0, true));
     }
 
     /**

@@ -62,22 +62,6 @@ class Q4_0PackedTensorTest {
         assertSame(f, Tensors.packForCpu(f, pool));
     }
 
-    /** The reference dot and the sum of |terms| that bounds its rounding error. */
-    private static double[] reference(Tensor w, long row, ActivationVector x) {
-        double sum = 0, abs = 0;
-        for (int j = 0; j < w.cols(); j++) {
-            double term = w.get(row * w.cols() + j) * (x.q8()[j] * (double) x.q8Scales()[j / 32]);
-            sum += term;
-            abs += Math.abs(term);
-        }
-        return new double[] {sum, abs};
-    }
-
-    private static void assertClose(double[] expected, float actual, String what) {
-        double tolerance = 1e-5 * expected[1] + 1e-30;
-        if (Math.abs(expected[0] - actual) > tolerance) fail(what + ": expected " + expected[0] + " got " + actual);
-    }
-
     @ParameterizedTest(name = "cols={0}")
     @ValueSource(ints = {512, 1024, 4608})
     void productsMatchTheReference(int cols) {
@@ -87,7 +71,7 @@ class Q4_0PackedTensorTest {
         float[] out = new float[ROWS];
         w.matvec(x, out, 0, ROWS);
         for (int r = 0; r < ROWS; r++) {
-            assertClose(reference(w, r, x), out[r], "matvec row " + r);
+            Q8Reference.assertClose(Q8Reference.dot(w, r, x), out[r], "matvec row " + r);
             assertEquals(Float.floatToRawIntBits(out[r]), Float.floatToRawIntBits(w.dot(r, x)), "dot row " + r + " is matvec's arithmetic");
         }
         // the gather: listed rows only, in any order
