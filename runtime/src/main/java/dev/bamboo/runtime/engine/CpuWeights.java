@@ -82,7 +82,7 @@ public final class CpuWeights implements AutoCloseable {
         boolean inMemory = copy > 0 && copy + reserve + (repack ? pack : 0) + COPY_MARGIN <= available;
         List<String> notes = new ArrayList<>();
         if (pack > 0 && !repack) {
-            notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, about 1.5x slower: "
+            notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, up to 3x slower: "
                     + "repacking them needs %.1f GiB of Java heap with the KV cache and %.1f GiB is free; %s",
                     String.join("/", counter.packedTypes), gib(pack + reserve), gib(free), moreHeap(rt, pack + reserve)));
         }
