@@ -163,7 +163,7 @@ final class F16Kernels {
     }
 
     /** {@link #widen} for halves known to be finite (no lane's exponent field all ones). */
-    private static FloatVector widenFinite(ShortVector halves) {
+    static FloatVector widenFinite(ShortVector halves) {
         return shifted(halves).mul(SCALE);
     }
 

@@ -22,7 +22,7 @@ import static dev.bamboo.weights.tensor.Simd.S2;
  * scaling costs one multiply per group instead of a broadcast per block. Both kernels multiply in 16-bit integer
  * lanes. Quants are signed nibbles: shifts yield {@code q − 8} directly.
  * Groups are addressed by their index {@code g} over the whole tensor: quants at {@code g · 16L}, scales at
- * {@code g · L}, as floats (widening f16 scales inside the kernels costs C2 the node budget the kernels need). The
+ * {@code g · L}, as the file's f16 values, widened in the kernels by integer shifts (four vector operations per group). The
  * weights are Java arrays: the JIT compiles vector loads from arrays to tighter code than loads from memory segments
  * (measured 1.5× on these kernels).
  *
@@ -42,8 +42,9 @@ final class Q4_0PackedKernels {
     /** Quant bytes of one group. */
     static final int GROUP_QUANTS = L * HALF;
 
-    private static FloatVector scales(float[] d, int g) {
-        return FloatVector.fromArray(F, d, g * L);
+    /** Group {@code g}'s block scales, f16 values widened exactly (finite: {@link Q4_0PackedTensor#of} checks). */
+    private static FloatVector scales(short[] d, int g) {
+        return F16Kernels.widenFinite(ShortVector.fromArray(S, d, g * L));
     }
 
     /** A run pair's quants: the 2L bytes at {@code offset}, widened to 16-bit lanes. */
@@ -91,7 +92,7 @@ final class Q4_0PackedKernels {
      * vec_dot_q4_0_q8_0 does. Integer arithmetic is exact, so the result does not depend on the lane order. One row at a time: the activations stay in L1 (shorts), and two rows per pass would
      * outgrow C2's node budget.
      */
-    static void dotRows(byte[] q, float[] d, int groupsPerRow, int blockRows, int[] rows, int from, int to, short[] xq,
+    static void dotRows(byte[] q, short[] d, int groupsPerRow, int blockRows, int[] rows, int from, int to, short[] xq,
                         float[] xd, float[] out, int outShift) {
         int stride = pairStride(blockRows);
         for (int k = from; k < to; k++) {
@@ -120,11 +121,11 @@ final class Q4_0PackedKernels {
      * 10.3–12.1 touched across the block ({@link RowTouch}). For a stream (every row) touching halves the speed, and at
      * 40 % of the rows a block gather takes what a full product does ({@link Tensor#gatherLimit}).
      */
-    static void gatherRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
+    static void gatherRows(byte[] q, short[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
         int rowQuants = groupsPerRow * GROUP_QUANTS, rowScales = groupsPerRow * L, touched = 0;
         for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
             int k1 = Math.min(to, k0 + RowTouch.BLOCK);
-            touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.floats(d, rows, k0, k1, rowScales);
+            touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.shorts(d, rows, k0, k1, rowScales);
             dotRows(q, d, groupsPerRow, 1, rows, k0, k1, xq, xd, out, 0);
         }
         RowTouch.keep(touched);
@@ -171,7 +172,7 @@ final class Q4_0PackedKernels {
      * error is that of Q8_0 activations: per term, at most half a step, {@code max|c| / 254} of its block. {@link
      * #axpyRowsScalar} is the same computation, value by value, with identical rounding.
      */
-    static void axpyRows(byte[] q, float[] d, int groupsPerRow, int blockRows, int firstGroup, int groups, int[] rows,
+    static void axpyRows(byte[] q, short[] d, int groupsPerRow, int blockRows, int firstGroup, int groups, int[] rows,
                          float[] coeffs, int count, float[] sums, int s, RowScratch scratch) {
         short[] p = scratch.products;
         float[] ps = scratch.productScales;
@@ -219,7 +220,7 @@ final class Q4_0PackedKernels {
      * gets each term's first group. Over 325 bytecodes, so C2 compiles it on its own: inlined into {@link #axpyRows}
      * it would push that unit past the node budget.
      */
-    private static void quantizeFactors(float[] d, int groupsPerRow, int firstGroup, int groups, int[] rows, int k0, int k1,
+    private static void quantizeFactors(short[] d, int groupsPerRow, int firstGroup, int groups, int[] rows, int k0, int k1,
                                         float[] coeffs, RowScratch scratch) {
         short[] p = scratch.products;
         float[] scales = scratch.productScales, inverses = scratch.inverseScales;

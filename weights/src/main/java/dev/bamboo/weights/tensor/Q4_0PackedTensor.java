@@ -23,7 +23,7 @@ import java.util.Arrays;
  * pair by run pair, in the order the row accumulation reads them, so that accumulating every row of a matrix reads
  * memory front to back ({@link #forRowRuns}).
  */
-public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, float[] scales, int blockRows) implements Tensor {
+public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, short[] scales, int blockRows) implements Tensor {
     /** Rows per block of a tensor made by {@link #forRowRuns}: the row accumulation's term block. */
     public static final int ROW_BLOCK = Q4_0PackedKernels.TERM_BLOCK;
     /** Blocks per group. */
@@ -53,7 +53,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         if (!packable(src)) throw new IllegalArgumentException("tensor " + src.name() + " cannot be packed");
         int blocksPerRow = src.cols() / BLOCK;
         byte[] quants = new byte[Math.toIntExact(src.size() / 2)];
-        float[] scales = new float[Math.toIntExact(src.rows() * blocksPerRow)];
+        short[] scales = new short[Math.toIntExact(src.rows() * blocksPerRow)];
         MemorySegment file = src.data();
         pool.forRange(Math.toIntExact(src.rows()), ROW_ALIGN, (from, to) -> {
             byte[] row = new byte[blocksPerRow * BLOCK_BYTES];
@@ -62,7 +62,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
                 for (int b = 0; b < blocksPerRow; b++) {
                     int block = b * BLOCK_BYTES, index = r * blocksPerRow + b;
                     int lane = index % GROUP_BLOCKS, quantBase = index / GROUP_BLOCKS * Q4_0PackedKernels.GROUP_QUANTS + lane;
-                    scales[index] = Float.float16ToFloat((short) ((row[block] & 0xFF) | row[block + 1] << 8));
+                    scales[index] = BlockScales.finite(src.name(), index, (short) ((row[block] & 0xFF) | row[block + 1] << 8));
                     for (int k = 0; k < 16; k++) quants[quantBase + k * GROUP_BLOCKS] = (byte) (row[block + 2 + k] ^ 0x88);
                 }
             }
@@ -99,7 +99,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         MemorySegment out = Arena.ofAuto().allocate((long) blocks * BLOCK_BYTES);
         for (int index = 0; index < blocks; index++) {
             long block = (long) index * BLOCK_BYTES;
-            out.set(ValueLayout.JAVA_SHORT_UNALIGNED, block, Float.floatToFloat16(scales[index]));
+            out.set(ValueLayout.JAVA_SHORT_UNALIGNED, block, scales[index]);
             for (int k = 0; k < 16; k++) out.set(ValueLayout.JAVA_BYTE, block + 2 + k, (byte) (quants[quantIndex(index, k)] ^ 0x88));
         }
         return out;
@@ -137,7 +137,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
 
     /** The scale of block {@code block} (row-major: row · cols / 32 + block within the row). */
     float blockScale(long block) {
-        return scales[Math.toIntExact(block)];
+        return Float.float16ToFloat(scales[Math.toIntExact(block)]);
     }
 
     @Override

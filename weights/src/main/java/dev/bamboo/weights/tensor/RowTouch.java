@@ -40,6 +40,15 @@ final class RowTouch {
         return touched;
     }
 
+    /** {@link #bytes(byte[], int[], int, int, int)} for rows of {@code rowLength} shorts, 32 to a line. */
+    static int shorts(short[] a, int[] rows, int k0, int k1, int rowLength) {
+        int touched = 0;
+        for (int t = 0; t < rowLength; t += LINE / Short.BYTES) {
+            for (int k = k0; k < k1; k++) touched += a[rows[k] * rowLength + t];
+        }
+        return touched;
+    }
+
     /** {@link #bytes(byte[], int[], int, int, int)} for rows of {@code rowLength} floats, 16 to a line. */
     static int floats(float[] a, int[] rows, int k0, int k1, int rowLength) {
         int touched = 0;

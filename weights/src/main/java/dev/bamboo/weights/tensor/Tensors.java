@@ -40,8 +40,8 @@ public final class Tensors {
 
     /**
      * The form of {@code t} the CPU kernels run fastest: Q4_0 and Q8_0 repacked into {@link Q4_0PackedTensor} and {@link
-     * Q8_0PackedTensor} (on the Java heap, block scales widened to floats) where the vector shape and row length allow,
-     * otherwise {@code t} itself.
+     * Q8_0PackedTensor} (on the Java heap: {@link #packedBytes}) where the vector shape and row length allow, otherwise
+     * {@code t} itself.
      */
     public static Tensor packForCpu(Tensor t, dev.bamboo.weights.parallel.ComputePool pool) {
         if (!packsForCpu(t)) return t;
@@ -102,9 +102,12 @@ public final class Tensors {
         return t instanceof Q4_0Tensor q && Q4_0PackedTensor.packable(q) || t instanceof Q8_0Tensor q8 && Q8_0PackedTensor.packable(q8);
     }
 
-    /** The heap {@link #packForCpu} takes for {@code t}: its quants and a float scale per block of 32 values. */
+    /**
+     * The heap {@link #packForCpu} takes for {@code t}: its quants and a scale per block of 32 values (Q4_0: the file's
+     * f16, so the file's size; Q8_0: a float).
+     */
     public static long packedBytes(Tensor t) {
         long values = t.size(), blocks = values / 32;
-        return (t.type() == GGMLType.Q4_0 ? values / 2 : values) + 4 * blocks;
+        return t.type() == GGMLType.Q4_0 ? values / 2 + 2 * blocks : values + 4 * blocks;
     }
 }

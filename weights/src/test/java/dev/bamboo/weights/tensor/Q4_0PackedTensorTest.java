@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -46,11 +47,23 @@ class Q4_0PackedTensorTest {
     void packingKeepsEveryValueAndTheFileBytes(int cols) {
         Tensor w = RandomTensors.create(GGMLType.Q4_0, ROWS, cols, new Random(cols));
         Q4_0PackedTensor p = pack(w);
+        assertEquals(Tensors.packedBytes(w), p.quants().length + 2L * p.scales().length);
         assertEquals(GGMLType.Q4_0, p.type());
         for (long i = 0; i < w.size(); i++) {
             assertEquals(Float.floatToRawIntBits(w.get(i)), Float.floatToRawIntBits(p.get(i)), "value " + i);
         }
         assertArrayEquals(w.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), p.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    /** The kernels widen f16 scales with integer shifts, exact only for finite values: other scales are a corrupt file. */
+    @Test
+    void anInfiniteOrNaNBlockScaleIsACorruptFile() {
+        for (short bad : new short[] {0x7C00, (short) 0xFC00, 0x7E00}) {
+            Tensor w = RandomTensors.create(GGMLType.Q4_0, 2, Q4_0PackedTensor.GROUP_VALUES, new Random(4));
+            w.data().set(RandomTensors.SHORT, 18L * 5, bad);
+            var e = assertThrows(dev.bamboo.weights.BambooException.class, () -> Tensors.packForCpu(w, pool));
+            assertTrue(e.getMessage().contains("block 5 has an infinite or NaN scale"), e.getMessage());
+        }
     }
 
     @Test
