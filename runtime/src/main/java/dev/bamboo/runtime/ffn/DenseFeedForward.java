@@ -8,14 +8,13 @@ import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.Tensor;
-import dev.bamboo.weights.tensor.Tensors;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The plain FFN: every neuron of gate, up and down. A transposed down projection ({@code ffn_down_t}) is read in the
- * layout for accumulating all its rows ({@link Tensors#forRowRuns}) when the heap holds that copy.
+ * layout for accumulating all its rows ({@link RowRunsCopies}), made up front when the heap holds that copy.
  */
 public final class DenseFeedForward implements FeedForward {
     private final ModelWeights weights;
@@ -25,9 +24,8 @@ public final class DenseFeedForward implements FeedForward {
     private final float[][] up;
     private final ActivationVector[] hidden;
     private final RowAccumulator down;
-    /** Per layer, {@code ffn_down_t} as the all-rows accumulation reads it fastest (null without one). */
-    private final Tensor[] downT;
-    private final long rowRunsBytes;
+    /** {@code ffn_down_t} as the all-rows accumulation reads it fastest, made for every layer up front. */
+    private final RowRunsCopies downT;
 
     public DenseFeedForward(ModelWeights weights, ComputePool pool, int maxBatch) {
         this.weights = weights;
@@ -40,22 +38,15 @@ public final class DenseFeedForward implements FeedForward {
         for (int t = 0; t < maxBatch; t++) hidden[t] = ActivationVector.of(new float[ffn]);
         this.down = new RowAccumulator(ffn, weights.config().hiddenSize());
         List<LayerWeights> layers = weights.layers();
-        long extra = 0;
-        for (LayerWeights l : layers) extra += l.ffnDownT() == null ? 0 : Tensors.rowRunsBytes(l.ffnDownT());
-        Runtime rt = Runtime.getRuntime();
-        // an optimisation, not a requirement: without the room, the row-contiguous tensors serve as they are
-        boolean room = extra < rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (512L << 20);
-        this.rowRunsBytes = room ? extra : 0;
-        this.downT = new Tensor[layers.size()];
-        for (int i = 0; i < downT.length; i++) {
-            Tensor t = layers.get(i).ffnDownT();
-            downT[i] = t == null || !room ? t : Tensors.forRowRuns(t, pool);
+        this.downT = new RowRunsCopies(pool, layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).ffnDownT() != null) downT.of(i, layers.get(i).ffnDownT());
         }
     }
 
     /** Memory taken by the copies of {@code ffn_down_t} laid out for accumulating all rows. */
     public long rowRunsBytes() {
-        return rowRunsBytes;
+        return downT.bytes();
     }
 
     @Override
@@ -75,11 +66,11 @@ public final class DenseFeedForward implements FeedForward {
         } else {
             // PowerInfer files store only ffn_down_t: out[t] = Σ_i a[t][i] · down_t[i]
             if (n == 1) {
-                down.accumulate(pool, downT[layer], ParallelOps.allRows(ffn), hidden[0].values(), ffn, batch.output()[0]);
+                down.accumulate(pool, downT.of(layer, w.ffnDownT()), ParallelOps.allRows(ffn), hidden[0].values(), ffn, batch.output()[0]);
             } else {
                 // every row read once for the whole batch
                 for (int t = 0; t < n; t++) Arrays.fill(batch.output()[t], 0f);
-                ParallelOps.accumulateAllRows(pool, downT[layer], hidden, batch.output(), n);
+                ParallelOps.accumulateAllRows(pool, downT.of(layer, w.ffnDownT()), hidden, batch.output(), n);
             }
         }
     }

@@ -43,6 +43,8 @@ public final class SparseFeedForward implements FeedForward {
     private final int[] upRows;
     private final float[] upValues;
     private final RowAccumulator downAccumulator;
+    /** {@code ffn_down_t} laid out for accumulating all rows, for tokens whose terms are too many to gather. */
+    private final RowRunsCopies rowRuns;
 
     public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
         this.weights = weights;
@@ -66,6 +68,7 @@ public final class SparseFeedForward implements FeedForward {
         upRows = new int[ffn];
         upValues = new float[ffn];
         downAccumulator = new RowAccumulator(ffn, weights.config().hiddenSize());
+        rowRuns = new RowRunsCopies(pool, weights.layers().size());
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */
@@ -92,7 +95,7 @@ public final class SparseFeedForward implements FeedForward {
         } else {
             gatherBatch(gateW, upW, x, n, unionCount, gateKnown);
         }
-        down(w, n, unionCount, batch.output());
+        down(layer, w, n, unionCount, batch.output());
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < activeCount[t]; c++) {
                 member[t][active[t][c]] = false;
@@ -195,7 +198,7 @@ public final class SparseFeedForward implements FeedForward {
         return count;
     }
 
-    private void down(LayerWeights w, int n, int unionCount, float[][] out) {
+    private void down(int layer, LayerWeights w, int n, int unionCount, float[][] out) {
         Tensor downT = w.ffnDownT() != null ? w.ffnDownT() : transposed.of(w);
         if (downT != null) {
             for (int t = 0; t < n; t++) Arrays.fill(out[t], 0f);
@@ -211,14 +214,15 @@ public final class SparseFeedForward implements FeedForward {
                 }
                 if (terms > downT.gatherLimit() * ffn) {
                     // dense enough that streaming every row beats gathering; the zero terms add exactly nothing
-                    downAccumulator.accumulate(pool, downT, ParallelOps.allRows(ffn), hidden[0], ffn, out[0]);
+                    downAccumulator.accumulate(pool, rowRuns.of(layer, downT), ParallelOps.allRows(ffn), hidden[0], ffn, out[0]);
                 } else {
                     downAccumulator.accumulate(pool, downT, downRows, downCoeffs, terms, out[0]);
                 }
                 return;
             }
             // hidden[t] is zero outside token t's active set: those terms are skipped
-            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.accumulateRows(union, unionCount, hidden, n, out, from, to));
+            Tensor rows = unionCount > downT.gatherLimit() * ffn ? rowRuns.of(layer, downT) : downT;
+            pool.forRange(rows.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> rows.accumulateRows(union, unionCount, hidden, n, out, from, to));
         } else {
             // Block-quantized rows cannot be transposed exactly. A sparse column gather would still touch nearly every
             // block (at 15% density a block of 32 neurons is all-zero 0.5% of the time), so the dense kernel over the
