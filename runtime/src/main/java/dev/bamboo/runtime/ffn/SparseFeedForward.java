@@ -43,7 +43,7 @@ public final class SparseFeedForward implements FeedForward {
     private final int[] upRows;
     private final float[] upValues;
     private final RowAccumulator downAccumulator;
-    /** {@code ffn_down_t} laid out for accumulating all rows, for tokens whose terms are too many to gather. */
+    /** {@code ffn_down_t} laid out for accumulating all rows, for decode steps whose terms are too many to gather. */
     private final RowRunsCopies rowRuns;
 
     public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
@@ -221,8 +221,8 @@ public final class SparseFeedForward implements FeedForward {
                 return;
             }
             // hidden[t] is zero outside token t's active set: those terms are skipped
-            Tensor rows = unionCount > downT.gatherLimit() * ffn ? rowRuns.of(layer, downT) : downT;
-            pool.forRange(rows.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> rows.accumulateRows(union, unionCount, hidden, n, out, from, to));
+            // (a batch reads its union by column ranges, which the row-run copy does not speed up: measured, pp32)
+            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.accumulateRows(union, unionCount, hidden, n, out, from, to));
         } else {
             // Block-quantized rows cannot be transposed exactly. A sparse column gather would still touch nearly every
             // block (at 15% density a block of 32 neurons is all-zero 0.5% of the time), so the dense kernel over the
