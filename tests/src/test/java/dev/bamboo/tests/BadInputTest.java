@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,6 +113,23 @@ class BadInputTest {
         byte[] st = Files.readAllBytes(dir.resolve("model.safetensors"));
         Files.write(dir.resolve("model.safetensors"), java.util.Arrays.copyOf(st, st.length - 1000));
         assertOneLineError(Cli.run("info", "-m", dir.toString()), "model.safetensors");
+    }
+
+    /** A weight that is NaN reaches the logits: generation stops with one line instead of sampling from them. */
+    @Test
+    void weightsThatMakeTheLogitsNaN() throws IOException {
+        byte[] gguf = Files.readAllBytes(Cli.root().resolve("testdata/gguf/tiny-bamboo.f32.dense.gguf"));
+        // the first value of output_norm.weight (f32), at this byte offset in the file
+        java.nio.ByteBuffer.wrap(gguf, 3434880, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN);
+        Path nan = tmp.resolve("nan.gguf");
+        Files.write(nan, gguf);
+        Cli cli = Cli.run("generate", "-m", nan.toString(), "-p", "hi", "-n", "4", "--backend", "cpu");
+        // the engine's load notes come first; the error is the one line after them
+        List<String> lines = cli.err().strip().lines().toList();
+        assertNotEquals(0, cli.exitCode(), "exit code; stderr: " + cli.err());
+        assertTrue(lines.getLast().startsWith("error: ") && lines.getLast().contains("not finite") && lines.getLast().contains("corrupt"), cli.err());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ")), "no stack trace: " + cli.err());
+        assertEquals("", cli.out().strip(), "nothing sampled from NaN logits");
     }
 
     @Test

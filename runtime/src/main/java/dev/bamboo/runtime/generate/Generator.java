@@ -34,7 +34,7 @@ public final class Generator {
         int historyLength = prompt.length;
 
         long t0 = System.nanoTime();
-        float[] logits = session.append(prompt);
+        float[] logits = finite(session.append(prompt));
         long promptNanos = System.nanoTime() - t0;
 
         long evalStart = System.nanoTime();
@@ -59,9 +59,23 @@ public final class Generator {
                 reason = GenerationStats.StopReason.CONTEXT_FULL;
                 break;
             }
-            logits = session.append(next);
+            logits = finite(session.append(next));
         }
         long evalNanos = generated <= 1 ? 0 : System.nanoTime() - evalStart;
         return new GenerationStats(prompt.length, promptNanos, generated, evalNanos, reason);
+    }
+
+    /**
+     * {@code logits}, or a one-line error if any is NaN or infinite: no model gives such logits, only corrupt weights
+     * (or a sum that overflowed), and sampling from them would print text that means nothing.
+     */
+    private float[] finite(float[] logits) {
+        for (int i = 0; i < logits.length; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new BambooException("the model's logits at position " + (session.position() - 1) + " are not finite (token "
+                        + i + ": " + logits[i] + "): its weights are corrupt or overflow a float; check or convert the model file again");
+            }
+        }
+        return logits;
     }
 }
