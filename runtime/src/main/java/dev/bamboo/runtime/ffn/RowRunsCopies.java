@@ -7,14 +7,16 @@ import dev.bamboo.weights.tensor.Tensors;
 /**
  * Per layer, the transposed down projection ({@code ffn_down_t}) laid out for accumulating all its rows ({@link
  * Tensors#forRowRuns}): a repacked Q4_0 matrix accumulates every row 20–30 % faster that way than row by row. A copy is
- * made the first time a layer wants it, and only while the heap has room for it; without the room the row-contiguous
- * tensor serves, with bitwise the same results (an optimisation, not a requirement).
+ * made the first time a layer wants it, and only if the heap has room for it then; otherwise the row-contiguous tensor
+ * serves that layer from then on, with bitwise the same results (an optimisation, not a requirement). Either way the
+ * choice is made once per layer, not on every token.
  */
 final class RowRunsCopies {
     /** Left free on the heap beside the copies. */
     private static final long MARGIN = 512L << 20;
 
     private final ComputePool pool;
+    /** Per layer, what the accumulation reads: the copy, or the tensor itself where no copy was made; null until asked. */
     private final Tensor[] copies;
     private long bytes;
 
@@ -23,15 +25,22 @@ final class RowRunsCopies {
         this.copies = new Tensor[layers];
     }
 
-    /** Layer {@code layer}'s copy of {@code downT}, made now if it has none and the heap has room; else {@code downT}. */
+    /**
+     * Layer {@code layer}'s copy of {@code downT} (the same tensor on every call for a layer): made on the first call if
+     * its type has the layout and the heap has room, else {@code downT} itself, for good.
+     */
     Tensor of(int layer, Tensor downT) {
-        Tensor copy = copies[layer];
-        if (copy != null) return copy;
+        Tensor chosen = copies[layer];
+        if (chosen != null) return chosen;
         long need = Tensors.rowRunsBytes(downT);
-        if (need == 0 || !room(need)) return downT;
-        copies[layer] = copy = Tensors.forRowRuns(downT, pool);
-        bytes += need;
-        return copy;
+        if (need > 0 && room(need)) {
+            chosen = Tensors.forRowRuns(downT, pool);
+            bytes += need;
+        } else {
+            chosen = downT;
+        }
+        copies[layer] = chosen;
+        return chosen;
     }
 
     /** Memory the copies made so far take. */
