@@ -52,25 +52,75 @@ public final class BenchRunner {
         List<BenchResult> rows = new ArrayList<>();
         try (Engine engine = model.engine(options.withStats(false))) {
             engine.notes().stream().filter(noted::add).forEach(notes);
-            String mode = engine.sparsity().label();
             for (int i = 0; i < tests.size(); i++) {
                 BenchTest test = tests.get(i);
                 int[] tokens = inputs(model, test);
-                progress.accept(facts.filename() + " " + mode + " t=" + engine.threads() + " " + test.name() + ": warm-up");
-                runOnce(engine.session(), test, tokens);
+                warmUp(engine, facts, test, tokens);
                 List<Long> samples = new ArrayList<>(repetitions);
-                for (int r = 0; r < repetitions; r++) {
-                    progress.accept(facts.filename() + " " + mode + " t=" + engine.threads() + " " + test.name() + ": run " + (r + 1) + "/" + repetitions);
-                    samples.add(runOnce(engine.session(), test, tokens));
-                }
-                ActiveFractions a = active.get(i);
-                BenchResult row = new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(), mode, test, samples,
-                        a.computed(), a.trueActive(), a.precision(), Instant.now().toString());
+                for (int r = 0; r < repetitions; r++) samples.add(timed(engine, facts, test, tokens, r));
+                BenchResult row = row(engine, facts, options, test, samples, active.get(i));
                 rows.add(row);
                 sink.accept(row);
             }
         }
         return rows;
+    }
+
+    /**
+     * {@link #run} for several modes at once (one engine each, {@code options.get(m)} with {@code active.get(m)}), their
+     * runs taken in turns: warm-ups, then repetition 1 of every mode, repetition 2 of every mode, and so on. A machine
+     * whose speed drifts over minutes then gives every mode the same minutes, which their ratio needs. Rows come out
+     * mode by mode, as {@link #run} gives them.
+     */
+    public List<BenchResult> runInterleaved(Model model, ModelFacts facts, List<EngineOptions> options, List<BenchTest> tests,
+                                            List<List<ActiveFractions>> active, Consumer<BenchResult> sink) {
+        List<Engine> engines = new ArrayList<>();
+        try {
+            for (EngineOptions o : options) {
+                Engine engine = model.engine(o.withStats(false));
+                engines.add(engine);
+                engine.notes().stream().filter(noted::add).forEach(notes);
+            }
+            BenchResult[][] results = new BenchResult[engines.size()][tests.size()];
+            for (int i = 0; i < tests.size(); i++) {
+                BenchTest test = tests.get(i);
+                int[] tokens = inputs(model, test);
+                List<List<Long>> samples = new ArrayList<>();
+                for (Engine engine : engines) {
+                    warmUp(engine, facts, test, tokens);
+                    samples.add(new ArrayList<>(repetitions));
+                }
+                for (int r = 0; r < repetitions; r++) {
+                    for (int m = 0; m < engines.size(); m++) samples.get(m).add(timed(engines.get(m), facts, test, tokens, r));
+                }
+                for (int m = 0; m < engines.size(); m++) results[m][i] = row(engines.get(m), facts, options.get(m), test, samples.get(m), active.get(m).get(i));
+            }
+            List<BenchResult> rows = new ArrayList<>();
+            for (BenchResult[] mode : results) {
+                for (BenchResult row : mode) {
+                    rows.add(row);
+                    sink.accept(row);
+                }
+            }
+            return rows;
+        } finally {
+            for (Engine engine : engines.reversed()) engine.close();
+        }
+    }
+
+    private void warmUp(Engine engine, ModelFacts facts, BenchTest test, int[] tokens) {
+        progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": warm-up");
+        runOnce(engine.session(), test, tokens);
+    }
+
+    private long timed(Engine engine, ModelFacts facts, BenchTest test, int[] tokens, int repetition) {
+        progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": run " + (repetition + 1) + "/" + repetitions);
+        return runOnce(engine.session(), test, tokens);
+    }
+
+    private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchTest test, List<Long> samples, ActiveFractions a) {
+        return new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(),
+                engine.sparsity().label(), test, samples, a.computed(), a.trueActive(), a.precision(), Instant.now().toString());
     }
 
     /**

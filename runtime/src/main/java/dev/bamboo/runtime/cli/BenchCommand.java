@@ -7,6 +7,7 @@ import dev.bamboo.runtime.bench.ModelFacts;
 import dev.bamboo.runtime.bench.OutputFormat;
 import dev.bamboo.runtime.bench.ResultPrinter;
 import dev.bamboo.runtime.bench.Roofline;
+import dev.bamboo.runtime.bench.SpeedRatios;
 import dev.bamboo.runtime.bench.WeightTraffic;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.EngineOptions;
@@ -77,6 +78,10 @@ final class BenchCommand implements Callable<Integer> {
             "and report on stderr each CPU generation test's weight bytes per token, the GB/s they make and their share of it"})
     boolean bandwidth;
 
+    @Option(names = "--interleave", description = {"run the modes' repetitions in turns (one engine per mode, repetition 1 of every mode, then 2, ...), so that",
+            "they share the same minutes of a machine whose speed drifts, and report on stderr each mode's speed as a multiple of the first mode's"})
+    boolean interleave;
+
     @Override
     public Integer call() {
         OutputFormat format = OutputFormat.parse(output);
@@ -103,17 +108,33 @@ final class BenchCommand implements Callable<Integer> {
             try (Model model = Model.load(path)) {
                 int context = checkContext(model, path, tests);
                 ModelFacts facts = ModelFacts.of(model);
+                List<EngineOptions> bases = new ArrayList<>();
+                List<List<BenchRunner.ActiveFractions>> actives = new ArrayList<>();
                 for (SparsityMode mode : modes) {
                     EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
                             .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
                             .withBackend(backend, root.device);
                     mode.resolve(model.weights()); // an impossible mode fails here, before any run
-                    // the statistics pass needs the CPU engine's measurements, whatever backend is timed
-                    List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
-                    WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
+                    bases.add(base);
+                    if (interleave) actives.add(activeFractions(runner, model, base, tests));
+                }
+                WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
+                if (interleave) {
                     for (int t : threadCounts) {
-                        List<BenchResult> rows = runner.run(model, facts, base.withThreads(t), tests, active, printer::row);
+                        List<EngineOptions> options = bases.stream().map(b -> b.withThreads(t)).toList();
+                        List<BenchResult> rows = runner.runInterleaved(model, facts, options, tests, actives, printer::row);
+                        progress.accept(null);
+                        for (String line : SpeedRatios.lines(rows)) err.println("bamboo: interleaved: " + line);
+                        err.flush();
                         if (bandwidth) roofline(rows, traffic, t, progress, err);
+                    }
+                } else {
+                    for (EngineOptions base : bases) {
+                        List<BenchRunner.ActiveFractions> active = activeFractions(runner, model, base, tests);
+                        for (int t : threadCounts) {
+                            List<BenchResult> rows = runner.run(model, facts, base.withThreads(t), tests, active, printer::row);
+                            if (bandwidth) roofline(rows, traffic, t, progress, err);
+                        }
                     }
                 }
             }
@@ -121,6 +142,11 @@ final class BenchCommand implements Callable<Integer> {
         progress.accept(null);
         printer.finish();
         return 0;
+    }
+
+    /** The statistics pass needs the CPU engine's measurements, whatever backend is timed. */
+    private static List<BenchRunner.ActiveFractions> activeFractions(BenchRunner runner, Model model, EngineOptions base, List<BenchTest> tests) {
+        return runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
     }
 
     /** The read bandwidth with {@code threads} threads, then each generation row against it, on stderr. */

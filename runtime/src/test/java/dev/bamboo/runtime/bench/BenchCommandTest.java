@@ -140,6 +140,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void interleavedModesGiveTheSameTableAndEachModesSpeedAgainstTheFirst() {
+        CliRun run = bench("--sparsity", "dense,predicted", "--interleave");
+        List<String> lines = run.out().strip().lines().toList();
+        assertEquals(2 + 4, lines.size(), run.out());
+        assertEquals(List.of("dense pp8", "dense tg4", "predicted pp8", "predicted tg4"),
+                lines.stream().skip(2).map(l -> cells(l).get(5) + " " + cells(l).get(7)).toList());
+        List<String> ratios = run.err().lines().filter(l -> l.startsWith("bamboo: interleaved: ")).toList();
+        assertEquals(2, ratios.size(), run.err());
+        assertTrue(ratios.get(1).matches("bamboo: interleaved: tg4 t=1: predicted [0-9.]+ t/s = [0-9.]+× dense \\([0-9.]+ t/s\\)"), ratios.get(1));
+    }
+
+    @Test
     void badInputIsOneLineError() {
         CliRun xml = CliRun.of("bench", "-m", DEMO, "-p", "8", "-n", "0", "-r", "1", "-o", "xml");
         assertTrue(xml.isOneLineError(), xml.err());

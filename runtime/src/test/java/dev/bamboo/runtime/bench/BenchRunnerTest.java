@@ -1,0 +1,60 @@
+package dev.bamboo.runtime.bench;
+
+import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.model.Model;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The order in which {@link BenchRunner} takes its runs, seen through its progress lines, on the demo model. */
+class BenchRunnerTest {
+
+    @Test
+    void interleavedRunsTakeTurnsAndRowsComeOutModeByMode() {
+        List<String> progress = new ArrayList<>();
+        BenchRunner runner = new BenchRunner(2, 7, line -> {
+            if (line != null) progress.add(line);
+        }, note -> {});
+        List<BenchTest> tests = List.of(BenchTest.prompt(4), BenchTest.generation(3));
+        try (Model model = Model.load(TestData.model("bamboo-demo"))) {
+            EngineOptions base = EngineOptions.defaults().withThreads(1).withContextLength(BenchRunner.contextFor(tests));
+            List<EngineOptions> options = List.of(base.withSparsity(SparsityMode.DENSE), base.withSparsity(SparsityMode.PREDICTED));
+            List<List<BenchRunner.ActiveFractions>> active = new ArrayList<>();
+            for (EngineOptions o : options) active.add(runner.activeFractions(model, o, tests));
+            progress.clear();
+            List<BenchResult> sunk = new ArrayList<>();
+            List<BenchResult> rows = runner.runInterleaved(model, ModelFacts.of(model), options, tests, active, sunk::add);
+
+            List<String> expected = new ArrayList<>();
+            for (String test : List.of("pp4", "tg3")) {
+                expected.add("dense t=1 " + test + ": warm-up");
+                expected.add("predicted t=1 " + test + ": warm-up");
+                for (int r = 1; r <= 2; r++) {
+                    expected.add("dense t=1 " + test + ": run " + r + "/2");
+                    expected.add("predicted t=1 " + test + ": run " + r + "/2");
+                }
+            }
+            assertEquals(expected, progress.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList());
+
+            assertEquals(rows, sunk);
+            assertEquals(List.of("dense pp4", "dense tg3", "predicted pp4", "predicted tg3"),
+                    rows.stream().map(r -> r.sparsity() + " " + r.test().name()).toList());
+            for (BenchResult r : rows) assertEquals(2, r.samplesNs().size());
+            assertEquals(1.0, rows.get(0).activeFraction());
+            assertTrue(rows.get(3).activeFraction() > 0 && rows.get(3).activeFraction() < 1, "predicted share " + rows.get(3).activeFraction());
+
+            List<String> ratios = SpeedRatios.lines(rows);
+            assertEquals(2, ratios.size(), ratios.toString());
+            assertTrue(ratios.get(0).startsWith("pp4 t=1: predicted "), ratios.get(0));
+            assertTrue(ratios.get(1).matches("tg3 t=1: predicted [0-9.]+ t/s = [0-9.]+× dense \\([0-9.]+ t/s\\)"), ratios.get(1));
+            double ratio = Double.parseDouble(ratios.get(1).replaceAll(".* = ([0-9.]+)×.*", "$1"));
+            assertEquals(rows.get(3).avgTs() / rows.get(1).avgTs(), ratio, 0.006);
+        }
+    }
+}
