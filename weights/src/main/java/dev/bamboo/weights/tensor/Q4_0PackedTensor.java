@@ -24,6 +24,10 @@ import java.util.Arrays;
  * memory front to back ({@link #forRowRuns}).
  */
 public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, short[] scales, int blockRows) implements Tensor {
+    public Q4_0PackedTensor {
+        if (blockRows != 1 && blockRows != ROW_BLOCK) throw new IllegalArgumentException("rows per block " + blockRows + ": 1 or " + ROW_BLOCK);
+    }
+
     /** Rows per block of a tensor made by {@link #forRowRuns}: the row accumulation's term block. */
     public static final int ROW_BLOCK = Q4_0PackedKernels.TERM_BLOCK;
     /** Blocks per group. */
