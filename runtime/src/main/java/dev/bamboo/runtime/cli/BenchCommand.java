@@ -78,8 +78,8 @@ final class BenchCommand implements Callable<Integer> {
             "and report on stderr each CPU generation test's weight bytes per token, the GB/s they make and their share of it"})
     boolean bandwidth;
 
-    @Option(names = "--interleave", description = {"run the modes' repetitions in turns (one engine per mode, repetition 1 of every mode, then 2, ...), so that",
-            "they share the same minutes of a machine whose speed drifts, and report on stderr each mode's speed as a multiple of the first mode's"})
+    @Option(names = "--interleave", description = {"run the modes' repetitions in turns (one engine per mode: repetition 1 of every mode, then 2, ...),",
+            "so that they share the same minutes of a machine whose speed drifts; report on stderr each mode's speed as a multiple of the first mode's"})
     boolean interleave;
 
     @Override
