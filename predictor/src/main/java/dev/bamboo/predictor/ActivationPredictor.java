@@ -107,11 +107,11 @@ public final class ActivationPredictor {
         float[] mv = m.values();
         Tensor fc1 = p.fc1(), fc2 = p.fc2();
         h.prepareFor(fc1);
-        pool.forRange(mv.length, ROW_ALIGN, (from, to) -> fc1.matvec(h, mv, from, to));
+        pool.forRange(mv.length, ROW_ALIGN, fc1.rows() * fc1.rowBytes(), (from, to) -> fc1.matvec(h, mv, from, to));
         relu(mv);
         m.invalidate();
         m.prepareFor(fc2);
-        pool.forRange(ffn, ROW_ALIGN, (from, to) -> fc2.matvec(m, scoresOut, from, to));
+        pool.forRange(ffn, ROW_ALIGN, fc2.rows() * fc2.rowBytes(), (from, to) -> fc2.matvec(m, scoresOut, from, to));
     }
 
     /**
@@ -142,14 +142,14 @@ public final class ActivationPredictor {
         float[][] midValues = new float[n][];
         for (int t = 0; t < n; t++) midValues[t] = mids[t].values();
         Tensor fc1 = p.fc1(), fc2 = p.fc2();
-        pool.forRange(rank, ROW_ALIGN, (from, to) -> fc1.matmul(xs, midValues, from, to));
+        pool.forRange(rank, ROW_ALIGN, fc1.rows() * fc1.rowBytes() * n, (from, to) -> fc1.matmul(xs, midValues, from, to));
         for (int t = 0; t < n; t++) {
             relu(midValues[t]);
             mids[t].invalidate();
             mids[t].prepareFor(fc2);
         }
         float[][] outs = n == scoresOut.length ? scoresOut : Arrays.copyOf(scoresOut, n);
-        pool.forRange(ffn, ROW_ALIGN, (from, to) -> fc2.matmul(mids, outs, from, to));
+        pool.forRange(ffn, ROW_ALIGN, fc2.rows() * fc2.rowBytes() * n, (from, to) -> fc2.matmul(mids, outs, from, to));
     }
 
     /** {@link #predict} for {@code hs.length} tokens. */

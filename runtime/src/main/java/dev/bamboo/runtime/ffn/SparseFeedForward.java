@@ -116,7 +116,7 @@ public final class SparseFeedForward implements FeedForward {
         int count = activeCount[0];
         float[] g = gate[0], h = hidden[0];
         if (!gateKnown && count <= Math.min(gateW.gatherLimit(), upW.gatherLimit()) * ffn) {
-            pool.forRange(count, 16, (from, to) -> {
+            pool.forRange(count, 16, count * (gateW.rowBytes() + upW.rowBytes()), (from, to) -> {
                 gateW.dotRows(rows, from, to, x, g);
                 // this range's uncut neurons go to the same range of upRows; other ranges write elsewhere
                 int end = from;
@@ -151,9 +151,9 @@ public final class SparseFeedForward implements FeedForward {
      */
     private void rows(Tensor w, int[] list, int count, ActivationVector x, float[] out) {
         if (count > w.gatherLimit() * ffn) {
-            pool.forRange(ffn, 16, (from, to) -> w.matvec(x, out, from, to));
+            pool.forRange(ffn, 16, ffn * w.rowBytes(), (from, to) -> w.matvec(x, out, from, to));
         } else {
-            pool.forRange(count, 16, (from, to) -> w.dotRows(list, from, to, x, out));
+            pool.forRange(count, 16, count * w.rowBytes(), (from, to) -> w.dotRows(list, from, to, x, out));
         }
     }
 
@@ -163,14 +163,14 @@ public final class SparseFeedForward implements FeedForward {
      */
     private void gatherBatch(Tensor gateW, Tensor upW, ActivationVector[] x, int n, int unionCount, boolean gateKnown) {
         if (!gateKnown) {
-            pool.forRange(unionCount, 16, (from, to) -> {
+            pool.forRange(unionCount, 16, unionCount * gateW.rowBytes() * n, (from, to) -> {
                 for (int k = from; k < to; k++) {
                     int i = union[k];
                     for (int t = 0; t < n; t++) if (member[t][i]) gate[t][i] = gateW.dot(i, x[t]);
                 }
             });
         }
-        pool.forRange(unionCount, 16, (from, to) -> {
+        pool.forRange(unionCount, 16, unionCount * upW.rowBytes() * n, (from, to) -> {
             for (int k = from; k < to; k++) {
                 int i = union[k];
                 for (int t = 0; t < n; t++) {
@@ -222,7 +222,8 @@ public final class SparseFeedForward implements FeedForward {
             }
             // hidden[t] is zero outside token t's active set: those terms are skipped
             // (a batch reads its union by column ranges, which the row-run copy does not speed up: measured, pp32)
-            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, (from, to) -> downT.accumulateRows(union, unionCount, hidden, n, out, from, to));
+            pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, unionCount * downT.rowBytes() * n,
+                    (from, to) -> downT.accumulateRows(union, unionCount, hidden, n, out, from, to));
         } else {
             // Block-quantized rows cannot be transposed exactly. A sparse column gather would still touch nearly every
             // block (at 15% density a block of 32 neurons is all-zero 0.5% of the time), so the dense kernel over the

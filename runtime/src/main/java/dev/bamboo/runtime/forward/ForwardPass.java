@@ -130,7 +130,9 @@ public final class ForwardPass {
             cache.store(layer, startPos + t, k[t], v[t]);
         }
         int heads = config.heads();
-        pool.forRange(n * heads, 1, (from, to) -> {
+        // each head reads its keys and values over the positions so far
+        long cacheBytes = (long) n * heads * (startPos + n) * config.headDim() * 2 * Float.BYTES;
+        pool.forRange(n * heads, 1, cacheBytes, (from, to) -> {
             float[] scores = new float[cache.capacity()];
             for (int i = from; i < to; i++) attendHead(layer, i / heads, i % heads, startPos, scores);
         });

@@ -35,12 +35,14 @@ public final class ParallelOps {
     public static void matmuls(ComputePool pool, ActivationVector[] xs, int count, ComputePool.RangeTask then, Product... products) {
         ActivationVector[] in = count == xs.length ? xs : java.util.Arrays.copyOf(xs, count);
         int maxRows = 0;
+        long bytes = 0;
         for (Product p : products) {
             for (ActivationVector x : in) x.prepareFor(p.w());
             maxRows = Math.max(maxRows, Math.toIntExact(p.w().rows()));
+            bytes += p.w().rows() * p.w().rowBytes();
         }
         int units = (maxRows + ROW_ALIGN - 1) / ROW_ALIGN;
-        pool.forRange(units, 1, (from, to) -> {
+        pool.forRange(units, 1, bytes * count, (from, to) -> {
             for (Product p : products) {
                 int rows = Math.toIntExact(p.w().rows());
                 int first = share(rows, from, units), last = share(rows, to, units);
@@ -68,7 +70,7 @@ public final class ParallelOps {
         int[] all = allRows(rows);
         float[][] c = new float[count][];
         for (int t = 0; t < count; t++) c[t] = coeffs[t].values();
-        pool.forRange(w.cols(), COLUMN_ALIGN, (from, to) -> w.accumulateRows(all, rows, c, count, outs, from, to));
+        pool.forRange(w.cols(), COLUMN_ALIGN, rows * w.rowBytes() * count, (from, to) -> w.accumulateRows(all, rows, c, count, outs, from, to));
     }
 
     /** {@code 0, 1, …, n-1} (and possibly more), shared and never written after creation: no allocation per token. */

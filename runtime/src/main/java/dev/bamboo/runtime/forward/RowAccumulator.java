@@ -38,7 +38,7 @@ public final class RowAccumulator {
     /** {@code out[j] = Σ_k coeffs[k] · w[rows[k]][j]} for {@code k < count} and every column {@code j}. */
     public void accumulate(ComputePool pool, Tensor w, int[] rows, float[] coeffs, int count, float[] out) {
         int width = w.cols();
-        pool.forRange(PARTS, 1, (from, to) -> {
+        pool.forRange(PARTS, 1, count * w.rowBytes(), (from, to) -> {
             for (int p = from; p < to; p++) {
                 int start = (int) ((long) count * p / PARTS), end = (int) ((long) count * (p + 1) / PARTS);
                 System.arraycopy(rows, start, partRows[p], 0, end - start);

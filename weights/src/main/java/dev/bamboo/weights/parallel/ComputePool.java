@@ -30,6 +30,13 @@ public final class ComputePool implements AutoCloseable {
      */
     private static final long SPIN_NANOS = 500_000;
 
+    /**
+     * Below this much work (bytes of weights a call reads, summed over its tokens) a call runs on the calling thread
+     * alone: handing a call to another thread and waiting for it cost ~45 µs per call here, more than a core needs to
+     * read 1 MB, so the demo model (products of 64–128 KB) decoded 2–3× slower on 2 threads than on 1.
+     */
+    public static final long MIN_PARALLEL_BYTES = 1 << 20;
+
     private final int threads;
     private final Thread[] workers; // workers[p] runs part p; workers[0] is unused: the caller runs part 0
     private final AtomicBoolean busy = new AtomicBoolean(); // not a reentrant lock: a task calling back into the pool must run inline
@@ -75,6 +82,18 @@ public final class ComputePool implements AutoCloseable {
      * (from another thread, or from inside a task) runs its ranges one after another on the calling thread.
      */
     public void forRange(int n, int align, RangeTask task) {
+        forRange(n, align, Long.MAX_VALUE, task);
+    }
+
+    /**
+     * {@link #forRange(int, int, RangeTask)} for a call that reads about {@code workBytes}: below {@link
+     * #MIN_PARALLEL_BYTES} the whole of {@code [0, n)} runs on the calling thread.
+     */
+    public void forRange(int n, int align, long workBytes, RangeTask task) {
+        if (workBytes < MIN_PARALLEL_BYTES) {
+            if (n > 0) task.run(0, n);
+            return;
+        }
         int parts = Math.min(threads, Math.max(1, n / Math.max(1, align)));
         if (parts <= 1) {
             task.run(0, n);

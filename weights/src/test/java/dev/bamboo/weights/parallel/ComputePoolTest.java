@@ -2,6 +2,8 @@ package dev.bamboo.weights.parallel;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +27,19 @@ class ComputePoolTest {
                     for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), threads + " threads, call " + call + ", index " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    void smallWorkRunsOnTheCallingThreadInOneRange() {
+        try (ComputePool pool = new ComputePool(2)) {
+            List<String> ranges = new CopyOnWriteArrayList<>();
+            Thread caller = Thread.currentThread();
+            pool.forRange(64, 1, ComputePool.MIN_PARALLEL_BYTES - 1, (from, to) -> ranges.add(from + ".." + to + (Thread.currentThread() == caller ? " caller" : " worker")));
+            assertEquals(List.of("0..64 caller"), ranges);
+            ranges.clear();
+            pool.forRange(64, 1, ComputePool.MIN_PARALLEL_BYTES, (from, to) -> ranges.add(from + ".." + to + (Thread.currentThread() == caller ? " caller" : " worker")));
+            assertEquals(List.of("0..32 caller", "32..64 worker"), ranges.stream().sorted().toList());
         }
     }
 
