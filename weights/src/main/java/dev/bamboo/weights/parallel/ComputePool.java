@@ -31,9 +31,10 @@ public final class ComputePool implements AutoCloseable {
     private static final long SPIN_NANOS = 500_000;
 
     /**
-     * Below this much work (bytes of weights a call reads, summed over its tokens) a call runs on the calling thread
-     * alone: handing a call to another thread and waiting for it cost ~45 µs per call here, more than a core needs to
-     * read 1 MB, so the demo model (products of 64–128 KB) decoded 2–3× slower on 2 threads than on 1.
+     * Below this much work (the bytes a call reads — weights, or cached keys and values — summed over its tokens) a
+     * call runs on the calling thread alone: handing a call to another thread and waiting for it cost ~45 µs per call
+     * here, more than a core needs to read 1 MB, so the demo model (products of 64–128 KB) decoded 2–3× slower on 2
+     * threads than on 1.
      */
     public static final long MIN_PARALLEL_BYTES = 1 << 20;
 
