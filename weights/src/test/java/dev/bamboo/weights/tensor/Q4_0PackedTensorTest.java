@@ -96,15 +96,25 @@ class Q4_0PackedTensorTest {
             boolean listed = r == 2 || r == 7 || r == 3;
             assertEquals(listed ? out[r] : -5f, gathered[r], "dotRows row " + r);
         }
-        // a batch: each token as its own matvec
-        ActivationVector[] xs = {x, RandomTensors.activations(cols, random), RandomTensors.activations(cols, random)};
-        float[][] outs = new float[xs.length][ROWS];
-        w.matmul(xs, outs, 2, ROWS);
-        for (int t = 0; t < xs.length; t++) {
-            float[] single = new float[ROWS];
-            w.matvec(xs[t], single, 2, ROWS);
-            assertEquals(0f, outs[t][1], "row 1 is outside the range");
-            for (int r = 2; r < ROWS; r++) assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(outs[t][r]), "matmul token " + t + " row " + r);
+        assertBatchIsEachTokensMatvec(w, cols, random);
+    }
+
+    /** A batch of one to five tokens, in either row layout: each token gets bitwise its own matvec. */
+    private static void assertBatchIsEachTokensMatvec(Q4_0PackedTensor w, int cols, Random random) {
+        int rows = Math.toIntExact(w.rows());
+        for (int tokens : new int[] {1, 2, 3, 4, 5}) {
+            ActivationVector[] xs = new ActivationVector[tokens];
+            for (int t = 0; t < tokens; t++) xs[t] = RandomTensors.activations(cols, random);
+            float[][] outs = new float[tokens][rows];
+            w.matmul(xs, outs, 2, rows);
+            for (int t = 0; t < tokens; t++) {
+                float[] single = new float[rows];
+                w.matvec(xs[t], single, 2, rows);
+                assertEquals(0f, outs[t][1], "row 1 is outside the range");
+                for (int r = 2; r < rows; r++) {
+                    assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(outs[t][r]), "matmul token " + t + " of " + tokens + " row " + r);
+                }
+            }
         }
     }
 
@@ -215,6 +225,7 @@ class Q4_0PackedTensorTest {
         w.matvec(x, a, 0, rows);
         runs.matvec(x, b, 0, rows);
         assertArrayEquals(a, b, "matvec");
+        assertBatchIsEachTokensMatvec(runs, cols, random);
         int[] list = {69, 3, 40, 31, 32};
         w.dotRows(list, 0, list.length, x, a);
         runs.dotRows(list, 0, list.length, x, b);
