@@ -4,6 +4,7 @@ import dev.bamboo.weights.BambooException;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,6 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A decode step makes hundreds of short calls (one per matrix), so the workers are persistent and are woken by a
  * generation counter rather than through an executor's queue and futures: after each call they spin briefly
  * for the next one before parking, and the caller spins briefly for them before parking.
+ *
+ * <p>The ranges of a call are claimed, not assigned: the caller runs the first and then claims any range no worker has
+ * started, so a worker that starts late (descheduled, which on a 2-core machine happens whenever the JIT compiler or the
+ * garbage collector wants a core) does not hold the call up. Which thread runs a range never changes its result.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -33,20 +38,25 @@ public final class ComputePool implements AutoCloseable {
     /**
      * Below this much work (the bytes a call reads — weights, or cached keys and values — summed over its tokens) a
      * call runs on the calling thread alone: handing a call to another thread and waiting for it cost ~45 µs per call
-     * here, more than a core needs to read 1 MB, so the demo model (products of 64–128 KB) decoded 2–3× slower on 2
-     * threads than on 1.
+     * on average here before ranges were claimed (an empty call costs ~1 µs, but one worker start in fifteen came
+     * hundreds of µs late), more than a core needs to read 1 MB, so the demo model (products of 64–128 KB) decoded 2–3×
+     * slower on 2 threads than on 1.
      */
     public static final long MIN_PARALLEL_BYTES = 1 << 20;
 
     private final int threads;
-    private final Thread[] workers; // workers[p] runs part p; workers[0] is unused: the caller runs part 0
+    private final Thread[] workers; // workers[0] is unused: the caller is the first thread of every call
     private final AtomicBoolean busy = new AtomicBoolean(); // not a reentrant lock: a task calling back into the pool must run inline
     private final AtomicInteger pending = new AtomicInteger();
+    /**
+     * The current call's next range to run: the call's generation (low 32 bits) in bits 32–63, its number of ranges in
+     * bits 16–31, the next range in bits 0–15.
+     */
+    private final AtomicLong claim = new AtomicLong();
 
     // One call's job, published to the workers by the volatile write of generation.
     private RangeTask task;
     private int[] bounds;
-    private int parts;
     private Thread caller;
     private volatile long generation;
     private volatile Throwable failure;
@@ -59,8 +69,7 @@ public final class ComputePool implements AutoCloseable {
         this.threads = threads;
         this.workers = new Thread[threads];
         for (int p = 1; p < threads; p++) {
-            int part = p;
-            Thread t = new Thread(() -> workLoop(part), "bamboo-compute-" + p);
+            Thread t = new Thread(this::workLoop, "bamboo-compute-" + p);
             t.setDaemon(true);
             workers[p] = t;
         }
@@ -117,11 +126,12 @@ public final class ComputePool implements AutoCloseable {
     private void runParallel(RangeTask task, int[] bounds, int parts) {
         this.task = task;
         this.bounds = bounds;
-        this.parts = parts;
         this.caller = Thread.currentThread();
         this.failure = null;
         pending.set(parts - 1);
-        generation = generation + 1; // publishes the job
+        long g = generation + 1;
+        claim.set(g << 32 | (long) parts << 16 | 1);
+        generation = g; // publishes the job
         for (int p = 1; p < parts; p++) LockSupport.unpark(workers[p]);
         Throwable own = null;
         try {
@@ -129,6 +139,7 @@ public final class ComputePool implements AutoCloseable {
         } catch (Throwable t) {
             own = t;
         }
+        runClaimed(g);
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (pending.get() != 0) {
             if (System.nanoTime() < spinUntil) Thread.onSpinWait();
@@ -141,7 +152,7 @@ public final class ComputePool implements AutoCloseable {
         if (t != null) throw new IllegalStateException(t);
     }
 
-    private void workLoop(int part) {
+    private void workLoop() {
         long seen = 0;
         while (!closed) {
             long g = generation;
@@ -154,13 +165,27 @@ public final class ComputePool implements AutoCloseable {
                 continue;
             }
             seen = g;
-            if (part >= parts) continue; // this call needs fewer ranges
+            runClaimed(g);
+        }
+    }
+
+    /**
+     * Runs ranges of call {@code g} while any is unclaimed. A thread that comes late to a call (its generation already
+     * passed) finds the claim moved on and runs nothing. The task and bounds are read after a range is claimed: the
+     * call cannot end, and the next call cannot replace them, before that range is done.
+     */
+    private void runClaimed(long g) {
+        while (true) {
+            long c = claim.get();
+            int next = (int) (c & 0xFFFF), parts = (int) (c >>> 16 & 0xFFFF);
+            if (c >>> 32 != (g & 0xFFFF_FFFFL) || next >= parts) return;
+            if (!claim.compareAndSet(c, c + 1)) continue;
             try {
-                task.run(bounds[part], bounds[part + 1]);
+                task.run(bounds[next], bounds[next + 1]);
             } catch (Throwable t) {
                 if (failure == null) failure = t;
             }
-            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+            if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
         }
     }
 
