@@ -60,17 +60,18 @@ final class F16Kernels {
      * times, outgrew C2's node budget, which then left the final lane sum a boxed call): the largest exponent field
      * seen decides at the end whether the row needs the exact lane-by-lane path.
      *
-     * <p>The vectors go in chunks of {@link #CHUNK} values, an inner loop of constant length that C2 unrolls whole.
-     * With one plain loop, C2 unrolled it with set-up and tail code that short rows pay on every row: the predictors'
-     * 14336 × 1024 {@code fc2} read at 23–25 GB/s from memory (2 threads) where 512- and 4096-value rows read at 37–45;
-     * chunked, 35–36 (the others unchanged). The sum is the same chain in the same order.
+     * <p>Rows of up to {@link #SHORT_ROW} values go in chunks of {@link #CHUNK}, an inner loop of constant length that
+     * C2 unrolls whole. As one plain loop, the way C2 unrolled it cost such rows from memory: the predictors' 14336 ×
+     * 1024 {@code fc2} read at 22–25 GB/s (2 threads, the two loops alternating in one process) and 35–36 chunked, 2048
+     * values 32 → 35 GB/s; 4096-value rows read as fast or faster as one loop (41–44 either way from memory, 53–55
+     * against 51–54 in cache), so they keep it. Either way the sum is the same chain in the same order.
      */
     static float dot(MemorySegment w, long base, float[] x, float[] scaled, float unscale, int n) {
         // one accumulator, so that dot4 and dotTokens4 can keep four of these chains side by side and give the same bits
         FloatVector acc = FloatVector.zero(F);
         ShortVector exponents = ShortVector.zero(S);
         int j = 0;
-        for (int end = n - CHUNK + 1; j < end; j += CHUNK) {
+        for (int end = n <= SHORT_ROW ? n - CHUNK + 1 : 0; j < end; j += CHUNK) {
             for (int c = 0; c < CHUNK; c += L) {
                 ShortVector h = raw(w, base, j + c);
                 exponents = exponents.max(h.and(EXPONENT));
@@ -187,6 +188,8 @@ final class F16Kernels {
 
     /** Values per chunk of {@link #dot}'s loop. */
     static final int CHUNK = 8 * L;
+    /** Rows up to this long take {@link #dot}'s chunked loop. */
+    static final int SHORT_ROW = 2048;
 
     /** What {@link #shifted} halves are short of their value. */
     static final float SCALE = 0x1p112f;
