@@ -9,6 +9,7 @@ import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,6 +20,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Greedy decoding on the reference prompts: the token ids transformers produced (its generate() ran with the
@@ -60,5 +62,23 @@ class GreedyReferenceTest {
         assertEquals(0, cli.exitCode(), cli.err());
         String printed = cli.out().endsWith("\n") ? cli.out().substring(0, cli.out().length() - 1) : cli.out();
         assertEquals(sample.get("completion").asText(), printed.startsWith(" ") ? printed.substring(1) : printed);
+    }
+
+    @Test
+    void cliStopsAtAFullContextAndSaysSo() throws IOException {
+        JsonNode sample = new ObjectMapper().readTree(Cli.model("bamboo-demo").resolve("reference.json").toFile()).get("samples").get("prompt0");
+        int promptTokens;
+        try (SafetensorsFile ref = SafetensorsFile.open(Cli.model("bamboo-demo").resolve("reference.safetensors"))) {
+            promptTokens = ref.ints("prompt0_ids").length;
+        }
+        int context = promptTokens + 10;
+        Cli cli = Cli.run("generate", "-m", Cli.model("bamboo-demo").toString(), "-p", sample.get("text").asText(), "--temp", "0",
+                "-n", "32", "--ignore-eos", "--sparsity", "dense", "-c", String.valueOf(context));
+        assertEquals(0, cli.exitCode(), cli.err());
+        // ten tokens fill the context; the eleventh is sampled from the last position and needs no room in it
+        assertTrue(cli.err().contains("stopped after 11 tokens: the context of " + context + " tokens is full; use a larger -c"), cli.err());
+        String printed = cli.out().strip(), completion = sample.get("completion").asText();
+        assertTrue(completion.startsWith(printed) && printed.length() < completion.length(),
+                "the greedy text up to the full context: '" + printed + "' of '" + completion + "'");
     }
 }

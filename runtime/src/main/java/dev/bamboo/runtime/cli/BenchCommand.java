@@ -186,9 +186,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<Integer> threadCounts() {
         if (threads == null || threads.isEmpty()) return List.of(ComputePool.defaultThreads());
-        for (int t : threads) {
-            if (t < 1 || t > 512) throw new BambooException("-t " + t + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
-        }
+        for (int t : threads) ComputePool.checkThreads(t);
         return List.copyOf(new LinkedHashSet<>(threads));
     }
 

@@ -1,9 +1,12 @@
 package dev.bamboo.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bamboo.runtime.chat.ChatReply;
 import dev.bamboo.runtime.chat.ChatSession;
 import dev.bamboo.runtime.chat.ChatTemplate;
 import dev.bamboo.runtime.chat.ChatTemplates;
+import dev.bamboo.runtime.chat.MessageTooLongException;
+import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
@@ -58,12 +61,26 @@ final class ChatCommand implements Callable<Integer> {
                 err.flush();
                 String line = in.readLine();
                 if (line == null || line.isBlank() || line.strip().equals("/exit")) break;
-                chat.send(line, options, interrupt::requested, t -> {
-                    out.print(t);
-                    out.flush();
-                });
+                ChatReply reply;
+                try {
+                    reply = chat.send(line, options, interrupt::requested, t -> {
+                        out.print(t);
+                        out.flush();
+                    });
+                } catch (MessageTooLongException e) {
+                    err.println("error: " + e.getMessage());
+                    continue;
+                }
                 out.println();
                 out.flush();
+                int context = gen.engine().session().contextLength();
+                if (reply.forgottenMessages() > 0) {
+                    err.println("bamboo: to fit the context of " + context + " tokens, this reply left out the conversation's oldest "
+                            + reply.forgottenMessages() + " messages (a larger -c keeps more)");
+                }
+                if (reply.stats().stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
+                    err.println("bamboo: the reply stopped at the end of the context (" + context + " tokens; a larger -c allows longer replies)");
+                }
             }
         }
         return 0;

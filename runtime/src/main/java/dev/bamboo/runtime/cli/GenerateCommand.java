@@ -64,6 +64,11 @@ final class GenerateCommand implements Callable<Integer> {
                 Timings.print(spec.commandLine().getErr(), loadNanos, s, System.nanoTime() - start);
                 gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + gen.engine().sparsity().label() + ")\n" + st.table()));
                 if (s.stopReason() == GenerationStats.StopReason.CANCELLED) spec.commandLine().getErr().println("bamboo: interrupted");
+                if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
+                    int context = gen.engine().session().contextLength();
+                    spec.commandLine().getErr().println("bamboo: stopped after " + s.generatedTokens() + " tokens: the context of " + context
+                            + " tokens is full; use a larger -c (up to " + m.config().contextLength() + ") for a longer text");
+                }
             }
         }
         return 0;

@@ -54,8 +54,7 @@ final class ModelOptions {
     }
 
     EngineOptions engineOptions() {
-        int t = threads == null ? ComputePool.defaultThreads() : threads;
-        if (t < 1 || t > 512) throw new BambooException("-t " + t + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
+        int t = threads == null ? ComputePool.defaultThreads() : ComputePool.checkThreads(threads);
         if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size");
         OptionalDouble threshold = OptionalDouble.empty();
         if (sparseThreshold != null) {

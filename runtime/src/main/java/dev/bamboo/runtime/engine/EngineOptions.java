@@ -24,7 +24,7 @@ public record EngineOptions(int threads, int contextLength, SparsityMode sparsit
     public static final int DEFAULT_CONTEXT = 4096;
 
     public EngineOptions {
-        if (threads < 1 || threads > 512) throw new BambooException("-t " + threads + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
+        ComputePool.checkThreads(threads);
         if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size (0 = the model's)");
         if (promptBatch < 1 || promptBatch > 4096) throw new BambooException("prompt batch " + promptBatch + " is out of range: use 1 to 4096");
         if (device < -1) throw new BambooException("--device " + device + " is out of range: use a device index from 'bamboo devices'");

@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.synth;
 
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.GGMLType;
 
 import java.util.List;
@@ -26,7 +27,7 @@ public record SynthOptions(SynthShape shape, GGMLType type, SynthFormat format, 
         if (rank < 2 || rank % 2 != 0 || rank % block != 0 || rank / 2 > shape.hidden()) {
             throw new BambooException("--rank " + rank + " does not fit: use an even rank, a multiple of " + Math.max(2, block) + " for " + type + ", at most " + 2 * shape.hidden());
         }
-        if (threads < 1 || threads > 512) throw new BambooException("-t " + threads + " is out of range: use 1 to " + Runtime.getRuntime().availableProcessors());
+        ComputePool.checkThreads(threads);
         if (calibrationTokens < 0 || calibrationTokens > 4096) throw new BambooException("--calibration-tokens " + calibrationTokens + " is out of range: use 0 to 4096");
     }
 

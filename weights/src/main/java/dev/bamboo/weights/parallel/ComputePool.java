@@ -62,10 +62,11 @@ public final class ComputePool implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean closed;
 
+    /** The most threads a pool takes: far more than any machine this runs on has cores. */
+    public static final int MAX_THREADS = 512;
+
     public ComputePool(int threads) {
-        if (threads < 1 || threads > 1024) {
-            throw new BambooException("thread count " + threads + " is out of range: use -t between 1 and " + Runtime.getRuntime().availableProcessors());
-        }
+        checkThreads(threads);
         this.threads = threads;
         this.workers = new Thread[threads];
         for (int p = 1; p < threads; p++) {
@@ -74,6 +75,18 @@ public final class ComputePool implements AutoCloseable {
             workers[p] = t;
         }
         for (int p = 1; p < threads; p++) workers[p].start();
+    }
+
+    /**
+     * Fails with a one-line message unless {@code threads} is a thread count a pool takes (1 to {@link #MAX_THREADS}).
+     * More threads than processors are allowed, as in llama.cpp; they only share the cores.
+     */
+    public static int checkThreads(int threads) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new BambooException("-t " + threads + " is out of range: use 1 to " + MAX_THREADS + " (this machine has "
+                    + Runtime.getRuntime().availableProcessors() + " processors; the default is " + defaultThreads() + ")");
+        }
+        return threads;
     }
 
     /** Physical cores, as far as the JVM can tell: hyper-threads share the memory bandwidth decode is bound by. */

@@ -1,0 +1,99 @@
+package dev.bamboo.runtime.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.generate.GenerationStats;
+import dev.bamboo.runtime.model.GenerationOptions;
+import dev.bamboo.runtime.model.Model;
+import dev.bamboo.runtime.model.TextGenerator;
+import dev.bamboo.runtime.sampling.SamplingOptions;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Conversations on the demo model, greedy: the KV cache kept between turns, and a conversation longer than the context. */
+class ChatSessionTest {
+    private static final GenerationOptions GREEDY = new GenerationOptions(12, SamplingOptions.greedy(), true, true);
+    private static final ChatTemplate CHATML = ChatTemplates.byName("chatml");
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(TestData.model("bamboo-demo"));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static TextGenerator generator(int context) {
+        return model.textGenerator(EngineOptions.defaults().withThreads(2).withContextLength(context));
+    }
+
+    private static ChatReply send(ChatSession chat, String text) {
+        return chat.send(text, GREEDY, () -> false, t -> {});
+    }
+
+    @Test
+    void aLaterTurnRepliesAsTheWholeConversationRunFromScratch() {
+        String second;
+        List<Message> conversation;
+        try (TextGenerator gen = generator(512)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            String first = send(chat, "What does the license permit?").text();
+            second = send(chat, "And what must be kept?").text();
+            conversation = List.of(Message.system("Be brief."), Message.user("What does the license permit?"),
+                    Message.assistant(first.strip()), Message.user("And what must be kept?"));
+        }
+        try (TextGenerator fresh = generator(512)) {
+            int[] ids = CHATML.render(conversation, true).encode(model.tokenizer());
+            StringBuilder text = new StringBuilder();
+            fresh.generate(ids, GREEDY, () -> false, text::append);
+            assertEquals(text.toString(), second, "the second reply, from the cached first turn and from the whole conversation");
+        }
+    }
+
+    @Test
+    void forgetsTheOldestExchangesWhenTheConversationOutgrowsTheContext() {
+        try (TextGenerator gen = generator(96)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            int forgotten = 0;
+            for (int turn = 0; turn < 8; turn++) {
+                ChatReply reply = send(chat, "Tell me about the software, part " + turn + ".");
+                assertFalse(reply.text().isBlank(), "turn " + turn + " got a reply");
+                assertEquals(0, reply.forgottenMessages() % 2, "whole exchanges are forgotten: " + reply.forgottenMessages());
+                forgotten += reply.forgottenMessages();
+            }
+            assertTrue(forgotten > 0, "eight turns of ~30 tokens fill a 96-token context");
+        }
+    }
+
+    @Test
+    void refusesAMessageLongerThanTheContextAndGoesOn() {
+        try (TextGenerator gen = generator(64)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, null);
+            MessageTooLongException e = assertThrows(MessageTooLongException.class, () -> send(chat, "word ".repeat(100)));
+            assertTrue(e.getMessage().contains("context holds 64") && e.getMessage().contains("-c"), e.getMessage());
+            ChatReply reply = send(chat, "Hello");
+            assertFalse(reply.text().isBlank());
+            assertEquals(0, reply.forgottenMessages(), "the refused message left nothing to forget");
+        }
+    }
+
+    @Test
+    void aReplyThatFillsTheContextSaysSo() {
+        try (TextGenerator gen = generator(40)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, null);
+            GenerationOptions untilFull = new GenerationOptions(-1, SamplingOptions.greedy(), true, true);
+            ChatReply reply = chat.send("Hello", untilFull, () -> false, t -> {});
+            assertEquals(GenerationStats.StopReason.CONTEXT_FULL, reply.stats().stopReason());
+        }
+    }
+}
