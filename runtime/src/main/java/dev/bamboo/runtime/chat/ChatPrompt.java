@@ -47,23 +47,33 @@ public record ChatPrompt(boolean addBos, List<Part> parts) {
     }
 
     /**
-     * The token ids of the prompt. Each text part is encoded on its own (with the dummy prefix), as Meta's Llama-2 chat
-     * code and Hugging Face's tokenizers (which split the text around special tokens) do.
+     * The token ids of the prompt. Each run of text between special tokens is encoded on its own (with the dummy
+     * prefix), as Meta's Llama-2 chat code and Hugging Face's tokenizers (which split the text around special tokens)
+     * do; a marker the vocabulary lacks is plain text and joins the run around it.
      */
     public int[] encode(Tokenizer tokenizer) {
         List<int[]> chunks = new ArrayList<>();
         if (addBos) {
             chunks.add(new int[] {tokenizer.bos()});
         }
+        StringBuilder text = new StringBuilder();
         for (Part p : parts) {
-            chunks.add(switch (p) {
-                case Part.Text t -> tokenizer.encode(t.text());
-                case Part.Bos b -> new int[] {tokenizer.bos()};
-                case Part.Eos e -> new int[] {tokenizer.eos()};
-                case Part.Marker m -> tokenizer.pieceId(m.piece()) >= 0
-                        ? new int[] {tokenizer.pieceId(m.piece())} : tokenizer.encode(m.piece());
-            });
+            int special = switch (p) {
+                case Part.Text t -> -1;
+                case Part.Bos b -> tokenizer.bos();
+                case Part.Eos e -> tokenizer.eos();
+                case Part.Marker m -> tokenizer.pieceId(m.piece());
+            };
+            if (special < 0) {
+                // text, or a marker the vocabulary lacks (bos() and eos() fail with a message rather than return -1)
+                text.append(p instanceof Part.Marker m ? m.piece() : ((Part.Text) p).text());
+                continue;
+            }
+            if (!text.isEmpty()) chunks.add(tokenizer.encode(text.toString()));
+            text.setLength(0);
+            chunks.add(new int[] {special});
         }
+        if (!text.isEmpty()) chunks.add(tokenizer.encode(text.toString()));
         int n = chunks.stream().mapToInt(c -> c.length).sum();
         int[] ids = new int[n];
         int at = 0;

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.chat;
 import dev.bamboo.weights.BambooException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -18,9 +19,13 @@ public final class ChatTemplates {
         return ALL;
     }
 
-    /** The template with this name (case-insensitive); a BambooException listing the valid names. */
+    /** Other names users know these templates by. */
+    private static final Map<String, String> ALIASES = Map.of("mistral", "llama2", "llama-2", "llama2");
+
+    /** The template with this name (case-insensitive, or an alias such as mistral); a BambooException listing the valid names. */
     public static ChatTemplate byName(String name) {
-        String key = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+        String given = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+        String key = ALIASES.getOrDefault(given, given);
         for (ChatTemplate t : ALL) {
             if (t.name().equals(key)) {
                 return t;

@@ -35,7 +35,7 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingFlags sampling;
 
-    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2, vicuna or zephyr (default: recognised from the model, else chatml)")
+    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2 (also: mistral), vicuna or zephyr (default: recognised from the model, else chatml)")
     String templateName;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "system prompt")
@@ -62,6 +62,7 @@ final class ChatCommand implements Callable<Integer> {
                 String line = in.readLine();
                 if (line == null || line.isBlank() || line.strip().equals("/exit")) break;
                 ChatReply reply;
+                interrupt.generationStarts();
                 try {
                     reply = chat.send(line, options, interrupt::requested, t -> {
                         out.print(t);
@@ -70,6 +71,8 @@ final class ChatCommand implements Callable<Integer> {
                 } catch (MessageTooLongException e) {
                     err.println("error: " + e.getMessage());
                     continue;
+                } finally {
+                    interrupt.generationEnds();
                 }
                 out.println();
                 out.flush();

@@ -14,8 +14,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,7 +31,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the prompt")
     String prompt;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from a file")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from a file (UTF-8; its final line break dropped, as llama.cpp does)")
     Path promptFile;
 
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 = until end of text (default: ${DEFAULT-VALUE})")
@@ -56,19 +58,24 @@ final class GenerateCommand implements Callable<Integer> {
                 long loadNanos = System.nanoTime() - start;
                 model.reportBackend(gen.engine());
                 Interrupt interrupt = Interrupt.install();
-                GenerationStats s = gen.generate(ids, options, interrupt::requested, t -> {
+                interrupt.generationStarts();
+                // a closed stdout (`| head`) also ends the generation: nobody reads the rest
+                GenerationStats s = gen.generate(ids, options, () -> interrupt.requested() || out.checkError(), t -> {
                     out.print(t);
                     out.flush();
                 });
+                interrupt.generationEnds();
                 out.println();
                 Timings.print(spec.commandLine().getErr(), loadNanos, s, System.nanoTime() - start);
                 gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + gen.engine().sparsity().label() + ")\n" + st.table()));
-                if (s.stopReason() == GenerationStats.StopReason.CANCELLED) spec.commandLine().getErr().println("bamboo: interrupted");
+                boolean interrupted = s.stopReason() == GenerationStats.StopReason.CANCELLED && interrupt.requested();
+                if (interrupted) spec.commandLine().getErr().println("bamboo: interrupted");
                 if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
                     int context = gen.engine().session().contextLength();
                     spec.commandLine().getErr().println("bamboo: stopped after " + s.generatedTokens() + " tokens: the context of " + context
                             + " tokens is full; use a larger -c (up to " + m.config().contextLength() + ") for a longer text");
                 }
+                if (interrupted) return Interrupt.EXIT_CODE;
             }
         }
         return 0;
@@ -77,11 +84,19 @@ final class GenerateCommand implements Callable<Integer> {
     static String promptText(String prompt, Path file) {
         if (prompt != null && file != null) throw new BambooException("give the prompt with -p or with -f, not both");
         if (file != null) {
+            String text;
             try {
-                return Files.readString(file, StandardCharsets.UTF_8);
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (MalformedInputException e) {
+                throw new BambooException(file + ": the prompt file is not UTF-8 text; convert it to UTF-8 (e.g. with iconv)");
+            } catch (NoSuchFileException e) {
+                throw new BambooException(file + ": no such prompt file");
             } catch (IOException e) {
                 throw new BambooException(file + ": cannot read the prompt file (" + e.getMessage() + ")");
             }
+            // as llama.cpp reads -f: the file's final line break is not part of the prompt
+            if (text.endsWith("\n")) text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
+            return text;
         }
         if (prompt == null) throw new BambooException("no prompt: give one with -p TEXT or -f FILE");
         return prompt;

@@ -30,7 +30,8 @@ final class ModelOptions {
     int contextLength;
 
     @Option(names = "--sparsity", paramLabel = "MODE", defaultValue = "auto",
-            description = "FFN mode: dense, exact (ReLU models, lossless), predicted (activation predictor), auto (default)")
+            description = "FFN mode: dense, exact (ReLU models, lossless), predicted (activation predictor), auto (default: "
+                    + "predicted when the model has a predictor, else exact for ReLU FFNs, else dense)")
     String sparsity;
 
     @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold: neuron runs iff score >= X (default: the model's)")

@@ -23,11 +23,20 @@ public final class TextGenerator implements AutoCloseable {
         return engine;
     }
 
+    /**
+     * Generates after {@code prompt}, from an empty context: each call is a text of its own, whatever earlier calls
+     * left in the KV cache.
+     */
     public GenerationStats generate(String prompt, GenerationOptions options, Consumer<String> onText) {
+        engine.session().reset();
         return generate(model.promptIds(prompt, options.addBos()), options, () -> false, onText);
     }
 
-    /** Generates after the given prompt ids; the session continues from its current position. */
+    /**
+     * Generates after the given prompt ids, continuing from the session's current position (what earlier calls left in
+     * the KV cache stays before them: a chat's earlier turns); {@code engine().session().rewind(n)} keeps only the first
+     * {@code n} positions.
+     */
     public GenerationStats generate(int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         Tokenizer tok = model.tokenizer();
         StreamingDecoder decoder = tok.newStreamingDecoder();

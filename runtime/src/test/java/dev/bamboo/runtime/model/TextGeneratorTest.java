@@ -1,0 +1,37 @@
+package dev.bamboo.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.sampling.SamplingOptions;
+import org.junit.jupiter.api.Test;
+
+/** The library's text generator on the demo model, greedy. */
+class TextGeneratorTest {
+    private static final GenerationOptions GREEDY = new GenerationOptions(16, SamplingOptions.greedy(), true, true);
+
+    private static String generate(TextGenerator gen, String prompt) {
+        StringBuilder text = new StringBuilder();
+        gen.generate(prompt, GREEDY, text::append);
+        return text.toString();
+    }
+
+    @Test
+    void eachTextPromptStartsFromAnEmptyContext() {
+        try (Model model = Model.load(TestData.model("bamboo-demo"));
+             TextGenerator gen = model.textGenerator(EngineOptions.defaults().withThreads(2).withContextLength(256))) {
+            String first = generate(gen, "The GNU General Public License is");
+            String other = generate(gen, "Permission is hereby granted,");
+            String again = generate(gen, "The GNU General Public License is");
+            assertEquals(first, again, "the same prompt, the same greedy text, whatever came before");
+            assertNotEquals(first, other);
+            // the ids form continues where the session stands: the same prompt after the first text gives other text
+            int[] ids = model.promptIds("The GNU General Public License is", true);
+            StringBuilder continued = new StringBuilder();
+            gen.generate(ids, GREEDY, () -> false, continued::append);
+            assertNotEquals(first, continued.toString(), "appended after the previous text, not from scratch");
+        }
+    }
+}
