@@ -58,7 +58,7 @@ class PackedWeightsTest {
 
     @BeforeAll
     static void startPool() {
-        pool = new ComputePool(2);
+        pool = new ComputePool(2, 0); // every call split, however small: the one-vs-two-threads test needs the parallel paths
     }
 
     /** The model of {@code type}, synthesized on first use. */

@@ -38,7 +38,7 @@ class RowAccumulatorTest {
             for (int threads = 1; threads <= 3; threads++) {
                 float[] out = new float[COLS];
                 java.util.Arrays.fill(out, Float.NaN); // overwritten, not added to
-                try (ComputePool pool = new ComputePool(threads)) {
+                try (ComputePool pool = new ComputePool(threads, 0)) { // split however small the product
                     new RowAccumulator(ROWS, COLS).accumulate(pool, w, rows, coeffs, count, out);
                 }
                 for (int j = 0; j < COLS; j++) assertEquals(expected[j], out[j], 1e-4 * (1 + Math.abs(expected[j])), count + " rows, column " + j);

@@ -45,6 +45,8 @@ public final class ComputePool implements AutoCloseable {
     public static final long MIN_PARALLEL_BYTES = 1 << 20;
 
     private final int threads;
+    /** Calls reading less than this run on the calling thread ({@link #MIN_PARALLEL_BYTES} unless chosen). */
+    private final long minParallelBytes;
     private final Thread[] workers; // workers[0] is unused: the caller is the first thread of every call
     private final AtomicBoolean busy = new AtomicBoolean(); // not a reentrant lock: a task calling back into the pool must run inline
     private final AtomicInteger pending = new AtomicInteger();
@@ -66,7 +68,17 @@ public final class ComputePool implements AutoCloseable {
     public static final int MAX_THREADS = 512;
 
     public ComputePool(int threads) {
+        this(threads, MIN_PARALLEL_BYTES);
+    }
+
+    /**
+     * A pool whose calls split over its threads from {@code minParallelBytes} of work on; 0 splits every call that has
+     * more than one range, which is how tests make small models take the parallel paths.
+     */
+    public ComputePool(int threads, long minParallelBytes) {
         checkThreads(threads);
+        if (minParallelBytes < 0) throw new IllegalArgumentException("minParallelBytes " + minParallelBytes);
+        this.minParallelBytes = minParallelBytes;
         this.threads = threads;
         this.workers = new Thread[threads];
         for (int p = 1; p < threads; p++) {
@@ -109,11 +121,11 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
-     * {@link #forRange(int, int, RangeTask)} for a call that reads about {@code workBytes}: below {@link
-     * #MIN_PARALLEL_BYTES} the whole of {@code [0, n)} runs on the calling thread.
+     * {@link #forRange(int, int, RangeTask)} for a call that reads about {@code workBytes}: below the pool's threshold
+     * ({@link #MIN_PARALLEL_BYTES} by default) the whole of {@code [0, n)} runs on the calling thread.
      */
     public void forRange(int n, int align, long workBytes, RangeTask task) {
-        if (workBytes < MIN_PARALLEL_BYTES) {
+        if (workBytes < minParallelBytes) {
             if (n > 0) task.run(0, n);
             return;
         }
