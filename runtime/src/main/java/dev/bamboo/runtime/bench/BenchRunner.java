@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.bench;
 
 import dev.bamboo.predictor.LayerSparsity;
+import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
@@ -140,7 +141,7 @@ public final class BenchRunner {
                 progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");
                 engine.stats().orElseThrow().reset();
                 runOnce(engine.session(), shorter, inputs(model, shorter));
-                out.add(ActiveFractions.of(engine.stats().orElseThrow().overall()));
+                out.add(ActiveFractions.of(engine.stats().orElseThrow(), shorter.tokens()));
             }
         }
         return out;
@@ -168,14 +169,21 @@ public final class BenchRunner {
         return ids;
     }
 
-    /** Shares of FFN neurons in the statistics pass; NaN where not measured. */
-    public record ActiveFractions(double computed, double trueActive, double precision) {
-        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN);
+    /**
+     * Shares of FFN neurons in the statistics pass; NaN where not measured.
+     *
+     * @param table  the pass's per-layer table ({@link SparsityStats#table()}, what {@code generate --stats} prints);
+     *               empty for dense mode, which is not measured
+     * @param tokens the tokens the pass ran
+     */
+    public record ActiveFractions(double computed, double trueActive, double precision, String table, int tokens) {
+        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN, "", 0);
 
-        static ActiveFractions of(LayerSparsity s) {
+        static ActiveFractions of(SparsityStats stats, int tokens) {
+            LayerSparsity s = stats.overall();
             // hits = recall · trueActive; precision = hits / computed
             double precision = s.predictedActive() > 0 && !Double.isNaN(s.recall()) ? s.recall() * s.trueActive() / s.predictedActive() : Double.NaN;
-            return new ActiveFractions(s.predictedActive(), s.trueActive(), precision);
+            return new ActiveFractions(s.predictedActive(), s.trueActive(), precision, stats.table(), tokens);
         }
     }
 }

@@ -78,6 +78,10 @@ final class BenchCommand implements Callable<Integer> {
             "and report on stderr each CPU generation test's weight bytes per token, the GB/s they make and their share of it"})
     boolean bandwidth;
 
+    @Option(names = "--stats", description = {"print on stderr, for each sparse mode and test, the statistics pass's per-layer true active fraction,",
+            "computed (predicted) fraction and predictor recall, as generate --stats does"})
+    boolean stats;
+
     @Option(names = "--interleave", description = {"run the modes' repetitions in turns (one engine per mode: repetition 1 of every mode, then 2, ...),",
             "so that they share the same minutes of a machine whose speed drifts; report on stderr each mode's speed as a multiple of the first mode's"})
     boolean interleave;
@@ -116,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
                             .withBackend(backend, root.device);
                     mode.resolve(model.weights()); // an impossible mode fails here, before any run
                     bases.add(base);
-                    if (interleave) actives.add(activeFractions(runner, model, base, tests));
+                    if (interleave) actives.add(activeFractions(runner, model, base, tests, progress, err));
                 }
                 WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
                 if (interleave) {
@@ -130,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 } else {
                     for (EngineOptions base : bases) {
-                        List<BenchRunner.ActiveFractions> active = activeFractions(runner, model, base, tests);
+                        List<BenchRunner.ActiveFractions> active = activeFractions(runner, model, base, tests, progress, err);
                         for (int t : threadCounts) {
                             List<BenchResult> rows = runner.run(model, facts, base.withThreads(t), tests, active, printer::row);
                             if (bandwidth) roofline(rows, traffic, t, progress, err);
@@ -144,9 +148,25 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The statistics pass needs the CPU engine's measurements, whatever backend is timed. */
-    private static List<BenchRunner.ActiveFractions> activeFractions(BenchRunner runner, Model model, EngineOptions base, List<BenchTest> tests) {
-        return runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
+    /**
+     * The statistics pass (it needs the CPU engine's measurements, whatever backend is timed); with {@code --stats} its
+     * per-layer tables go to stderr.
+     */
+    private List<BenchRunner.ActiveFractions> activeFractions(BenchRunner runner, Model model, EngineOptions base, List<BenchTest> tests,
+                                                              Consumer<String> progress, PrintWriter err) {
+        List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
+        if (stats) {
+            progress.accept(null);
+            String mode = base.sparsity().resolve(model.weights()).label();
+            for (int i = 0; i < tests.size(); i++) {
+                BenchRunner.ActiveFractions a = active.get(i);
+                if (a.table().isEmpty()) continue;
+                err.print("\nbamboo: sparsity statistics (" + model.loaded().path().getFileName() + ", " + mode + ", " + tests.get(i).name()
+                        + ", its first " + a.tokens() + " tokens)\n" + a.table());
+            }
+            err.flush();
+        }
+        return active;
     }
 
     /** The read bandwidth with {@code threads} threads, then each generation row against it, on stderr. */

@@ -57,6 +57,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void statsPrintPerLayerTablesForSparseModesOnly() {
+        CliRun run = bench("--sparsity", "dense,predicted", "--stats");
+        String err = run.err();
+        // one table per sparse mode and test, as generate --stats prints it: a row per layer (the demo has 6) and "all"
+        assertEquals(2, err.lines().filter(l -> l.startsWith("bamboo: sparsity statistics (bamboo-demo, predicted, ")).count(), err);
+        assertTrue(err.contains("predicted, pp8, its first 8 tokens") && err.contains("predicted, tg4, its first 4 tokens"), err);
+        assertEquals(2, err.lines().filter(l -> l.matches("\\s*layer\\s+true active\\s+predicted\\s+recall\\s+tokens")).count(), err);
+        assertEquals(2 * 6, err.lines().filter(l -> l.matches("\\s*[0-5]\\s+\\d+\\.\\d+%\\s+\\d+\\.\\d+%\\s+\\d+\\.\\d+%\\s+\\d+")).count(), err);
+        assertTrue(err.lines().anyMatch(l -> l.matches("\\s*all\\s+\\d+\\.\\d+%.*")), err);
+        assertTrue(!bench("--sparsity", "predicted").err().contains("sparsity statistics"), "tables only with --stats");
+    }
+
+    @Test
     void denseOnlyTableHasNoSparsityColumns() {
         List<String> lines = bench("--sparsity", "dense").out().strip().lines().toList();
         assertEquals(List.of("model", "size", "params", "backend", "threads", "test", "t/s"), cells(lines.get(0)));
