@@ -53,6 +53,13 @@ class PredictedSparsityTest {
     }
 
     @Test
+    void aThresholdForAModeWithoutPredictorIsNotSilentlyIgnored() {
+        Cli cli = Cli.run("generate", "-p", "hi", "-n", "2", "--sparsity", "exact", "--sparse-threshold", "5");
+        assertEquals(0, cli.exitCode(), cli.err());
+        assertTrue(cli.err().contains("--sparse-threshold applies to the predictor; exact mode does not use it"), cli.err());
+    }
+
+    @Test
     void statsReportRecallAndActiveFractions() {
         Cli cli = Cli.run("generate", "-p", "Permission is hereby granted,", "--temp", "0", "-n", "8", "--sparsity", "predicted", "--stats");
         assertEquals(0, cli.exitCode(), cli.err());

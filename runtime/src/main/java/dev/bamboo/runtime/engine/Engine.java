@@ -48,6 +48,9 @@ public final class Engine implements AutoCloseable {
         if (!cpuWeights.of(weights)) throw new IllegalArgumentException("cpuWeights were made for another model's weights");
         ModelConfig config = weights.config();
         this.sparsity = options.sparsity().resolve(weights);
+        if (options.sparseThreshold().isPresent() && sparsity != SparsityMode.PREDICTED) {
+            notes.add("--sparse-threshold applies to the predictor; " + sparsity.label() + " mode does not use it");
+        }
         int context = options.resolveContext(config);
         EngineOptions resolved = options.withContextLength(context);
 

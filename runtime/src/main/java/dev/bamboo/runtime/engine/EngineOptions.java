@@ -29,7 +29,7 @@ public record EngineOptions(int threads, int contextLength, SparsityMode sparsit
         if (promptBatch < 1 || promptBatch > 4096) throw new BambooException("prompt batch " + promptBatch + " is out of range: use 1 to 4096");
         if (device < -1) throw new BambooException("--device " + device + " is out of range: use a device index from 'bamboo devices'");
         if (sparseThreshold.isPresent() && !Double.isFinite(sparseThreshold.getAsDouble())) {
-            throw new BambooException("--sparse-threshold must be a finite number");
+            throw new BambooException("--sparse-threshold " + sparseThreshold.getAsDouble() + " is not a finite number; give a value such as 0 or -0.5");
         }
     }
 

@@ -125,10 +125,10 @@ public final class GGUFModelLoader {
         }
         GGUFTensorInfo fc1 = file.tensorInfo(fc1Name);
         long rank = fc1.nDims() == 2 ? fc1.ne(1) : -1;
-        if (rank < 1) throw shapeError(file, fc1Name, new long[]{c.hiddenSize(), -1}, fc1.ne());
-        return Optional.of(new PredictorLayer(
-                tensor(file, fc1Name, c.hiddenSize(), rank),
-                tensor(file, fc2Name, rank, c.intermediateSize())));
+        long[] fc1Ne = {c.hiddenSize(), rank}, fc2Ne = {rank, c.intermediateSize()};
+        if (rank < 1 || !Arrays.equals(fc1.ne(), fc1Ne)) throw predictorShapeError(file, fc1Name, new long[]{c.hiddenSize(), -1}, fc1.ne());
+        if (!Arrays.equals(file.tensorInfo(fc2Name).ne(), fc2Ne)) throw predictorShapeError(file, fc2Name, fc2Ne, file.tensorInfo(fc2Name).ne());
+        return Optional.of(new PredictorLayer(file.tensor(fc1Name), file.tensor(fc2Name)));
     }
 
     /** The tensor, after checking its ggml dimensions {@code ne} (ne[0] first: the length of a row). */
@@ -136,6 +136,13 @@ public final class GGUFModelLoader {
         GGUFTensorInfo info = file.tensorInfo(name);
         if (!Arrays.equals(info.ne(), expectedNe)) throw shapeError(file, name, expectedNe, info.ne());
         return file.tensor(name);
+    }
+
+    /** A predictor tensor that does not fit the model: the converter paired the model with another model's predictor. */
+    private static BambooException predictorShapeError(GGUFFile file, String name, long[] expected, long[] found) {
+        String exp = Arrays.toString(expected).replace("-1", "*");
+        return GGUFErrors.error(file.fileName() + ": predictor tensor " + name + " has shape " + Arrays.toString(found) + " (ggml order), expected "
+                + exp + " for this model's sizes; convert the model again with the predictor trained for it");
     }
 
     private static BambooException shapeError(GGUFFile file, String name, long[] expected, long[] found) {

@@ -172,7 +172,7 @@ public final class PredictorFiles {
      */
     public static PredictorLayer validate(String source, int layer, Tensor fc1, Tensor fc2, int hidden, int ffn) {
         String where = "predictor layer " + layer + " (" + source + "): ";
-        String fix = "; this predictor was trained for another model, use the predictor that matches the model";
+        String fix = "; this predictor was trained for another model: use the one trained for this model, or move it aside to run --sparsity dense or exact";
         if (fc1.cols() != hidden) {
             throw new BambooException(where + "fc1.weight is " + dims(fc1) + ", expected [rank x " + hidden + "] (the model's hidden size)" + fix);
         }

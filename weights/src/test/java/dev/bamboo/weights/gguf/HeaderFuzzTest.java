@@ -56,6 +56,11 @@ class HeaderFuzzTest {
 
     /** A complete one-layer PowerInfer llama model of a few kB, with every kind of metadata value. */
     private static void writeSmallModel(Path out) {
+        writeSmallModel(out, 64);
+    }
+
+    /** {@link #writeSmallModel(Path)} whose predictor's {@code fc2} has {@code predictorFfn} rows (64 fits the model). */
+    private static void writeSmallModel(Path out, int predictorFfn) {
         int hidden = 32, ffn = 64, vocab = 16, rank = 32;
         GGUFWriter w = GGUFWriter.powerInfer();
         w.put("general.architecture", GGUFValue.ofString("llama"));
@@ -100,8 +105,24 @@ class HeaderFuzzTest {
         w.tensor("blk.0.ffn_up.weight", dev.bamboo.weights.tensor.GGMLType.Q4_0, new long[]{hidden, ffn}, data);
         w.tensor("blk.0.ffn_down_t.weight", dev.bamboo.weights.tensor.GGMLType.Q4_0, new long[]{hidden, ffn}, data);
         w.tensor("blk.0.fc1.weight", dev.bamboo.weights.tensor.GGMLType.Q4_0, new long[]{hidden, rank}, data);
-        w.tensor("blk.0.fc2.weight", dev.bamboo.weights.tensor.GGMLType.Q4_0, new long[]{rank, ffn}, data);
+        w.tensor("blk.0.fc2.weight", dev.bamboo.weights.tensor.GGMLType.Q4_0, new long[]{rank, predictorFfn}, data);
         w.write(out);
+    }
+
+    @Test
+    void anotherModelsPredictorIsNamedWithTheFix(@TempDir Path dir) {
+        Path file = dir.resolve("mismatch.gguf");
+        writeSmallModel(file, 128);
+        try (GGUFFile f = GGUFFile.open(file)) {
+            BambooException e = org.junit.jupiter.api.Assertions.assertThrows(BambooException.class, () -> GGUFModelLoader.load(f));
+            assertTrue(e.getMessage().contains("predictor tensor blk.0.fc2.weight has shape [32, 128]")
+                    && e.getMessage().contains("expected [32, 64]") && e.getMessage().contains("convert the model again"), e.getMessage());
+        }
+        Path fits = dir.resolve("fits.gguf");
+        writeSmallModel(fits, 64);
+        try (GGUFFile f = GGUFFile.open(fits)) {
+            assertTrue(GGUFModelLoader.load(f).predictor().isPresent());
+        }
     }
 
     @Test
