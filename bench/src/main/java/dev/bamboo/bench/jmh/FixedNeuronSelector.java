@@ -29,6 +29,11 @@ final class FixedNeuronSelector implements NeuronSelector {
         return list.length;
     }
 
+    /** The selected neurons, ascending (a copy). */
+    int[] list() {
+        return list.clone();
+    }
+
     @Override
     public boolean select(int layer, FfnBatch batch, float[][] gate, int[][] active, int[] count) {
         for (int t = 0; t < batch.count(); t++) {
