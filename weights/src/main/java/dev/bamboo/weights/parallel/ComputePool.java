@@ -2,6 +2,7 @@ package dev.bamboo.weights.parallel;
 
 import dev.bamboo.weights.BambooException;
 
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,9 +102,15 @@ public final class ComputePool implements AutoCloseable {
         return threads;
     }
 
-    /** Physical cores, as far as the JVM can tell: hyper-threads share the memory bandwidth decode is bound by. */
+    /**
+     * Physical cores ({@link CpuTopology}), and no more than the processors this process may use (a container's
+     * limit): hyper-threads share the memory bandwidth decode is bound by. Where the system does not describe its
+     * cores, half the processors of a machine with more than four, all of them otherwise.
+     */
     public static int defaultThreads() {
         int logical = Runtime.getRuntime().availableProcessors();
+        OptionalInt cores = CpuTopology.physicalCores(CpuTopology.SYS_CPU);
+        if (cores.isPresent()) return Math.max(1, Math.min(logical, cores.getAsInt()));
         return Math.max(1, logical > 4 ? logical / 2 : logical);
     }
 
