@@ -8,14 +8,20 @@ import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Exact sparsity computes only gate-positive neurons and must give the dense result. */
+/** Exact sparsity computes only the neurons whose gate is not cut off (positive; FATReLU: above its threshold) and must give the dense result. */
 class ExactSparsityTest {
 
     static float[] logits(LoadedModel model, int[] ids, int threads, boolean exact, int maxBatch) {
@@ -56,6 +62,28 @@ class ExactSparsityTest {
             assertArrayEquals(logits(model, ids, 1, true, 8), logits(model, ids, 2, true, 8));
             assertArrayEquals(logits(model, ids, 1, true, 1), logits(model, ids, 2, true, 1));
             assertArrayEquals(logits(model, ids, 1, false, 1), logits(model, ids, 2, false, 1));
+        }
+    }
+
+    /** ProSparse's FATReLU: tiny-relullama's weights with gate values below 0.05 cut off. */
+    @Test
+    void exactEqualsDenseForFatRelu(@TempDir Path dir) throws IOException {
+        Path src = TestData.model("tiny-relullama");
+        for (String f : new String[] {"model.safetensors", "tokenizer.model", "tokenizer_config.json", "generation_config.json"}) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
+                .replace("\"hidden_act\": \"relu\"", "\"hidden_act\": \"fatrelu\", \"hidden_act_param\": 0.05"));
+        try (LoadedModel fat = ModelLoader.open(dir); LoadedModel relu = ModelLoader.open(src);
+             SafetensorsFile ref = SafetensorsFile.open(src.resolve("reference.safetensors"))) {
+            assertEquals("fatrelu(0.05)", fat.config().ffn().label());
+            int[] ids = ref.ints("input_ids");
+            float[] dense = logits(fat, ids, 2, false, 8);
+            assertTrue(TestData.relL2(dense, logits(relu, ids, 2, false, 8)) > 1e-4, "the threshold changes the model");
+            for (int batch : new int[] {8, 1}) {
+                double vsDense = TestData.relL2(logits(fat, ids, 2, true, batch), dense);
+                assertTrue(vsDense < 1e-5, "fatrelu exact vs dense, batch " + batch + ": " + vsDense);
+            }
         }
     }
 
