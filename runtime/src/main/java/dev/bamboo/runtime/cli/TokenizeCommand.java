@@ -23,7 +23,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the text")
     String prompt;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the text from a file")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the text from a file, as generate reads its prompt (the final line break dropped)")
     Path promptFile;
 
     @Option(names = "--json", description = "one JSON array of ids")
