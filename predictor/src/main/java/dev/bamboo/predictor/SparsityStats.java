@@ -14,6 +14,8 @@ import java.util.Locale;
 public final class SparsityStats {
     private final int ffn;
     private final long[] tokens;
+    /** Tokens whose true activations were recorded ({@link #recordComputed} records none). */
+    private final long[] measured;
     private final long[] trueActive;
     private final long[] predicted;
     private final long[] hits;
@@ -22,6 +24,7 @@ public final class SparsityStats {
         if (layers < 1 || ffn < 1) throw new IllegalArgumentException("layers " + layers + ", ffn " + ffn);
         this.ffn = ffn;
         this.tokens = new long[layers];
+        this.measured = new long[layers];
         this.trueActive = new long[layers];
         this.predicted = new long[layers];
         this.hits = new long[layers];
@@ -68,8 +71,20 @@ public final class SparsityStats {
         add(layer, trueCount, predictedCount, hit);
     }
 
+    /**
+     * One token of one layer, its computed (predicted) count only: the neurons really active were not measured, so the
+     * true active share and the recall stay undefined unless other tokens measured them.
+     */
+    public void recordComputed(int layer, int predictedCount) {
+        checkLayer(layer);
+        if (predictedCount < 0 || predictedCount > ffn) throw new IllegalArgumentException("predicted count " + predictedCount);
+        tokens[layer]++;
+        predicted[layer] += predictedCount;
+    }
+
     private void add(int layer, long active, long pred, long hit) {
         tokens[layer]++;
+        measured[layer]++;
         trueActive[layer] += active;
         predicted[layer] += pred;
         hits[layer] += hit;
@@ -77,7 +92,7 @@ public final class SparsityStats {
 
     public LayerSparsity layer(int layer) {
         checkLayer(layer);
-        return summary(layer, tokens[layer], trueActive[layer], predicted[layer], hits[layer]);
+        return summary(layer, tokens[layer], measured[layer], trueActive[layer], predicted[layer], hits[layer]);
     }
 
     public List<LayerSparsity> perLayer() {
@@ -88,27 +103,29 @@ public final class SparsityStats {
 
     /** All layers pooled; its {@code layer} is -1 and {@code tokens} counts token-layer pairs. */
     public LayerSparsity overall() {
-        long t = 0, a = 0, p = 0, h = 0;
+        long t = 0, m = 0, a = 0, p = 0, h = 0;
         for (int l = 0; l < tokens.length; l++) {
             t += tokens[l];
+            m += measured[l];
             a += trueActive[l];
             p += predicted[l];
             h += hits[l];
         }
-        return summary(-1, t, a, p, h);
+        return summary(-1, t, m, a, p, h);
     }
 
-    private LayerSparsity summary(int layer, long t, long active, long pred, long hit) {
-        double cells = (double) t * ffn;
+    /** Shares of {@code t} tokens' neurons; the true share over the {@code m} of them that were measured. */
+    private LayerSparsity summary(int layer, long t, long m, long active, long pred, long hit) {
         return new LayerSparsity(layer,
-                t == 0 ? Double.NaN : active / cells,
-                t == 0 ? Double.NaN : pred / cells,
+                m == 0 ? Double.NaN : active / ((double) m * ffn),
+                t == 0 ? Double.NaN : pred / ((double) t * ffn),
                 active == 0 ? Double.NaN : (double) hit / active,
                 t);
     }
 
     public void reset() {
         java.util.Arrays.fill(tokens, 0);
+        java.util.Arrays.fill(measured, 0);
         java.util.Arrays.fill(trueActive, 0);
         java.util.Arrays.fill(predicted, 0);
         java.util.Arrays.fill(hits, 0);

@@ -57,4 +57,21 @@ class SparsityStatsTest {
         assertEquals(0.5, s.layer(0).trueActive());
         assertEquals(0.75, s.layer(0).predictedActive());
     }
+
+    @Test
+    void computedCountsAloneLeaveTheTruthUndefined() {
+        SparsityStats s = new SparsityStats(1, 10);
+        s.recordComputed(0, 3);
+        s.recordComputed(0, 5);
+        assertEquals(0.4, s.layer(0).predictedActive(), 1e-12);
+        assertTrue(Double.isNaN(s.layer(0).trueActive()) && Double.isNaN(s.layer(0).recall()));
+        assertEquals(2, s.layer(0).tokens());
+        // a measured token adds its truth; the true share is over the measured tokens only
+        s.record(0, new int[]{1, 2}, 2, new int[]{1, 7}, 2);
+        assertEquals(0.2, s.layer(0).trueActive(), 1e-12);
+        assertEquals(0.5, s.layer(0).recall(), 1e-12);
+        assertEquals(10.0 / 30, s.overall().predictedActive(), 1e-12);
+        s.reset();
+        assertTrue(Double.isNaN(s.layer(0).predictedActive()));
+    }
 }

@@ -4,6 +4,7 @@ import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.engine.Statistics;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.runtime.model.Model;
@@ -18,7 +19,8 @@ import java.util.function.Consumer;
  * Runs llama-bench style tests on one model: for each test one untimed warm-up run, then {@code repetitions} timed
  * runs on the same engine. Inputs are random tokens from a seeded generator (the same for every mode and thread
  * count). Active fractions are measured in a separate, untimed pass with statistics enabled, so the timed runs do
- * none of that extra work.
+ * none of that extra work; the neurons really active only when asked ({@code --stats}), since measuring them costs the
+ * full gate and up products.
  */
 public final class BenchRunner {
     /** Tokens of the untimed statistics pass at most: enough for a stable mean, cheap on a 7B model. */
@@ -51,7 +53,7 @@ public final class BenchRunner {
     public List<BenchResult> run(Model model, ModelFacts facts, EngineOptions options, List<BenchTest> tests,
                                  List<ActiveFractions> active, Consumer<BenchResult> sink) {
         List<BenchResult> rows = new ArrayList<>();
-        try (Engine engine = model.engine(options.withStats(false))) {
+        try (Engine engine = model.engine(options.withStatistics(Statistics.NONE))) {
             engine.notes().stream().filter(noted::add).forEach(notes);
             for (int i = 0; i < tests.size(); i++) {
                 BenchTest test = tests.get(i);
@@ -78,7 +80,7 @@ public final class BenchRunner {
         List<Engine> engines = new ArrayList<>();
         try {
             for (EngineOptions o : options) {
-                Engine engine = model.engine(o.withStats(false));
+                Engine engine = model.engine(o.withStatistics(Statistics.NONE));
                 engines.add(engine);
                 engine.notes().stream().filter(noted::add).forEach(notes);
             }
@@ -125,17 +127,18 @@ public final class BenchRunner {
     }
 
     /**
-     * The untimed pass: per test, the share of FFN neurons the mode computes and the share really active, over the
-     * test's first {@value #ACTIVE_PASS_TOKENS} tokens. Dense mode computes every neuron and is not measured.
+     * The untimed pass: per test, the share of FFN neurons the mode computes and, with {@code truth}, the share really
+     * active, over the test's first {@value #ACTIVE_PASS_TOKENS} tokens. Dense mode computes every neuron and is not
+     * measured.
      */
-    public List<ActiveFractions> activeFractions(Model model, EngineOptions options, List<BenchTest> tests) {
+    public List<ActiveFractions> activeFractions(Model model, EngineOptions options, List<BenchTest> tests, boolean truth) {
         SparsityMode mode = options.sparsity().resolve(model.weights());
         List<ActiveFractions> out = new ArrayList<>();
         if (mode == SparsityMode.DENSE) {
             for (int i = 0; i < tests.size(); i++) out.add(ActiveFractions.DENSE);
             return out;
         }
-        try (Engine engine = model.engine(options.withStats(true))) {
+        try (Engine engine = model.engine(options.withStatistics(truth ? Statistics.FULL : Statistics.COMPUTED))) {
             for (BenchTest test : tests) {
                 BenchTest shorter = new BenchTest(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
                 progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");

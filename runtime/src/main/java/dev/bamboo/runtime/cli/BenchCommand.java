@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     private List<BenchRunner.ActiveFractions> activeFractions(BenchRunner runner, Model model, EngineOptions base, List<BenchTest> tests,
                                                               Consumer<String> progress, PrintWriter err) {
-        List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests);
+        List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests, stats);
         if (stats) {
             progress.accept(null);
             String mode = base.sparsity().resolve(model.weights()).label();

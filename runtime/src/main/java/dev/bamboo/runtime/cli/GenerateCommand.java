@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.engine.Statistics;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
@@ -51,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Model m = Model.load(model.modelPath())) {
             int[] ids = m.promptIds(text, true);
-            EngineOptions engineOptions = model.engineOptions().withStats(stats);
+            EngineOptions engineOptions = model.engineOptions().withStatistics(stats ? Statistics.FULL : Statistics.NONE);
             m.checkPromptFits(ids.length, engineOptions);
             try (TextGenerator gen = m.textGenerator(engineOptions)) {
                 // as llama.cpp counts it: everything before the first evaluation, the engine's weight repacking included

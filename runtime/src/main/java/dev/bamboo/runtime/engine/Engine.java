@@ -60,7 +60,7 @@ public final class Engine implements AutoCloseable {
         }
         InferenceSession accelerated = null;
         if (unavailable.isEmpty()) {
-            if (options.collectStats()) throw new BambooException("--stats runs on the CPU engine only; add --backend cpu");
+            if (options.statistics() != Statistics.NONE) throw new BambooException("--stats runs on the CPU engine only; add --backend cpu");
             AcceleratorBackend tornado = Backends.tornado().orElseThrow();
             try {
                 accelerated = tornado.open(weights, resolved, sparsity, options.device());
@@ -92,7 +92,7 @@ public final class Engine implements AutoCloseable {
             CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes);
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
-            this.stats = options.collectStats() ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
+            this.stats = options.statistics() != Statistics.NONE ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);
         } catch (RuntimeException e) {
             pool.close();
@@ -102,7 +102,8 @@ public final class Engine implements AutoCloseable {
 
     private FeedForward feedForward(ModelWeights weights, EngineOptions options, int batch) {
         NeuronSelector selector = switch (sparsity) {
-            case DENSE -> stats == null ? null : new AllNeurons();
+            // dense computes every neuron: only measuring the truth needs it to go through the sparse FFN
+            case DENSE -> options.statistics() == Statistics.FULL ? new AllNeurons() : null;
             case EXACT -> new ExactSelector(weights, pool);
             case PREDICTED -> new PredictedSelector(predictor(weights, options));
             case AUTO -> throw new IllegalStateException("AUTO is resolved above");
@@ -114,7 +115,8 @@ public final class Engine implements AutoCloseable {
             }
             return dense;
         }
-        if (stats != null) selector = new MeasuredSelector(selector, weights, pool, batch, stats);
+        if (options.statistics() == Statistics.FULL) selector = MeasuredSelector.withTruth(selector, weights, pool, batch, stats);
+        if (options.statistics() == Statistics.COMPUTED) selector = MeasuredSelector.countsOnly(selector, stats);
         SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
         if (sparse.transposedBytes() > 0) {
             notes.add(String.format(java.util.Locale.ROOT, "transposed ffn_down once for the sparse FFN (%.1f MiB of memory)", sparse.transposedBytes() / 1048576.0));
@@ -153,7 +155,7 @@ public final class Engine implements AutoCloseable {
         return List.copyOf(notes);
     }
 
-    /** Per-layer sparsity statistics, when the options asked for them ({@code --stats}). */
+    /** Per-layer sparsity statistics, when the options asked for them ({@link EngineOptions#statistics()}). */
     public Optional<SparsityStats> stats() {
         return Optional.ofNullable(stats);
     }

@@ -15,12 +15,12 @@ import java.util.OptionalDouble;
  * @param contextLength     KV-cache positions ({@code -c}); 0 = the model's own, capped at {@link #DEFAULT_CONTEXT}
  * @param promptBatch       prompt tokens per forward pass
  * @param sparseThreshold   overrides the predictor's threshold when present
- * @param collectStats      measure true and predicted activations per layer ({@code --stats}; costs extra work)
+ * @param statistics        what to measure about sparsity per layer ({@code --stats}: {@link Statistics#FULL}, which costs extra work)
  * @param backend           where the forward pass runs ({@code --backend})
  * @param device            accelerator index ({@code --device}), -1 = the backend's default
  */
 public record EngineOptions(int threads, int contextLength, SparsityMode sparsity, int promptBatch,
-                            OptionalDouble sparseThreshold, boolean collectStats, BackendChoice backend, int device) {
+                            OptionalDouble sparseThreshold, Statistics statistics, BackendChoice backend, int device) {
     public static final int DEFAULT_CONTEXT = 4096;
 
     public EngineOptions {
@@ -43,34 +43,34 @@ public record EngineOptions(int threads, int contextLength, SparsityMode sparsit
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(ComputePool.defaultThreads(), 0, SparsityMode.AUTO, 32, OptionalDouble.empty(), false, BackendChoice.CPU, -1);
+        return new EngineOptions(ComputePool.defaultThreads(), 0, SparsityMode.AUTO, 32, OptionalDouble.empty(), Statistics.NONE, BackendChoice.CPU, -1);
     }
 
     public EngineOptions withThreads(int t) {
-        return new EngineOptions(t, contextLength, sparsity, promptBatch, sparseThreshold, collectStats, backend, device);
+        return new EngineOptions(t, contextLength, sparsity, promptBatch, sparseThreshold, statistics, backend, device);
     }
 
     public EngineOptions withContextLength(int c) {
-        return new EngineOptions(threads, c, sparsity, promptBatch, sparseThreshold, collectStats, backend, device);
+        return new EngineOptions(threads, c, sparsity, promptBatch, sparseThreshold, statistics, backend, device);
     }
 
     public EngineOptions withSparsity(SparsityMode s) {
-        return new EngineOptions(threads, contextLength, s, promptBatch, sparseThreshold, collectStats, backend, device);
+        return new EngineOptions(threads, contextLength, s, promptBatch, sparseThreshold, statistics, backend, device);
     }
 
     public EngineOptions withSparseThreshold(OptionalDouble t) {
-        return new EngineOptions(threads, contextLength, sparsity, promptBatch, t, collectStats, backend, device);
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, t, statistics, backend, device);
     }
 
-    public EngineOptions withStats(boolean s) {
+    public EngineOptions withStatistics(Statistics s) {
         return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, s, backend, device);
     }
 
     public EngineOptions withBackend(BackendChoice b, int dev) {
-        return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, collectStats, b, dev);
+        return new EngineOptions(threads, contextLength, sparsity, promptBatch, sparseThreshold, statistics, b, dev);
     }
 
     public EngineOptions withPromptBatch(int b) {
-        return new EngineOptions(threads, contextLength, sparsity, b, sparseThreshold, collectStats, backend, device);
+        return new EngineOptions(threads, contextLength, sparsity, b, sparseThreshold, statistics, backend, device);
     }
 }

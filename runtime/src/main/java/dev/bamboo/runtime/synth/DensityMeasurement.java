@@ -4,6 +4,7 @@ import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.engine.Statistics;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 
@@ -25,7 +26,7 @@ public record DensityMeasurement(double predicted, double trueActive, double pre
 
     /** One batched pass over {@code tokens} random tokens (after BOS) with the threshold, when given, overriding the model's. */
     static DensityMeasurement measure(Model model, OptionalDouble threshold, int tokens, long seed, int threads) {
-        EngineOptions options = EngineOptions.defaults().withThreads(threads).withSparsity(SparsityMode.PREDICTED).withStats(true)
+        EngineOptions options = EngineOptions.defaults().withThreads(threads).withSparsity(SparsityMode.PREDICTED).withStatistics(Statistics.FULL)
                 .withContextLength(tokens).withPromptBatch(tokens).withSparseThreshold(threshold);
         try (Engine engine = model.engine(options)) {
             SplittableRandom random = new SplittableRandom(seed);

@@ -77,7 +77,8 @@ class BenchCommandTest {
 
     @Test
     void jsonUsesLlamaBenchFieldNames() throws Exception {
-        JsonNode rows = JSON.readTree(bench("--sparsity", "dense,exact", "-o", "json").out());
+        // --stats: the statistics pass also measures the neurons really active
+        JsonNode rows = JSON.readTree(bench("--sparsity", "dense,exact", "-o", "json", "--stats").out());
         assertTrue(rows.isArray());
         assertEquals(4, rows.size());
         for (JsonNode r : rows) {
@@ -106,6 +107,16 @@ class BenchCommandTest {
         double exact = rows.get(2).get("active_fraction").asDouble();
         assertTrue(exact > 0 && exact < 1, "exact active fraction " + exact);
         assertTrue(rows.get(2).get("true_active_fraction").asDouble() <= exact + 1e-12);
+    }
+
+    @Test
+    void withoutStatsOnlyTheComputedShareIsMeasured() throws Exception {
+        JsonNode rows = JSON.readTree(bench("--sparsity", "exact", "-o", "json").out());
+        for (JsonNode r : rows) {
+            double computed = r.get("active_fraction").asDouble();
+            assertTrue(computed > 0 && computed < 1, "exact active fraction " + computed);
+            assertTrue(r.get("true_active_fraction").isNull() && r.get("active_precision").isNull(), "no truth measured without --stats: " + r);
+        }
     }
 
     @Test

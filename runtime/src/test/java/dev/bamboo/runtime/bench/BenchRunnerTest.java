@@ -26,7 +26,7 @@ class BenchRunnerTest {
             EngineOptions base = EngineOptions.defaults().withThreads(1).withContextLength(BenchRunner.contextFor(tests));
             List<EngineOptions> options = List.of(base.withSparsity(SparsityMode.DENSE), base.withSparsity(SparsityMode.PREDICTED));
             List<List<BenchRunner.ActiveFractions>> active = new ArrayList<>();
-            for (EngineOptions o : options) active.add(runner.activeFractions(model, o, tests));
+            for (EngineOptions o : options) active.add(runner.activeFractions(model, o, tests, true));
             progress.clear();
             List<BenchResult> sunk = new ArrayList<>();
             List<BenchResult> rows = runner.runInterleaved(model, ModelFacts.of(model), options, tests, active, sunk::add);

@@ -4,6 +4,7 @@ import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.runtime.CliRun;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.engine.Statistics;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.gguf.GGUFFile;
@@ -28,7 +29,7 @@ class SynthCommandTest {
 
     /** Decodes {@code n} random tokens after BOS with statistics; the pooled result. */
     private static LayerSparsity measure(Model m, int n, long seed) {
-        try (Engine e = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(SparsityMode.PREDICTED).withStats(true).withContextLength(n + 1))) {
+        try (Engine e = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(SparsityMode.PREDICTED).withStatistics(Statistics.FULL).withContextLength(n + 1))) {
             Random r = new Random(seed);
             e.session().append(m.config().bosToken());
             for (int i = 0; i < n; i++) e.session().append(3 + r.nextInt(m.tokenizer().vocabSize() - 3));
