@@ -4,6 +4,7 @@ import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
+import dev.bamboo.weights.BambooException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,11 +24,32 @@ public final class ChatSession {
     private final List<Message> messages = new ArrayList<>();
     private int[] cached = new int[0];
 
+    /** Fails with a one-line message when the system prompt alone leaves the context no room for a conversation. */
     public ChatSession(Model model, TextGenerator generator, ChatTemplate template, String systemPrompt) {
         this.model = model;
         this.generator = generator;
         this.template = template;
-        if (systemPrompt != null && !systemPrompt.isBlank()) messages.add(Message.system(systemPrompt));
+        if (systemPrompt != null && !systemPrompt.isBlank()) {
+            messages.add(Message.system(systemPrompt));
+            int context = generator.engine().session().contextLength();
+            int alone = render(List.of(messages.getFirst(), Message.user(""))).length;
+            if (alone + REPLY_ROOM_MIN > context) {
+                throw new BambooException("the system prompt makes a prompt of " + alone + " tokens with an empty message, but the context holds "
+                        + context + "; use a shorter --system" + model.orLargerContext(context));
+            }
+        }
+    }
+
+    /** The fewest positions a turn keeps for its reply when earlier exchanges can make room. */
+    private static final int REPLY_ROOM_MIN = 16;
+
+    /**
+     * Positions a turn keeps free for the reply, as long as forgetting earlier exchanges can make them: the reply's
+     * length limit, at most a quarter of the context (a reply with no limit gets that quarter).
+     */
+    static int replyRoom(int maxTokens, int context) {
+        int quarter = Math.max(1, context / 4);
+        return maxTokens < 0 ? quarter : Math.max(1, Math.min(maxTokens, quarter));
     }
 
     public ChatTemplate template() {
@@ -43,16 +65,18 @@ public final class ChatSession {
         List<Message> kept = new ArrayList<>(messages);
         kept.add(Message.user(userText));
         int[] ids = render(kept);
-        int forgotten = 0;
-        // the prompt must leave room for at least one generated token
-        while (ids.length >= session.contextLength()) {
+        int forgotten = 0, context = session.contextLength(), room = replyRoom(options.maxTokens(), context);
+        // forget until the reply has room, or nothing is left to forget
+        while (ids.length + room > context) {
             int dropped = forgetOldestExchange(kept);
-            if (dropped == 0) {
-                throw new MessageTooLongException("the message makes a prompt of " + ids.length + " tokens but the context holds "
-                        + session.contextLength() + "; send a shorter message or use a larger -c (up to " + model.config().contextLength() + ")");
-            }
+            if (dropped == 0) break;
             forgotten += dropped;
             ids = render(kept);
+        }
+        // the prompt must leave room for at least one generated token
+        if (ids.length >= context) {
+            throw new MessageTooLongException("the message makes a prompt of " + ids.length + " tokens but the context holds "
+                    + context + "; use a shorter message" + model.orLargerContext(context));
         }
         messages.clear();
         messages.addAll(kept);

@@ -77,12 +77,14 @@ final class ChatCommand implements Callable<Integer> {
                 out.println();
                 out.flush();
                 int context = gen.engine().session().contextLength();
+                boolean canGrow = context < m.config().contextLength();
                 if (reply.forgottenMessages() > 0) {
                     err.println("bamboo: to fit the context of " + context + " tokens, this reply left out the conversation's oldest "
-                            + reply.forgottenMessages() + " messages (a larger -c keeps more)");
+                            + reply.forgottenMessages() + " messages" + (canGrow ? " (a larger -c keeps more)" : ""));
                 }
                 if (reply.stats().stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
-                    err.println("bamboo: the reply stopped at the end of the context (" + context + " tokens; a larger -c allows longer replies)");
+                    err.println("bamboo: the reply stopped at the end of the context (" + context + " tokens"
+                            + (canGrow ? "; a larger -c allows longer replies)" : ")"));
                 }
             }
         }

@@ -74,7 +74,8 @@ final class GenerateCommand implements Callable<Integer> {
                 if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
                     int context = gen.engine().session().contextLength();
                     spec.commandLine().getErr().println("bamboo: stopped after " + s.generatedTokens() + " tokens: the context of " + context
-                            + " tokens is full; use a larger -c (up to " + m.config().contextLength() + ") for a longer text");
+                            + " tokens is full" + (context < m.config().contextLength()
+                                    ? "; use a larger -c (up to " + m.config().contextLength() + ") for a longer text" : " (the model's whole context)"));
                 }
                 if (interrupted) return Interrupt.EXIT_CODE;
             }

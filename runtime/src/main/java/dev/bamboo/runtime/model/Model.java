@@ -93,8 +93,18 @@ public final class Model implements AutoCloseable {
         int context = options.resolveContext(config());
         if (promptTokens >= context) {
             throw new BambooException("the prompt is " + promptTokens + " tokens but the context holds " + context
-                    + " (including at least one generated token); use a larger -c (up to " + config().contextLength() + ") or a shorter prompt");
+                    + " (including at least one generated token); use a shorter prompt" + orLargerContext(context));
         }
+    }
+
+    /**
+     * {@code " or a larger -c (up to N)"} while a context of {@code context} positions is smaller than the model's
+     * own ({@code N}), else {@code " (N tokens is this model's whole context)"}: the end of advice for text that does
+     * not fit.
+     */
+    public String orLargerContext(int context) {
+        int max = config().contextLength();
+        return context < max ? " or a larger -c (up to " + max + ")" : " (" + max + " tokens is this model's whole context)";
     }
 
     public long loadNanos() {

@@ -12,6 +12,7 @@ import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
 import dev.bamboo.runtime.sampling.SamplingOptions;
+import dev.bamboo.weights.BambooException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,6 +73,29 @@ class ChatSessionTest {
                 forgotten += reply.forgottenMessages();
             }
             assertTrue(forgotten > 0, "eight turns of ~30 tokens fill a 96-token context");
+        }
+    }
+
+    @Test
+    void forgettingLeavesTheReplyItsRoom() {
+        // several context sizes, so that some turn's prompt fits with fewer free positions than a reply needs
+        for (int context = 56; context <= 104; context += 8) {
+            try (TextGenerator gen = generator(context)) {
+                ChatSession chat = new ChatSession(model, gen, CHATML, null);
+                for (String message : new String[] {"hi", "yo", "ok", "go on", "and then?"}) {
+                    ChatReply reply = send(chat, message);
+                    assertEquals(GREEDY.maxTokens(), reply.stats().generatedTokens(),
+                            "-c " + context + ", '" + message + "': a whole reply, not one cut by the context");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSystemPromptThatFillsTheContextIsRefusedOnce() {
+        try (TextGenerator gen = generator(64)) {
+            BambooException e = assertThrows(BambooException.class, () -> new ChatSession(model, gen, CHATML, "be brief ".repeat(40)));
+            assertTrue(e.getMessage().contains("system prompt") && e.getMessage().contains("--system"), e.getMessage());
         }
     }
 

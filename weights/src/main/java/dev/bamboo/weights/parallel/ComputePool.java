@@ -103,13 +103,13 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
-     * Physical cores ({@link CpuTopology}), and no more than the processors this process may use (a container's
-     * limit): hyper-threads share the memory bandwidth decode is bound by. Where the system does not describe its
+     * The physical cores this process may run on ({@link CpuTopology}), and no more than the processors the JVM
+     * grants it (a container's CPU quota): hyper-threads share the memory bandwidth decode is bound by. Where the system does not describe its
      * cores, half the processors of a machine with more than four, all of them otherwise.
      */
     public static int defaultThreads() {
         int logical = Runtime.getRuntime().availableProcessors();
-        OptionalInt cores = CpuTopology.physicalCores(CpuTopology.SYS_CPU);
+        OptionalInt cores = CpuTopology.coresOfThisProcess();
         if (cores.isPresent()) return Math.max(1, Math.min(logical, cores.getAsInt()));
         return Math.max(1, logical > 4 ? logical / 2 : logical);
     }

@@ -157,7 +157,8 @@ public final class PredictorFiles {
                     throw new BambooException("predictor layer " + layer + " (" + source + "): tensor " + n + " is missing; the checkpoint has predictors for only some layers, download the complete checkpoint");
                 }
             }
-            result.add(validate(source, layer, checkpoint.tensor(n1), checkpoint.tensor(n2), hidden, ffn));
+            result.add(validate(source, layer, checkpoint.tensor(n1), checkpoint.tensor(n2), hidden, ffn,
+                    "the checkpoint's predictor does not fit its own model: the checkpoint is inconsistent, download it again"));
         }
         if (checkpoint.contains(embeddedFc1(layers))) {
             throw new BambooException("predictor (" + source + ") has tensors for layer " + layers + " but the model has only " + layers + " layers; the checkpoint is inconsistent");
@@ -168,11 +169,12 @@ public final class PredictorFiles {
     /**
      * Checks one layer's shapes: fc1 [rank, hidden], fc2 [ffn, rank].
      *
-     * @param source the file or description named in the error
+     * @param source       the file or description named in the error
+     * @param mismatchFix  what to do when a size is not the model's (it depends on where the predictor comes from)
      */
-    public static PredictorLayer validate(String source, int layer, Tensor fc1, Tensor fc2, int hidden, int ffn) {
+    private static PredictorLayer validate(String source, int layer, Tensor fc1, Tensor fc2, int hidden, int ffn, String mismatchFix) {
         String where = "predictor layer " + layer + " (" + source + "): ";
-        String fix = "; this predictor was trained for another model: use the one trained for this model, or move it aside to run --sparsity dense or exact";
+        String fix = "; " + mismatchFix;
         if (fc1.cols() != hidden) {
             throw new BambooException(where + "fc1.weight is " + dims(fc1) + ", expected [rank x " + hidden + "] (the model's hidden size)" + fix);
         }
@@ -225,7 +227,8 @@ public final class PredictorFiles {
                 throw new BambooException("predictor layer " + layer + " (" + file + "): tensor " + n + " is missing; a PowerInfer predictor file holds fc1.weight and fc2.weight");
             }
         }
-        return validate(file.toString(), layer, tensor.apply(FC1), tensor.apply(FC2), hidden, ffn);
+        return validate(file.toString(), layer, tensor.apply(FC1), tensor.apply(FC2), hidden, ffn,
+                "this predictor was trained for another model: use the one trained for this model, or move it aside to run --sparsity dense or exact");
     }
 
     private static String dims(Tensor t) {
