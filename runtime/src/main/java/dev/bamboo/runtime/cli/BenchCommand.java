@@ -12,7 +12,6 @@ import dev.bamboo.runtime.bench.WeightTraffic;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
-import dev.bamboo.runtime.model.DefaultModel;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.parallel.ComputePool;
@@ -41,7 +40,7 @@ import java.util.function.Consumer;
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "model file or directory; repeat for several (default: the bundled demo model)")
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "model file or directory; repeat for several (default: $BAMBOO_MODEL, else the bundled demo model)")
     List<Path> models = new ArrayList<>();
 
     @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", split = ",", defaultValue = "512",
@@ -96,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         BambooCli root = BambooCli.root(spec);
         BackendChoice backend = BackendChoice.parse(root.backend);
         OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
-        List<Path> paths = models.isEmpty() ? List.of(DefaultModel.locate()) : models;
+        List<Path> paths = models.isEmpty() ? List.of(ModelOptions.defaultModel()) : models;
 
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> progress = progress(spec.commandLine().getErr());

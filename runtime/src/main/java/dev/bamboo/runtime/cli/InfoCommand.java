@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "GGUF / PowerInfer file or Hugging Face model directory (default: the bundled demo model)")
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "GGUF / PowerInfer file or Hugging Face model directory (default: $BAMBOO_MODEL, else the bundled demo model)")
     Path model;
 
     @Option(names = "--json", description = "machine-readable output")
@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = Model.load(model != null ? model : dev.bamboo.runtime.model.DefaultModel.locate())) {
+        try (Model m = Model.load(model != null ? model : ModelOptions.defaultModel())) {
             ModelSummary s = ModelSummary.of(m);
             if (json) out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(s)));
             else print(out, s);

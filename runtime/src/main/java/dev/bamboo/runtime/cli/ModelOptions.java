@@ -20,7 +20,7 @@ final class ModelOptions {
     @Spec(Spec.Target.MIXEE) CommandSpec command;
 
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
-            description = "GGUF / PowerInfer file or Hugging Face model directory (default: the bundled demo model)")
+            description = "GGUF / PowerInfer file or Hugging Face model directory (default: $BAMBOO_MODEL, else the bundled demo model)")
     Path model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "compute threads (default: physical cores)")
@@ -37,9 +37,13 @@ final class ModelOptions {
     @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
     String sparseThreshold;
 
-    /** -m, else $BAMBOO_MODEL, else the bundled demo model. */
+    /** -m, else {@link #defaultModel()}. */
     Path modelPath() {
-        if (model != null) return model;
+        return model != null ? model : defaultModel();
+    }
+
+    /** The model of a command given no -m: $BAMBOO_MODEL, else the bundled demo model. */
+    static Path defaultModel() {
         String env = System.getenv("BAMBOO_MODEL");
         return env != null && !env.isBlank() ? Path.of(env) : DefaultModel.locate();
     }
