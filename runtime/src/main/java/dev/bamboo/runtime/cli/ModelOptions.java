@@ -48,9 +48,8 @@ final class ModelOptions {
         return env != null && !env.isBlank() ? Path.of(env) : DefaultModel.locate();
     }
 
-    /** The line that says why {@code --backend auto} runs on the CPU. */
+    /** The engine's notes: why {@code --backend auto} runs on the CPU, memory spent on layouts, ... */
     void reportBackend(Engine engine) {
-        engine.fallbackReason().ifPresent(r -> command.commandLine().getErr().println("bamboo: running on the CPU engine: " + r));
         engine.notes().forEach(n -> command.commandLine().getErr().println("bamboo: " + n));
     }
 

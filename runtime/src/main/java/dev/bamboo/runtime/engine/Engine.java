@@ -36,7 +36,6 @@ public final class Engine implements AutoCloseable {
     private final SparsityStats stats;
     private final InferenceSession session;
     private final String backend;
-    private final Optional<String> fallbackReason;
     private final List<String> notes = new ArrayList<>();
 
     public Engine(ModelWeights weights, EngineOptions options) {
@@ -74,7 +73,7 @@ public final class Engine implements AutoCloseable {
                 unavailable = Optional.of("TornadoVM failed to start (" + e + ")");
             }
         }
-        this.fallbackReason = options.backend() == BackendChoice.AUTO ? unavailable : Optional.empty();
+        if (options.backend() == BackendChoice.AUTO) unavailable.ifPresent(r -> notes.add("running on the CPU engine: " + r));
         if (accelerated != null) {
             this.session = accelerated;
             this.pool = null;
@@ -145,12 +144,10 @@ public final class Engine implements AutoCloseable {
         return backend;
     }
 
-    /** With {@code --backend auto}: why the CPU engine runs instead of an accelerator. */
-    public Optional<String> fallbackReason() {
-        return fallbackReason;
-    }
-
-    /** Things worth telling the user about how the model runs (memory spent on layout changes, ...). */
+    /**
+     * Things worth telling the user about how the model runs: first, with {@code --backend auto}, why the CPU engine runs
+     * instead of an accelerator; then memory spent on layout changes, ...
+     */
     public List<String> notes() {
         return List.copyOf(notes);
     }
