@@ -137,4 +137,23 @@ class BadInputTest {
         assertOneLineError(Cli.run("logits", "--ids", "1,x,3", "-o", tmp.resolve("l.safetensors").toString()), "--ids");
         assertOneLineError(Cli.run("logits", "--ids", "1,99999", "-o", tmp.resolve("l.safetensors").toString()), "99999");
     }
+
+    /** The ids are checked once the engine runs, after its notes: the error is the last line. */
+    @Test
+    void idsLongerThanTheContextGetTheFixThatApplies() {
+        String out = tmp.resolve("l.safetensors").toString();
+        assertLastLineError(Cli.run("logits", "--ids", "1,2,3,4", "-c", "2", "-o", out), "needs 4 positions", "larger -c (up to 2048)");
+        String tooMany = String.join(",", java.util.Collections.nCopies(2100, "5"));
+        Cli cli = Cli.run("logits", "--ids", tooMany, "-o", out);
+        assertLastLineError(cli, "needs 2100 positions", "the model's context is 2048 positions");
+        assertFalse(cli.err().contains("larger -c"), "no -c can hold it: " + cli.err());
+    }
+
+    private static void assertLastLineError(Cli cli, String... mustContain) {
+        assertNotEquals(0, cli.exitCode(), "exit code; stderr: " + cli.err());
+        List<String> lines = cli.err().strip().lines().toList();
+        assertTrue(lines.getLast().startsWith("error: "), cli.err());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ")), "no stack trace: " + cli.err());
+        for (String m : mustContain) assertTrue(lines.getLast().contains(m), "'" + m + "' in: " + lines.getLast());
+    }
 }

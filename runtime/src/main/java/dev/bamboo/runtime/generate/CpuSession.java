@@ -74,9 +74,11 @@ public final class CpuSession implements InferenceSession {
     }
 
     private void checkRoom(int n) {
-        if (position + n > forward.contextLength()) {
-            throw new BambooException("the sequence needs " + (position + n) + " positions but the context holds " + forward.contextLength()
-                    + "; use a larger -c (the model supports up to " + forward.config().contextLength() + ") or a shorter prompt");
+        int needed = position + n, max = forward.config().contextLength();
+        if (needed > forward.contextLength()) {
+            throw new BambooException("the sequence needs " + needed + " positions but the context holds " + forward.contextLength()
+                    + (needed <= max ? "; use a larger -c (up to " + max + ") or a shorter sequence"
+                            : "; the model's context is " + max + " positions: use a shorter sequence"));
         }
     }
 }
