@@ -11,22 +11,13 @@ import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_FFN;
 import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
@@ -38,13 +29,7 @@ import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
  * exactly {@code truePercent}% are truly active for the positive input.
  * Memory: gate, up, down and down_t, 4 × 117 MB in F16.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:+UseTransparentHugePages"})
-public class DenseFfnBenchmark {
+public class DenseFfnBenchmark extends OneTokenBenchmark {
     @Param({"F16", "Q4_0"})
     public String type;
 

@@ -7,23 +7,14 @@ import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 
 import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_FFN;
 import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
@@ -44,13 +35,7 @@ import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
  * still in the cache at the next (15 % of one layer's rows, 18 MB, would fit this machine's last-level cache).
  * Memory: {@value #LAYERS} layers of {@code ffn_down} and its transposed copy, 117 MB each in F16 or BF16.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:+UseTransparentHugePages"})
-public class DownProjectionBenchmark {
+public class DownProjectionBenchmark extends OneTokenBenchmark {
     @Param({"F16", "BF16"})
     public String type;
 
