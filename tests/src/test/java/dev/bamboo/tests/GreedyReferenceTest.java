@@ -31,7 +31,7 @@ class GreedyReferenceTest {
     static int[] greedy(Model model, int[] prompt, int n, SparsityMode mode, int threads) {
         try (Engine engine = model.engine(EngineOptions.defaults().withThreads(threads).withSparsity(mode).withContextLength(256))) {
             List<Integer> out = new ArrayList<>();
-            new Generator(engine.session()).generate(prompt, n, SamplingOptions.greedy(), true, model.config().eosToken(), () -> false, t -> out.add(t));
+            new Generator(engine.session()).generate(prompt, n, SamplingOptions.greedy(), true, model.stopTokens(), () -> false, t -> out.add(t));
             return out.stream().mapToInt(Integer::intValue).toArray();
         }
     }

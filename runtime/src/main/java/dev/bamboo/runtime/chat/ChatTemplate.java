@@ -3,7 +3,7 @@ package dev.bamboo.runtime.chat;
 import java.util.List;
 
 /** A built-in chat format. Choose one with {@link ChatTemplates#byName} or {@link ChatTemplates#detect}. */
-public sealed interface ChatTemplate permits ChatMlTemplate, Llama2Template, VicunaTemplate, ZephyrTemplate {
+public sealed interface ChatTemplate permits ChatMlTemplate, InstTemplate, VicunaTemplate, ZephyrTemplate {
 
     /** The name users pass on the command line. */
     String name();

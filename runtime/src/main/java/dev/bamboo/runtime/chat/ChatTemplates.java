@@ -1,6 +1,13 @@
 package dev.bamboo.runtime.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.hf.HFConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +17,7 @@ import java.util.stream.Collectors;
 /** The built-in chat templates: by name, and recognised from a tokenizer_config.json {@code chat_template}. */
 public final class ChatTemplates {
     private static final List<ChatTemplate> ALL = List.of(
-            new ChatMlTemplate(), new Llama2Template(), new VicunaTemplate(), new ZephyrTemplate());
+            new ChatMlTemplate(), InstTemplate.LLAMA2, InstTemplate.MISTRAL, new VicunaTemplate(), new ZephyrTemplate());
 
     private ChatTemplates() {
     }
@@ -20,9 +27,9 @@ public final class ChatTemplates {
     }
 
     /** Other names users know these templates by. */
-    private static final Map<String, String> ALIASES = Map.of("mistral", "llama2", "llama-2", "llama2");
+    private static final Map<String, String> ALIASES = Map.of("llama-2", "llama2", "mistral-v1", "mistral");
 
-    /** The template with this name (case-insensitive, or an alias such as mistral); a BambooException listing the valid names. */
+    /** The template with this name (case-insensitive, or an alias such as llama-2); a BambooException listing the valid names. */
     public static ChatTemplate byName(String name) {
         String given = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
         String key = ALIASES.getOrDefault(given, given);
@@ -51,10 +58,50 @@ public final class ChatTemplates {
             return Optional.of(byName("zephyr"));
         }
         if (t.contains("[INST]")) {
-            return Optional.of(byName("llama2"));
+            // Llama-2 wraps the system message in <<SYS>> and starts every turn with BOS; Mistral does neither
+            boolean llama2 = t.contains("<<SYS>>") || t.replace(" ", "").contains("bos_token+'[INST]");
+            return Optional.of(byName(llama2 ? "llama2" : "mistral"));
         }
         if (t.contains("USER:") && t.contains("ASSISTANT:")) {
             return Optional.of(byName("vicuna"));
+        }
+        return Optional.empty();
+    }
+
+    /** The built-in template matching the chat template a model ships (see {@link #shippedJinja}); empty if none matches. */
+    public static Optional<ChatTemplate> shippedWith(Model model) {
+        return shippedJinja(model).flatMap(ChatTemplates::detect);
+    }
+
+    /**
+     * The Jinja chat template the model ships: GGUF {@code tokenizer.chat_template}; in a Hugging Face directory, where
+     * transformers looks for it: {@code chat_template.jinja} (what recent versions save), {@code chat_template.json},
+     * then {@code tokenizer_config.json}'s {@code chat_template} (a string, or a list of named templates of which
+     * {@code default} is the one used).
+     */
+    private static Optional<String> shippedJinja(Model m) {
+        if (m.loaded().ggufMetadata().isPresent()) return m.loaded().ggufMetadata().get().string("tokenizer.chat_template");
+        Path dir = m.loaded().path();
+        Path jinja = dir.resolve("chat_template.jinja");
+        if (Files.isRegularFile(jinja)) {
+            try {
+                return Optional.of(Files.readString(jinja));
+            } catch (IOException e) {
+                throw new BambooException(jinja + ": cannot read it as UTF-8 text; fix or remove it");
+            }
+        }
+        for (String file : List.of("chat_template.json", "tokenizer_config.json")) {
+            Path json = dir.resolve(file);
+            if (!Files.isRegularFile(json)) continue;
+            JsonNode t = HFConfig.readJson(json).get("chat_template");
+            if (t != null && t.isTextual()) return Optional.of(t.asText());
+            if (t != null && t.isArray()) {
+                for (JsonNode named : t) {
+                    if ("default".equals(named.path("name").asText()) && named.path("template").isTextual()) {
+                        return Optional.of(named.path("template").asText());
+                    }
+                }
+            }
         }
         return Optional.empty();
     }

@@ -1,6 +1,5 @@
 package dev.bamboo.runtime.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.runtime.chat.ChatReply;
 import dev.bamboo.runtime.chat.ChatSession;
 import dev.bamboo.runtime.chat.ChatTemplate;
@@ -10,7 +9,6 @@ import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
-import dev.bamboo.weights.hf.HFConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +20,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -35,7 +31,7 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingFlags sampling;
 
-    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2 (also: mistral), vicuna or zephyr (default: recognised from the model, else chatml)")
+    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2, mistral, vicuna or zephyr (default: recognised from the model, else chatml)")
     String templateName;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "system prompt")
@@ -54,6 +50,7 @@ final class ChatCommand implements Callable<Integer> {
             model.reportBackend(gen.engine());
             ChatTemplate template = chooseTemplate(m, err);
             ChatSession chat = new ChatSession(m, gen, template, system);
+            SamplingFlags.reportSeed(options.sampling(), err);
             Interrupt interrupt = Interrupt.install();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             while (true) {
@@ -93,18 +90,9 @@ final class ChatCommand implements Callable<Integer> {
 
     private ChatTemplate chooseTemplate(Model m, PrintWriter err) {
         if (templateName != null) return ChatTemplates.byName(templateName);
-        Optional<ChatTemplate> detected = modelTemplate(m).flatMap(ChatTemplates::detect);
+        Optional<ChatTemplate> detected = ChatTemplates.shippedWith(m);
         if (detected.isPresent()) return detected.get();
         err.println("bamboo: the model names no chat template Bamboo recognises; using chatml (choose one with --chat-template)");
         return ChatTemplates.byName("chatml");
-    }
-
-    /** The Jinja chat template the model ships: tokenizer_config.json's chat_template, or GGUF tokenizer.chat_template. */
-    private static Optional<String> modelTemplate(Model m) {
-        if (m.loaded().ggufMetadata().isPresent()) return m.loaded().ggufMetadata().get().string("tokenizer.chat_template");
-        Path cfg = m.loaded().path().resolve("tokenizer_config.json");
-        if (!Files.isRegularFile(cfg)) return Optional.empty();
-        JsonNode t = HFConfig.readJson(cfg).get("chat_template");
-        return t != null && t.isTextual() ? Optional.of(t.asText()) : Optional.empty();
     }
 }

@@ -38,7 +38,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 = until end of text (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
-    @Option(names = "--ignore-eos", description = "never sample the end-of-text token (its logit is set to -inf, as llama.cpp does)")
+    @Option(names = "--ignore-eos", description = "never sample a stop token (end of text or of a turn; their logits are set to -inf, as llama.cpp does)")
     boolean ignoreEos;
 
     @Option(names = "--stats", description = "print per-layer sparsity statistics (true/predicted active fraction, predictor recall)")
@@ -58,6 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
                 // as llama.cpp counts it: everything before the first evaluation, the engine's weight repacking included
                 long loadNanos = System.nanoTime() - start;
                 model.reportBackend(gen.engine());
+                SamplingFlags.reportSeed(options.sampling(), spec.commandLine().getErr());
                 Interrupt interrupt = Interrupt.install();
                 interrupt.generationStarts();
                 // a closed stdout (`| head`) also ends the generation: nobody reads the rest

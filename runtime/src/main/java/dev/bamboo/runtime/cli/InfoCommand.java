@@ -61,7 +61,8 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "predictor:      none%n");
         }
         out.printf(Locale.ROOT, "sparsity:       %s%n", c.ffn().reluFamily() ? (s.predictor().isPresent() ? "dense, exact, predicted (auto = predicted)" : "dense, exact (auto = exact)") : "dense only");
-        out.printf(Locale.ROOT, "tokenizer:      %s, %d tokens, bos %d, eos %d%n", s.tokenizer(), s.tokenizerVocab(), c.bosToken(), c.eosToken());
+        out.printf(Locale.ROOT, "tokenizer:      %s, %d tokens, bos %d, eos %d, generation stops at %s%n", s.tokenizer(), s.tokenizerVocab(),
+                c.bosToken(), c.eosToken(), s.stopTokens());
     }
 
     private static ObjectNode toJson(ModelSummary s) {
@@ -104,6 +105,8 @@ final class InfoCommand implements Callable<Integer> {
         tok.put("vocab_size", s.tokenizerVocab());
         tok.put("bos", c.bosToken());
         tok.put("eos", c.eosToken());
+        var stops = tok.putArray("stop_tokens");
+        for (int id : s.stopTokens().ids()) stops.add(id);
         return n;
     }
 

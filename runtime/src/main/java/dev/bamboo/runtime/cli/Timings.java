@@ -15,6 +15,6 @@ final class Timings {
                 s.promptNanos() / 1e6, s.promptTokens(), s.promptMsPerToken(), s.promptTokensPerSecond());
         err.printf(Locale.ROOT, "bamboo:        eval time = %10.2f ms / %5d runs   (%8.2f ms per token, %8.2f tokens per second)%n",
                 s.evalNanos() / 1e6, s.evalRuns(), s.evalMsPerToken(), s.evalTokensPerSecond());
-        err.printf(Locale.ROOT, "bamboo:       total time = %10.2f ms / %5d tokens%n", totalNanos / 1e6, s.promptTokens() + s.generatedTokens());
+        err.printf(Locale.ROOT, "bamboo:       total time = %10.2f ms / %5d tokens%n", totalNanos / 1e6, s.promptTokens() + s.evalRuns());
     }
 }

@@ -37,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private final InferenceSession session;
     private final String backend;
     private final List<String> notes = new ArrayList<>();
+    private boolean closed;
 
     public Engine(ModelWeights weights, EngineOptions options) {
         this(weights, options, new CpuWeights(weights));
@@ -163,7 +164,9 @@ public final class Engine implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         session.close();
         if (pool != null) pool.close();
     }

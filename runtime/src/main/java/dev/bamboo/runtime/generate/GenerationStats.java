@@ -1,7 +1,15 @@
 package dev.bamboo.runtime.generate;
 
-/** Timings of one generation, as llama.cpp reports them. */
-public record GenerationStats(int promptTokens, long promptNanos, int generatedTokens, long evalNanos, StopReason stopReason) {
+/**
+ * Timings of one generation, as llama.cpp reports them.
+ *
+ * @param generatedTokens tokens sampled and passed on (stop tokens not counted)
+ * @param evalRuns        forward passes after the prompt's: one per generated token that was fed back, which is
+ *                        every one but the last unless a stop token ended the generation
+ * @param evalNanos       the time of those forward passes (sampling not included)
+ */
+public record GenerationStats(int promptTokens, long promptNanos, int generatedTokens, int evalRuns, long evalNanos,
+                              StopReason stopReason) {
 
     public enum StopReason { LENGTH, EOS, CANCELLED, CONTEXT_FULL }
 
@@ -13,17 +21,11 @@ public record GenerationStats(int promptTokens, long promptNanos, int generatedT
         return promptNanos == 0 ? 0 : promptTokens * 1e9 / promptNanos;
     }
 
-    /** Generation timings exclude the first token, which the prompt pass produced. */
     public double evalMsPerToken() {
-        return evalRuns() == 0 ? 0 : evalNanos / 1e6 / evalRuns();
+        return evalRuns == 0 ? 0 : evalNanos / 1e6 / evalRuns;
     }
 
     public double evalTokensPerSecond() {
-        return evalNanos == 0 ? 0 : evalRuns() * 1e9 / evalNanos;
-    }
-
-    /** Forward passes after the prompt: every generated token but the last needs one. */
-    public int evalRuns() {
-        return Math.max(0, generatedTokens - 1);
+        return evalNanos == 0 ? 0 : evalRuns * 1e9 / evalNanos;
     }
 }

@@ -17,12 +17,12 @@ public final class Generator {
 
     /**
      * @param maxTokens  tokens to generate ({@code -n}); -1 = until EOS or the context is full
-     * @param ignoreEos  {@code --ignore-eos}: the end-of-sequence token is never sampled (as llama.cpp does, its logit
-     *                   is set to minus infinity); otherwise generation stops at it
-     * @param eos        the end-of-sequence token id
+     * @param ignoreEos  {@code --ignore-eos}: no stop token is ever sampled (as llama.cpp does, their logits are set to
+     *                   minus infinity); otherwise generation stops at the first one
+     * @param stop       the model's end-of-sequence and end-of-turn ids
      * @param cancelled  polled between tokens (Ctrl-C)
      */
-    public GenerationStats generate(int[] prompt, int maxTokens, SamplingOptions sampling, boolean ignoreEos, int eos,
+    public GenerationStats generate(int[] prompt, int maxTokens, SamplingOptions sampling, boolean ignoreEos, StopTokens stop,
                                     BooleanSupplier cancelled, TokenSink sink) {
         if (prompt.length == 0) throw new BambooException("the prompt is empty; give a prompt with -p or -f");
         if (session.position() + prompt.length >= session.contextLength()) {
@@ -37,13 +37,14 @@ public final class Generator {
         float[] logits = finite(session.append(prompt));
         long promptNanos = System.nanoTime() - t0;
 
-        long evalStart = System.nanoTime();
-        int generated = 0;
+        // eval time is that of the forward passes after the prompt, as llama.cpp counts it: sampling is not in it
+        long evalNanos = 0;
+        int generated = 0, evalRuns = 0;
         GenerationStats.StopReason reason = GenerationStats.StopReason.LENGTH;
         while (maxTokens < 0 || generated < maxTokens) {
-            if (ignoreEos && eos >= 0 && eos < logits.length) logits[eos] = Float.NEGATIVE_INFINITY;
+            if (ignoreEos) stop.mask(logits);
             int next = sampler.sample(logits, history, historyLength);
-            if (next == eos) {
+            if (stop.contains(next)) {
                 reason = GenerationStats.StopReason.EOS;
                 break;
             }
@@ -59,10 +60,12 @@ public final class Generator {
                 reason = GenerationStats.StopReason.CONTEXT_FULL;
                 break;
             }
+            long t = System.nanoTime();
             logits = finite(session.append(next));
+            evalNanos += System.nanoTime() - t;
+            evalRuns++;
         }
-        long evalNanos = generated <= 1 ? 0 : System.nanoTime() - evalStart;
-        return new GenerationStats(prompt.length, promptNanos, generated, evalNanos, reason);
+        return new GenerationStats(prompt.length, promptNanos, generated, evalRuns, evalNanos, reason);
     }
 
     /**

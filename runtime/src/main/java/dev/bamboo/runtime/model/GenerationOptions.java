@@ -4,13 +4,15 @@ import dev.bamboo.runtime.sampling.SamplingOptions;
 import dev.bamboo.weights.BambooException;
 
 /**
- * @param maxTokens tokens to generate; -1 = until end of sequence or a full context
+ * @param maxTokens tokens to generate; -1 = until end of sequence or a full context (llama.cpp's -2, the same here,
+ *                  is taken as -1)
  * @param ignoreEos keep generating past the end-of-sequence token
  * @param addBos    start the prompt with the BOS token (when the tokenizer asks for it)
  */
 public record GenerationOptions(int maxTokens, SamplingOptions sampling, boolean ignoreEos, boolean addBos) {
     public GenerationOptions {
-        if (maxTokens < -1) throw new BambooException("-n " + maxTokens + " is out of range: use -1 (until end of text) or a count of tokens");
+        if (maxTokens == -2) maxTokens = -1;
+        if (maxTokens < -1) throw new BambooException("-n " + maxTokens + " is out of range: use -1 (until the end of the text or of the context) or a count of tokens");
     }
 
     public static GenerationOptions defaults() {

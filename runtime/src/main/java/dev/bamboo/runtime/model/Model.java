@@ -3,6 +3,7 @@ package dev.bamboo.runtime.model;
 import dev.bamboo.runtime.engine.CpuWeights;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.generate.StopTokens;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
 import dev.bamboo.runtime.tokenizer.TokenizerLoader;
 import dev.bamboo.weights.BambooException;
@@ -26,12 +27,15 @@ import java.nio.file.Path;
 public final class Model implements AutoCloseable {
     private final LoadedModel loaded;
     private final Tokenizer tokenizer;
+    private final StopTokens stopTokens;
     private final long loadNanos;
     private final CpuWeights cpuWeights;
+    private boolean closed;
 
     private Model(LoadedModel loaded, Tokenizer tokenizer, long loadNanos) {
         this.loaded = loaded;
         this.tokenizer = tokenizer;
+        this.stopTokens = ModelStopTokens.of(loaded, tokenizer);
         this.loadNanos = loadNanos;
         this.cpuWeights = new CpuWeights(loaded.weights());
     }
@@ -76,6 +80,11 @@ public final class Model implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The ids that end a generation: end of sequence and end of turn (see {@link ModelStopTokens}). */
+    public StopTokens stopTokens() {
+        return stopTokens;
     }
 
     /** The prompt's token ids as the model sees them (BOS first when asked and the tokenizer adds one). */
@@ -124,8 +133,11 @@ public final class Model implements AutoCloseable {
         return new TextGenerator(this, engine(options));
     }
 
+    /** Frees the weights and unmaps the files; closing again does nothing (engines made from this model must be closed first). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         cpuWeights.close();
         loaded.close();
     }

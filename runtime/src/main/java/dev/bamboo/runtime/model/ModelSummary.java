@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.model;
 
+import dev.bamboo.runtime.generate.StopTokens;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
@@ -22,10 +23,11 @@ import java.util.TreeMap;
  * @param parameters          weights of the model itself (a tied output counted once)
  * @param predictorParameters weights of the activation predictors, 0 without them
  * @param tensorTypes         storage type → number of tensors (model and predictor)
+ * @param stopTokens          the ids that end a generation
  */
 public record ModelSummary(String path, String format, ModelConfig config, long parameters, long predictorParameters,
                            long fileBytes, Map<String, Integer> tensorTypes, Optional<Predictor> predictor, String tokenizer,
-                           int tokenizerVocab) {
+                           int tokenizerVocab, StopTokens stopTokens) {
 
     /** The predictor: where it came from, its rank per layer and its threshold. */
     public record Predictor(String source, List<Integer> ranks, float threshold) {}
@@ -52,7 +54,8 @@ public record ModelSummary(String path, String format, ModelConfig config, long 
             predictor = Optional.of(new Predictor(p.source(), List.copyOf(ranks), p.threshold()));
         }
         return new ModelSummary(model.loaded().path().toString(), model.loaded().format().label(), w.config(), params, predictorParams,
-                model.loaded().fileBytes(), types, predictor, tokenizerKind(model), model.tokenizer().vocabSize());
+                model.loaded().fileBytes(), types, predictor, tokenizerKind(model), model.tokenizer().vocabSize(),
+                model.stopTokens());
     }
 
     private static long count(Tensor t, Map<Tensor, Boolean> seen, Map<String, Integer> types) {

@@ -41,7 +41,7 @@ public final class TextGenerator implements AutoCloseable {
         Tokenizer tok = model.tokenizer();
         StreamingDecoder decoder = tok.newStreamingDecoder();
         GenerationStats stats = new Generator(engine.session()).generate(promptIds, options.maxTokens(), options.sampling(),
-                options.ignoreEos(), model.config().eosToken(), cancelled, token -> {
+                options.ignoreEos(), model.stopTokens(), cancelled, token -> {
                     String text = decoder.feed(token);
                     if (!text.isEmpty()) onText.accept(text);
                     return true;

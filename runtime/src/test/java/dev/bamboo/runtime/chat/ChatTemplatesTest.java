@@ -35,6 +35,17 @@ class ChatTemplatesTest {
         assertEquals("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello! </s><s>[INST] 2+2? [/INST]", p.text());
         ChatPrompt noSystem = ChatTemplates.byName("LLAMA2").render(List.of(Message.user("  Hi ")), true);
         assertEquals("[INST] Hi [/INST]", noSystem.text());
+        // as the Llama-2-chat template: the first turn is stripped as a whole, the system message's own spaces stay
+        ChatPrompt spaced = ChatTemplates.byName("llama2").render(List.of(Message.system(" Be brief. "), Message.user(" Hi ")), true);
+        assertEquals("[INST] <<SYS>>\n Be brief. \n<</SYS>>\n\n Hi [/INST]", spaced.text());
+    }
+
+    @Test
+    void mistralFoldsTheSystemMessageIntoTheFirstTurnWithOneBos() {
+        ChatPrompt p = ChatTemplates.byName("mistral").render(CONVERSATION, true);
+        assertTrue(p.addBos());
+        assertEquals("[INST] Be brief.\n\nHi [/INST] Hello!</s>[INST] 2+2? [/INST]", p.text());
+        assertEquals("[INST] Hi [/INST]", ChatTemplates.byName("Mistral-v1").render(List.of(Message.user("Hi")), true).text());
     }
 
     @Test
@@ -62,20 +73,27 @@ class ChatTemplatesTest {
     }
 
     @Test
-    void mistralNamesTheInstTemplate() {
-        assertEquals(ChatTemplates.byName("llama2"), ChatTemplates.byName(" Mistral "));
+    void namesAreCaseInsensitiveAndKnowAliases() {
+        assertEquals(ChatTemplates.byName("llama2"), ChatTemplates.byName(" Llama-2 "));
+        assertEquals("mistral", ChatTemplates.byName(" MISTRAL ").name());
     }
 
     @Test
     void unknownNameListsTheValidOnes() {
         BambooException e = assertThrows(BambooException.class, () -> ChatTemplates.byName("alpaca"));
-        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, vicuna, zephyr"), e.getMessage());
+        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, mistral, vicuna, zephyr"), e.getMessage());
     }
 
     @Test
     void detectsTemplatesFromJinja() {
         assertEquals("chatml", detect("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"));
-        assertEquals("llama2", detect("{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}"));
+        // Mistral-7B-Instruct-v0.1's template: one BOS, no <<SYS>>
+        assertEquals("mistral", detect("{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}"));
+        // Llama-2-chat's: <<SYS>> and a BOS before every [INST]
+        assertEquals("llama2", detect("{% for message in loop_messages %}{% if loop.index0 == 0 and system_message != false %}"
+                + "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}{% set content = message['content'] %}{% endif %}"
+                + "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}"
+                + "{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}"));
         assertEquals("zephyr", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + eos_token }}{% elif message['role'] == 'assistant' %}{{ '<|assistant|>\\n' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
         assertEquals("vicuna", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ 'USER: ' + message['content'] + ' ' }}{% else %}{{ 'ASSISTANT: ' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
         assertEquals(Optional.empty(), ChatTemplates.detect("{{ messages[0]['content'] }}"));

@@ -34,4 +34,15 @@ class TextGeneratorTest {
             assertNotEquals(first, continued.toString(), "appended after the previous text, not from scratch");
         }
     }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        Model model = Model.load(TestData.model("bamboo-demo"));
+        TextGenerator gen = model.textGenerator(EngineOptions.defaults().withThreads(1).withContextLength(64));
+        assertNotEquals("", generate(gen, "Permission is hereby granted,"));
+        gen.close();
+        gen.close();
+        model.close();
+        model.close();
+    }
 }

@@ -68,9 +68,18 @@ class SamplerTest {
     }
 
     @Test
+    void llamaCppsSpecialValuesAreAccepted() {
+        // top-k 0 or less keeps every token; top-p 0 keeps only the most likely one, whatever the temperature
+        assertEquals(0, new SamplingOptions(0.8f, -1, 0.95f, 0.05f, 1f, 64, 1).topK());
+        SamplingOptions topP0 = new SamplingOptions(5f, 0, 0f, 0f, 1f, 64, 7);
+        Sampler s = new Sampler(topP0);
+        for (int i = 0; i < 20; i++) assertEquals(1, s.sample(new float[] {1f, 1.2f, 1.1f, 0.9f}, new int[0], 0));
+    }
+
+    @Test
     void outOfRangeOptionsAreRefused() {
-        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, -1, 0.95f, 0.05f, 1f, 64, 1));
-        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0f, 0.05f, 1f, 64, 1));
+        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, -0.1f, 0.05f, 1f, 64, 1));
+        assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 1.01f, 0.05f, 1f, 64, 1));
         assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0.95f, 1.5f, 1f, 64, 1));
         assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0.95f, 0.05f, 0f, 64, 1));
     }

@@ -1,0 +1,65 @@
+package dev.bamboo.runtime.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bamboo.runtime.generate.StopTokens;
+import dev.bamboo.runtime.tokenizer.TokenType;
+import dev.bamboo.runtime.tokenizer.Tokenizer;
+import dev.bamboo.weights.gguf.GGUFMetadata;
+import dev.bamboo.weights.hf.HFConfig;
+import dev.bamboo.weights.model.LoadedModel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Where a model's stop tokens come from, as transformers and llama.cpp gather them: the config's end-of-sequence id (a
+ * Hugging Face {@code eos_token_id} may be a list, and {@code generation_config.json} may name others), the tokenizer's
+ * EOS, GGUF's end-of-turn ids, and the end-of-turn markers chat fine-tunes add to a vocabulary ({@code <|im_end|>} ends a
+ * ChatML reply even where the config's EOS is {@code </s>}).
+ */
+final class ModelStopTokens {
+    private ModelStopTokens() {}
+
+    /** llama.cpp's end-of-turn texts; they count only as control or added tokens, never as ordinary text pieces. */
+    private static final List<String> END_OF_TURN = List.of("<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>",
+            "<|endoftext|>", "<EOT>", "<|end_of_text|>");
+
+    static StopTokens of(LoadedModel loaded, Tokenizer tokenizer) {
+        IntStream.Builder ids = IntStream.builder();
+        ids.add(loaded.config().eosToken());
+        if (tokenizer.vocabulary().eos() >= 0) ids.add(tokenizer.vocabulary().eos());
+        Path path = loaded.path();
+        if (Files.isDirectory(path)) {
+            addIds(ids, path.resolve("config.json"));
+            addIds(ids, path.resolve("generation_config.json"));
+        }
+        loaded.ggufMetadata().ifPresent(m -> {
+            add(ids, m, "tokenizer.ggml.eot_token_id");
+            add(ids, m, "tokenizer.ggml.eom_token_id");
+        });
+        for (String marker : END_OF_TURN) {
+            int id = tokenizer.pieceId(marker);
+            if (id >= 0 && (tokenizer.type(id) == TokenType.CONTROL || tokenizer.type(id) == TokenType.USER_DEFINED)) ids.add(id);
+        }
+        int vocab = loaded.config().vocabSize();
+        return StopTokens.of(ids.build().filter(id -> id < vocab).toArray());
+    }
+
+    /** Every id of a Hugging Face JSON file's {@code eos_token_id}, a number or a list of numbers. */
+    private static void addIds(IntStream.Builder ids, Path json) {
+        if (!Files.isRegularFile(json)) return;
+        JsonNode eos = HFConfig.readJson(json).get("eos_token_id");
+        if (eos == null) return;
+        if (eos.isArray()) {
+            for (JsonNode id : eos) if (id.canConvertToInt()) ids.add(id.asInt());
+        } else if (eos.canConvertToInt()) {
+            ids.add(eos.asInt());
+        }
+    }
+
+    private static void add(IntStream.Builder ids, GGUFMetadata m, String key) {
+        m.intValue(key).ifPresent(v -> ids.add((int) Math.max(-1, Math.min(Integer.MAX_VALUE, v))));
+    }
+}
