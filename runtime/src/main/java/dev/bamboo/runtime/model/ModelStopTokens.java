@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
 /**
  * Where a model's stop tokens come from, as transformers and llama.cpp gather them: the config's end-of-sequence id (a
  * Hugging Face {@code eos_token_id} may be a list, and {@code generation_config.json} may name others), the tokenizer's
- * EOS, GGUF's end-of-turn ids, and the end-of-turn markers chat fine-tunes add to a vocabulary ({@code <|im_end|>} ends a
+ * EOS (and {@code tokenizer_config.json}'s {@code eos_token}), GGUF's end-of-turn ids, and the end-of-turn markers chat fine-tunes add to a vocabulary ({@code <|im_end|>} ends a
  * ChatML reply even where the config's EOS is {@code </s>}).
  */
 final class ModelStopTokens {
@@ -34,17 +34,22 @@ final class ModelStopTokens {
         if (Files.isDirectory(path)) {
             addIds(ids, path.resolve("config.json"));
             addIds(ids, path.resolve("generation_config.json"));
+            addEosToken(ids, path.resolve("tokenizer_config.json"), tokenizer);
         }
         loaded.ggufMetadata().ifPresent(m -> {
             add(ids, m, "tokenizer.ggml.eot_token_id");
             add(ids, m, "tokenizer.ggml.eom_token_id");
         });
-        for (String marker : END_OF_TURN) {
-            int id = tokenizer.pieceId(marker);
-            if (id >= 0 && (tokenizer.type(id) == TokenType.CONTROL || tokenizer.type(id) == TokenType.USER_DEFINED)) ids.add(id);
-        }
+        for (int id : endOfTurnMarkers(tokenizer)) ids.add(id);
         int vocab = loaded.config().vocabSize();
         return StopTokens.of(ids.build().filter(id -> id < vocab).toArray());
+    }
+
+    /** The ids of llama.cpp's end-of-turn texts that are control or added tokens of this tokenizer. */
+    static int[] endOfTurnMarkers(Tokenizer tokenizer) {
+        return END_OF_TURN.stream().mapToInt(tokenizer::pieceId)
+                .filter(id -> id >= 0 && (tokenizer.type(id) == TokenType.CONTROL || tokenizer.type(id) == TokenType.USER_DEFINED))
+                .toArray();
     }
 
     /** Every id of a Hugging Face JSON file's {@code eos_token_id}, a number or a list of numbers. */
@@ -57,6 +62,14 @@ final class ModelStopTokens {
         } else if (eos.canConvertToInt()) {
             ids.add(eos.asInt());
         }
+    }
+
+    /** The id of tokenizer_config.json's {@code eos_token} (text, or an AddedToken object): a ChatML fine-tune names {@code <|im_end|>} there. */
+    private static void addEosToken(IntStream.Builder ids, Path json, Tokenizer tokenizer) {
+        if (!Files.isRegularFile(json)) return;
+        JsonNode eos = HFConfig.readJson(json).get("eos_token");
+        if (eos != null && eos.isObject()) eos = eos.get("content");
+        if (eos != null && eos.isTextual()) ids.add(tokenizer.pieceId(eos.asText()));
     }
 
     private static void add(IntStream.Builder ids, GGUFMetadata m, String key) {

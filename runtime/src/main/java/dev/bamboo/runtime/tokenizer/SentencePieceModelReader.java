@@ -24,7 +24,12 @@ final class SentencePieceModelReader {
     }
 
     static Tokenizer read(Path file, boolean addBos) {
-        return toTokenizer(file, parse(file), addBos);
+        return toTokenizer(file, parse(file), addBos, List.of());
+    }
+
+    /** The model with the tokens a Hugging Face folder adds past its pieces (those at existing ids are the model's own). */
+    static Tokenizer read(Path file, boolean addBos, List<AddedToken> added) {
+        return toTokenizer(file, parse(file), addBos, added);
     }
 
     /** Parses the file; a BambooException naming the file if it is missing or not a SentencePiece model. */
@@ -129,7 +134,7 @@ final class SentencePieceModelReader {
         types.add(TokenType.ofCode(type));
     }
 
-    static Tokenizer toTokenizer(Path file, Model m, boolean addBos) {
+    static Tokenizer toTokenizer(Path file, Model m, boolean addBos, List<AddedToken> added) {
         if (m.modelType() != MODEL_TYPE_BPE) {
             throw new BambooException(file + " is a SentencePiece " + (m.modelType() == 1 ? "unigram" : "type-" + m.modelType())
                     + " model; only BPE models (Llama, Mistral) are supported");
@@ -141,14 +146,26 @@ final class SentencePieceModelReader {
         if (m.treatWhitespaceAsSuffix()) {
             throw new BambooException(file + " treats whitespace as a suffix; only prefix whitespace (Llama, Mistral) is supported");
         }
-        int n = m.pieces().size();
-        float[] scores = new float[n];
-        for (int i = 0; i < n; i++) {
+        List<String> pieces = new ArrayList<>(m.pieces());
+        List<TokenType> types = new ArrayList<>(m.types());
+        int own = pieces.size();
+        for (AddedToken t : added) {
+            if (t.id() < own) continue;
+            // ids left out between added tokens (none in real folders) become control pieces that nothing produces or shows
+            while (pieces.size() <= t.id()) {
+                pieces.add("<added_" + pieces.size() + ">");
+                types.add(TokenType.CONTROL);
+            }
+            pieces.set(t.id(), t.content());
+            types.set(t.id(), t.special() ? TokenType.CONTROL : TokenType.USER_DEFINED);
+        }
+        float[] scores = new float[pieces.size()];
+        for (int i = 0; i < own; i++) {
             scores[i] = m.scores().get(i);
         }
         Vocabulary vocabulary;
         try {
-            vocabulary = new Vocabulary(m.pieces().toArray(String[]::new), scores, m.types().toArray(TokenType[]::new),
+            vocabulary = new Vocabulary(pieces.toArray(String[]::new), scores, types.toArray(TokenType[]::new),
                     m.unkId(), m.bosId(), m.eosId());
         } catch (BambooException e) {
             throw new BambooException(file + ": " + e.getMessage());

@@ -30,8 +30,13 @@ public final class StreamingDecoder {
         this.stripAllLeadingSpaces = stripAllLeadingSpaces;
     }
 
-    /** Feeds one id; returns the text that became complete (often empty for byte pieces). */
+    /**
+     * Feeds one id; returns the text that became complete (often empty for byte pieces). An id past the tokenizer's
+     * pieces shows nothing, as in Hugging Face's decode: a model's vocabulary may be padded beyond its tokenizer's
+     * (rows no text maps to), and sampling one of them must not end the generation.
+     */
     public String feed(int id) {
+        if (id >= vocabulary.size()) return "";
         TokenType type = vocabulary.type(id);
         if (type == TokenType.BYTE) {
             int b = Vocabulary.parseBytePiece(id, vocabulary.piece(id));

@@ -6,6 +6,11 @@ import dev.bamboo.weights.BambooException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Builds a {@link Tokenizer} from a model directory, a single file, or GGUF metadata. */
 public final class TokenizerLoader {
@@ -15,20 +20,40 @@ public final class TokenizerLoader {
     }
 
     /**
-     * The tokenizer of a Hugging Face model directory: {@code tokenizer.model} if present, else {@code tokenizer.json};
-     * {@code tokenizer_config.json} (optional) supplies add_bos_token and the BOS/EOS pieces for tokenizer.json.
+     * The tokenizer of a Hugging Face model directory: {@code tokenizer.model} if present (with the tokens that
+     * {@code tokenizer_config.json}'s {@code added_tokens_decoder} or {@code added_tokens.json} add past its pieces), else
+     * {@code tokenizer.json}; {@code tokenizer_config.json} (optional) supplies add_bos_token and the BOS/EOS pieces for
+     * tokenizer.json.
      */
     public static Tokenizer fromDirectory(Path dir) {
         Path model = dir.resolve("tokenizer.model");
         Path json = dir.resolve("tokenizer.json");
         TokenizerConfig config = TokenizerConfig.read(dir.resolve("tokenizer_config.json"));
         if (Files.isRegularFile(model)) {
-            return SentencePieceModelReader.read(model, config.addBos());
+            return SentencePieceModelReader.read(model, config.addBos(), addedTokens(dir, config));
         }
         if (Files.isRegularFile(json)) {
             return HuggingFaceTokenizerReader.read(json, config.bosToken(), config.eosToken(), config.addBos());
         }
         throw new BambooException("no tokenizer in " + dir + ": it needs tokenizer.model or tokenizer.json");
+    }
+
+    /** {@code added_tokens_decoder}'s tokens, and {@code added_tokens.json}'s (not special) where that one names no id. */
+    private static List<AddedToken> addedTokens(Path dir, TokenizerConfig config) {
+        List<AddedToken> added = new ArrayList<>(config.added());
+        Path file = dir.resolve("added_tokens.json");
+        if (Files.isRegularFile(file)) {
+            JsonNode root = TokenizerConfig.readJson(file);
+            Set<Integer> known = added.stream().map(AddedToken::id).collect(Collectors.toSet());
+            root.properties().forEach(e -> {
+                if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                    throw new BambooException(file + ": the id of '" + e.getKey() + "' is not a token id (" + e.getValue() + "); fix or remove the file");
+                }
+                if (known.add(e.getValue().asInt())) added.add(new AddedToken(e.getValue().asInt(), e.getKey(), false));
+            });
+        }
+        added.sort(Comparator.comparingInt(AddedToken::id));
+        return added;
     }
 
     /** A SentencePiece {@code tokenizer.model} file. */
@@ -88,21 +113,38 @@ public final class TokenizerLoader {
     }
 
     /** The parts of tokenizer_config.json that matter here; defaults when the file is absent. */
-    record TokenizerConfig(boolean addBos, String bosToken, String eosToken) {
+    record TokenizerConfig(boolean addBos, String bosToken, String eosToken, List<AddedToken> added) {
         private static final ObjectMapper JSON = new ObjectMapper();
 
         static TokenizerConfig read(Path file) {
             if (!Files.isRegularFile(file)) {
-                return new TokenizerConfig(true, "<s>", "</s>");
+                return new TokenizerConfig(true, "<s>", "</s>", List.of());
             }
-            JsonNode root;
+            JsonNode root = readJson(file);
+            List<AddedToken> added = new ArrayList<>();
+            root.path("added_tokens_decoder").properties().forEach(e -> {
+                JsonNode content = e.getValue().path("content");
+                int id;
+                try {
+                    id = Integer.parseInt(e.getKey());
+                } catch (NumberFormatException notAnId) {
+                    id = -1;
+                }
+                if (id < 0 || !content.isTextual()) {
+                    throw new BambooException(file + ": added_tokens_decoder entry '" + e.getKey() + "' is not a token id with a content; fix or remove it");
+                }
+                added.add(new AddedToken(id, content.asText(), e.getValue().path("special").asBoolean(false)));
+            });
+            return new TokenizerConfig(root.path("add_bos_token").asBoolean(true),
+                    token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"), List.copyOf(added));
+        }
+
+        static JsonNode readJson(Path file) {
             try {
-                root = JSON.readTree(file.toFile());
+                return JSON.readTree(file.toFile());
             } catch (IOException e) {
                 throw new BambooException(file + " is not valid JSON: fix or remove it");
             }
-            return new TokenizerConfig(root.path("add_bos_token").asBoolean(true),
-                    token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"));
         }
 
         /** A token is written either as a string or as an AddedToken object with "content". */

@@ -61,6 +61,13 @@ class StreamingDecoderTest {
     }
 
     @Test
+    void idsPastTheTokenizerShowNothing() {
+        // a model's padded vocabulary rows: no text, and no end to the stream (a character in progress stays whole)
+        int a = tokenizer.pieceId("a"), past = tokenizer.vocabSize() + 5;
+        assertEquals(List.of("a", "", "", "", "€", ""), stream(a, past, byteId(0xE2), byteId(0x82), byteId(0xAC)));
+    }
+
+    @Test
     void streamingEqualsDecodeOnEveryReferenceCase() throws Exception {
         for (SentencePieceCases.Case c : SentencePieceCases.read(TestFiles.testdata("tokenizer/spm_a.cases.json")).cases()) {
             assertEquals(c.decoded(), String.join("", stream(c.ids())), c.toString());
