@@ -130,6 +130,34 @@ class BadInputTest {
         assertTrue(lines.getLast().startsWith("error: ") && lines.getLast().contains("not finite") && lines.getLast().contains("corrupt"), cli.err());
         assertTrue(lines.stream().noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ")), "no stack trace: " + cli.err());
         assertEquals("", cli.out().strip(), "nothing sampled from NaN logits");
+        // nor written as logits to compare against
+        Path out = tmp.resolve("nan-logits.safetensors");
+        assertLastLineError(Cli.run("logits", "-m", nan.toString(), "--ids", "1,2,3", "-o", out.toString(), "--backend", "cpu"), "not finite");
+        assertFalse(Files.exists(out), "no logits file");
+    }
+
+    /** chat goes on past a message too long for the context, but a script feeding it learns of it from the exit status. */
+    @Test
+    void chatFedAMessageTooLongExitsWithOne() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(("word ".repeat(100) + "\nHi\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Cli cli = Cli.run("chat", "-c", "64", "-n", "4", "--temp", "0", "--chat-template", "llama2");
+            assertEquals(1, cli.exitCode(), cli.err());
+            assertTrue(cli.err().contains("error: the message makes a prompt of"), cli.err());
+            assertFalse(cli.out().isBlank(), "the next message got its reply: " + cli.err());
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    /** Mistakes that would otherwise surface only after the model has loaded (or a first model has been benchmarked). */
+    @Test
+    void cheapChecksComeBeforeTheExpensiveWork() {
+        assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", tmp.resolve("no-such-folder/l.safetensors").toString()), "does not exist");
+        assertOneLineError(Cli.run("chat", "--chat-template", "alpaca"), "alpaca", "chatml");
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-m", Cli.model("bamboo-demo").toString(), "-m", tmp.resolve("typo").toString()),
+                "typo", "no such file");
     }
 
     @Test

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -96,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
         BackendChoice backend = BackendChoice.parse(root.backend);
         OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
         List<Path> paths = models.isEmpty() ? List.of(ModelOptions.defaultModel()) : models;
+        for (Path path : paths) {
+            // a mistyped second -m fails before the first model's runs, not after them
+            if (!Files.exists(path)) throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> progress = progress(spec.commandLine().getErr());

@@ -45,6 +45,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), false, true);
+        if (templateName != null) ChatTemplates.byName(templateName); // a wrong name fails before the model loads
         try (Model m = Model.load(model.modelPath());
              TextGenerator gen = m.textGenerator(model.engineOptions())) {
             model.reportBackend(gen.engine());
@@ -53,6 +54,7 @@ final class ChatCommand implements Callable<Integer> {
             SamplingFlags.reportSeed(options.sampling(), err);
             Interrupt interrupt = Interrupt.install();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            int refused = 0;
             while (true) {
                 err.print("> ");
                 err.flush();
@@ -67,6 +69,7 @@ final class ChatCommand implements Callable<Integer> {
                     });
                 } catch (MessageTooLongException e) {
                     err.println("error: " + e.getMessage());
+                    refused++;
                     continue;
                 } finally {
                     interrupt.generationEnds();
@@ -84,8 +87,9 @@ final class ChatCommand implements Callable<Integer> {
                             + (canGrow ? "; a larger -c allows longer replies)" : ")"));
                 }
             }
+            // the chat goes on past a refused message, but a script feeding it must learn that a message got no reply
+            return refused == 0 ? 0 : 1;
         }
-        return 0;
     }
 
     private ChatTemplate chooseTemplate(Model m, PrintWriter err) {

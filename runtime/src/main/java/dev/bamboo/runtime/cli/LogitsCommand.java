@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.generate.FiniteLogits;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.safetensors.SafetensorsWriter;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -28,6 +30,10 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int[] tokens = parseIds(ids);
+        Path folder = output.toAbsolutePath().getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new BambooException("-o " + output + ": the folder " + folder + " does not exist; create it or write elsewhere");
+        }
         try (Model m = Model.load(model.modelPath())) {
             int vocab = m.config().vocabSize();
             for (int t : tokens) {
@@ -37,7 +43,7 @@ final class LogitsCommand implements Callable<Integer> {
                 model.reportBackend(engine);
                 float[][] logits = engine.session().appendAllLogits(tokens);
                 float[] flat = new float[tokens.length * vocab];
-                for (int i = 0; i < tokens.length; i++) System.arraycopy(logits[i], 0, flat, i * vocab, vocab);
+                for (int i = 0; i < tokens.length; i++) System.arraycopy(FiniteLogits.check(logits[i], i), 0, flat, i * vocab, vocab);
                 new SafetensorsWriter()
                         .i32("input_ids", new long[] {tokens.length}, tokens)
                         .f32("logits", new long[] {tokens.length, vocab}, flat)

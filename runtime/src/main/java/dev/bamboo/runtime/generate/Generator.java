@@ -34,7 +34,7 @@ public final class Generator {
         int historyLength = prompt.length;
 
         long t0 = System.nanoTime();
-        float[] logits = finite(session.append(prompt));
+        float[] logits = lastLogits(session.append(prompt));
         long promptNanos = System.nanoTime() - t0;
 
         // eval time is that of the forward passes after the prompt, as llama.cpp counts it: sampling is not in it
@@ -61,24 +61,15 @@ public final class Generator {
                 break;
             }
             long t = System.nanoTime();
-            logits = finite(session.append(next));
+            logits = lastLogits(session.append(next));
             evalNanos += System.nanoTime() - t;
             evalRuns++;
         }
         return new GenerationStats(prompt.length, promptNanos, generated, evalRuns, evalNanos, reason);
     }
 
-    /**
-     * {@code logits}, or a one-line error if any is NaN or infinite: no model gives such logits, only corrupt weights
-     * (or a sum that overflowed), and sampling from them would print text that means nothing.
-     */
-    private float[] finite(float[] logits) {
-        for (int i = 0; i < logits.length; i++) {
-            if (!Float.isFinite(logits[i])) {
-                throw new BambooException("the model's logits at position " + (session.position() - 1) + " are not finite (token "
-                        + i + ": " + logits[i] + "): its weights are corrupt or overflow a float; check or convert the model file again");
-            }
-        }
-        return logits;
+    /** The logits of the position just appended, checked (see {@link FiniteLogits}). */
+    private float[] lastLogits(float[] logits) {
+        return FiniteLogits.check(logits, session.position() - 1);
     }
 }

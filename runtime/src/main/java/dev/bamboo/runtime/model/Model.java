@@ -45,7 +45,7 @@ public final class Model implements AutoCloseable {
         LoadedModel loaded = ModelLoader.open(path);
         try {
             Tokenizer tokenizer = loadTokenizer(loaded);
-            checkTokenizer(loaded.config(), tokenizer, path);
+            checkTokenizer(loaded, tokenizer, path);
             return new Model(loaded, tokenizer, System.nanoTime() - t0);
         } catch (RuntimeException e) {
             loaded.close();
@@ -59,10 +59,20 @@ public final class Model implements AutoCloseable {
         return ModelTokenizers.fromModelFile(loaded);
     }
 
-    private static void checkTokenizer(ModelConfig config, Tokenizer tokenizer, Path path) {
+    /**
+     * A tokenizer larger than the model's vocabulary belongs to another model. A smaller one is a Hugging Face model's
+     * padded vocabulary (rows no text maps to), but in a GGUF file, whose vocabulary is its tokenizer's, the two must
+     * agree (as llama.cpp requires).
+     */
+    private static void checkTokenizer(LoadedModel loaded, Tokenizer tokenizer, Path path) {
+        ModelConfig config = loaded.config();
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new BambooException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize()
                     + "; the tokenizer belongs to another model — use the tokenizer files that came with these weights");
+        }
+        if (loaded.ggufMetadata().isPresent() && tokenizer.vocabSize() != config.vocabSize()) {
+            throw new BambooException(path + ": the file's tokenizer has " + tokenizer.vocabSize() + " tokens but token_embd.weight has "
+                    + config.vocabSize() + " rows; the file is corrupt, convert the model again");
         }
     }
 

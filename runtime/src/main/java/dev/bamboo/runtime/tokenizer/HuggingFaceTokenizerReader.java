@@ -128,6 +128,11 @@ final class HuggingFaceTokenizerReader {
     }
 
     private static Map<Long, Long> readMerges(JsonNode merges, Vocabulary vocabulary) {
+        // without merges BPE would spell every text out in single characters: a damaged file, not a tokenizer
+        if (!merges.isArray() || merges.isEmpty()) {
+            throw new BambooException("model.merges is " + (merges.isMissingNode() ? "missing" : "empty or not a list")
+                    + ": the file is corrupt; download tokenizer.json again");
+        }
         Map<Long, Long> ranks = new HashMap<>();
         int rank = 0;
         for (JsonNode m : merges) {

@@ -59,6 +59,12 @@ class CorruptTokenizerTest {
         assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "tokenizer.json");
         Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
         assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "Unigram");
+        // without its merges a BPE tokenizer would spell text out in single characters
+        com.fasterxml.jackson.databind.node.ObjectNode real = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(TestFiles.testdata("tiny-relullama/tokenizer.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) real.get("model")).remove("merges");
+        Files.writeString(dir.resolve("tokenizer.json"), real.toString());
+        assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "merges is missing");
     }
 
     @Test

@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds the format-independent {@link ModelWeights} from a GGUF or PowerInfer file: hyper-parameters from the
@@ -60,6 +63,11 @@ public final class GGUFModelLoader {
         if (headDim % 2 != 0) throw GGUFErrors.error(file.fileName() + ": head dimension " + headDim + " is odd; RoPE needs pairs");
         float eps = (float) md.requiredFloat(p + "attention.layer_norm_rms_epsilon");
         float theta = (float) md.floatValue(p + "rope.freq_base").orElse(10000.0);
+        if (!(eps > 0) || !(theta > 0) || !Float.isFinite(eps) || !Float.isFinite(theta)) {
+            throw GGUFErrors.error(file.fileName() + ": " + p + "attention.layer_norm_rms_epsilon " + eps + " and " + p + "rope.freq_base " + theta
+                    + " must be positive numbers; the file is corrupt");
+        }
+        refuseScaledRope(file, p, headDim);
         int context = md.requiredInt(p + "context_length", 1, Integer.MAX_VALUE);
         GGUFTensorInfo embd = file.tensorInfo("token_embd.weight");
         if (embd.nDims() != 2 || embd.ne(1) > Integer.MAX_VALUE) {
@@ -67,10 +75,37 @@ public final class GGUFModelLoader {
         }
         int vocab = (int) embd.ne(1);
         boolean tied = !file.contains("output.weight");
-        int bos = (int) md.intValue("tokenizer.ggml.bos_token_id").orElse(DEFAULT_BOS);
-        int eos = (int) md.intValue("tokenizer.ggml.eos_token_id").orElse(DEFAULT_EOS);
+        int bos = tokenId(file, "tokenizer.ggml.bos_token_id", DEFAULT_BOS, vocab);
+        int eos = tokenId(file, "tokenizer.ggml.eos_token_id", DEFAULT_EOS, vocab);
         return new ModelConfig(arch, vocab, hidden, ffn, layers, heads, kvHeads, headDim, eps, theta, RopeLayout.ADJACENT_PAIRS,
                 context, 0, tied, ffnKind(arch, file.isPowerInfer()), bos, eos);
+    }
+
+    /**
+     * RoPE as Bamboo runs it: over the whole head, unscaled. A file that rotates only part of each head or scales the
+     * positions (linear, YaRN) would run wrong without a word, so it is refused, as llama.cpp refuses a
+     * {@code rope.dimension_count} other than the head size for Llama.
+     */
+    private static void refuseScaledRope(GGUFFile file, String p, int headDim) {
+        GGUFMetadata md = file.metadata();
+        if (md.contains(p + "rope.dimension_count") && md.requiredInt(p + "rope.dimension_count", 0, Integer.MAX_VALUE) != headDim) {
+            throw GGUFErrors.error(file.fileName() + ": " + p + "rope.dimension_count " + md.requiredInt(p + "rope.dimension_count", 0, Integer.MAX_VALUE)
+                    + " differs from the head dimension " + headDim + " (partial RoPE is not supported); use a Llama-family file");
+        }
+        String scaling = md.string(p + "rope.scaling.type").orElse("none");
+        double factor = md.floatValue(p + "rope.scaling.factor").orElse(1.0);
+        if (!scaling.equals("none") && factor != 1.0) {
+            throw GGUFErrors.error(file.fileName() + ": RoPE scaling '" + scaling + "' (factor " + factor
+                    + ") is not supported (Bamboo runs unscaled RoPE); use a file without " + p + "rope.scaling.*");
+        }
+    }
+
+    private static int tokenId(GGUFFile file, String key, int fallback, int vocab) {
+        long id = file.metadata().intValue(key).orElse(fallback);
+        if (id < 0 || id >= vocab) {
+            throw GGUFErrors.error(file.fileName() + ": " + key + " " + id + " is not a token id of the vocabulary of " + vocab + "; the file is corrupt");
+        }
+        return (int) id;
     }
 
     static FfnKind ffnKind(String arch, boolean powerInfer) {
@@ -113,7 +148,28 @@ public final class GGUFModelLoader {
             float threshold = (float) file.metadata().floatValue(SPARSE_THRESHOLD_KEY).orElse(0.0);
             predictor = Optional.of(new PredictorWeights(List.copyOf(predictors), threshold, file.fileName()));
         }
+        checkAllUsed(file, c.layers());
         return new ModelWeights(c, embd, List.copyOf(layers), outputNorm, output, predictor);
+    }
+
+    /** A layer's tensors by their llama.cpp names, with PowerInfer's transposed down projection and predictor. */
+    private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\.(attn_norm|attn_q|attn_k|attn_v|attn_output"
+            + "|ffn_norm|ffn_gate|ffn_up|ffn_down|ffn_down_t|fc1|fc2)\\.weight");
+    private static final Set<String> MODEL_TENSORS = Set.of("token_embd.weight", "output_norm.weight", "output.weight");
+
+    /**
+     * Every tensor of the file is one the model uses: one it does not know (attention biases, {@code rope_freqs} of
+     * scaled RoPE, layers beyond {@code block_count}) would otherwise be dropped without a word and the model run wrong.
+     */
+    private static void checkAllUsed(GGUFFile file, int layers) {
+        for (GGUFTensorInfo t : file.tensorInfos()) {
+            if (MODEL_TENSORS.contains(t.name())) continue;
+            Matcher m = LAYER_TENSOR.matcher(t.name());
+            if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) continue;
+            throw GGUFErrors.error(file.fileName() + ": the file holds tensor " + t.name() + ", which a " + layers + "-layer "
+                    + file.architecture() + " model without biases does not use (another architecture or variant, or a block_count that"
+                    + " does not match the tensors); Bamboo would run it wrong, so it refuses it");
+        }
     }
 
     private static Optional<PredictorLayer> predictorLayer(GGUFFile file, int layer, ModelConfig c) {

@@ -62,28 +62,61 @@ public final class HFConfig {
             throw new BambooException(where + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
         int headDim = optionalInt(c, "head_dim", hidden / heads, where);
-        double eps = c.path("rms_norm_eps").asDouble(1e-6);
-        double theta = ropeTheta(c).orElse(10000.0);
+        if (headDim % 2 != 0) throw new BambooException(where + ": head_dim " + headDim + " is odd; RoPE needs pairs of dimensions, so the config is wrong");
+        double eps = optionalNumber(c, "rms_norm_eps", 1e-6, where);
+        double theta = ropeTheta(c, where).orElse(10000.0);
+        if (!(eps > 0) || !(theta > 0) || !Double.isFinite(eps) || !Double.isFinite(theta)) {
+            throw new BambooException(where + ": rms_norm_eps " + eps + " and rope_theta " + theta + " must be positive numbers; the config is corrupt");
+        }
+        refuseUnsupported(c, where);
         int context = optionalInt(c, "max_position_embeddings", 2048, where);
         // Mistral-style models attend to the last sliding_window tokens; Llama ignores the key.
         int window = 0;
         if (!type.equals("llama") && !type.equals("sparsellama") && c.hasNonNull("sliding_window")) {
-            window = c.get("sliding_window").asInt(0);
+            window = positive(c.get("sliding_window"), "sliding_window", where);
             if (window >= context) window = 0;
         }
         boolean tied = c.path("tie_word_embeddings").asBoolean(false);
         FfnKind ffnKind = ffnKind(c, type, where);
-        int bos = tokenId(c.get("bos_token_id"), 1);
-        int eos = tokenId(c.get("eos_token_id"), 2);
+        int bos = tokenId(c, "bos_token_id", 1, vocab, where);
+        int eos = tokenId(c, "eos_token_id", 2, vocab, where);
         return new ModelConfig(type.equals("sparsellama") ? "llama" : type, vocab, hidden, ffn, layers, heads, kvHeads, headDim,
                 (float) eps, (float) theta, RopeLayout.ROTATE_HALF, context, window, tied, ffnKind, bos, eos);
     }
 
-    private static OptionalDouble ropeTheta(JsonNode c) {
+    /**
+     * Settings that change the model's arithmetic and that Bamboo does not implement: scaled RoPE (linear, dynamic, YaRN,
+     * Llama 3) and attention or MLP biases. Running such a model as if they were absent gives wrong text without a
+     * word, so they are refused.
+     */
+    private static void refuseUnsupported(JsonNode c, String where) {
+        for (JsonNode rope : new JsonNode[] {c.get("rope_scaling"), c.get("rope_parameters")}) {
+            if (rope == null || rope.isNull()) continue;
+            String kind = rope.path("rope_type").asText(rope.path("type").asText("default"));
+            if (!kind.equals("default")) {
+                throw new BambooException(where + ": RoPE scaling '" + kind + "' is not supported (Bamboo runs unscaled RoPE); use a model without rope_scaling");
+            }
+        }
+        for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
+            if (c.path(bias).asBoolean(false)) {
+                throw new BambooException(where + ": " + bias + " is true, and Bamboo runs Llama-family layers without biases; use a model without them");
+            }
+        }
+    }
+
+    private static OptionalDouble ropeTheta(JsonNode c, String where) {
         JsonNode params = c.get("rope_parameters");
-        if (params != null && params.hasNonNull("rope_theta")) return OptionalDouble.of(params.get("rope_theta").asDouble());
-        if (c.hasNonNull("rope_theta")) return OptionalDouble.of(c.get("rope_theta").asDouble());
+        if (params != null && params.hasNonNull("rope_theta")) return OptionalDouble.of(optionalNumber(params, "rope_theta", 0, where));
+        if (c.hasNonNull("rope_theta")) return OptionalDouble.of(optionalNumber(c, "rope_theta", 0, where));
         return OptionalDouble.empty();
+    }
+
+    /** A number, or {@code fallback} when the key is absent or null; text or other JSON is an error, not the fallback. */
+    private static double optionalNumber(JsonNode c, String key, double fallback, String where) {
+        JsonNode n = c.get(key);
+        if (n == null || n.isNull()) return fallback;
+        if (!n.isNumber()) throw new BambooException(where + ": '" + key + "' must be a number, found " + n);
+        return n.asDouble();
     }
 
     private static FfnKind ffnKind(JsonNode c, String type, String where) {
@@ -91,15 +124,20 @@ public final class HFConfig {
         return switch (act) {
             case "silu", "swish" -> new FfnKind.SwiGLU();
             case "relu" -> type.equals("bamboo") ? new FfnKind.DReLU() : new FfnKind.ReGLU();
-            case "fatrelu" -> new FfnKind.FatReLU((float) c.path("hidden_act_param").asDouble(0.0));
+            case "fatrelu" -> new FfnKind.FatReLU((float) optionalNumber(c, "hidden_act_param", 0.0, where));
             default -> throw new BambooException(where + ": hidden_act '" + act + "' is not supported; Bamboo runs silu, relu and fatrelu FFNs");
         };
     }
 
-    private static int tokenId(JsonNode n, int fallback) {
+    /** A token id (the first of a list: the others are stop tokens too, which the runtime reads), within the vocabulary. */
+    private static int tokenId(JsonNode c, String key, int fallback, int vocab, String where) {
+        JsonNode n = c.get(key);
+        if (n != null && n.isArray()) n = n.isEmpty() ? null : n.get(0);
         if (n == null || n.isNull()) return fallback;
-        if (n.isArray()) return n.isEmpty() ? fallback : n.get(0).asInt(fallback);
-        return n.asInt(fallback);
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0 || n.asInt() >= vocab) {
+            throw new BambooException(where + ": " + key + " " + n + " is not a token id of the vocabulary of " + vocab + "; the config is wrong");
+        }
+        return n.asInt();
     }
 
     private static int requiredInt(JsonNode c, String key, String where) {
@@ -114,7 +152,7 @@ public final class HFConfig {
     }
 
     private static int positive(JsonNode n, String key, String where) {
-        if (!n.canConvertToInt() || n.asInt() <= 0) throw new BambooException(where + ": '" + key + "' must be a positive integer, found " + n);
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) throw new BambooException(where + ": '" + key + "' must be a positive integer, found " + n);
         return n.asInt();
     }
 }

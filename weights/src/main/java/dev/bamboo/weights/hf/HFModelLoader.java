@@ -17,6 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Opens a Hugging Face model directory: {@code config.json} plus single or sharded safetensors weights. */
 public final class HFModelLoader {
@@ -57,11 +60,33 @@ public final class HFModelLoader {
             Optional<LoadedPredictor> loadedPredictor = PredictorFiles.findFor(dir, ckpt, config.layers(), h, f);
             loadedPredictor.ifPresent(resources::add);
             Optional<PredictorWeights> predictor = loadedPredictor.map(LoadedPredictor::weights);
+            checkAllUsed(dir, ckpt, config.layers());
             ModelWeights weights = new ModelWeights(config, embed, List.copyOf(layers), norm, output, predictor);
             return new LoadedModel(dir, ModelFormat.HUGGING_FACE, weights, ckpt.fileBytes(), Optional.empty(), resources);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
+        }
+    }
+
+    /** A layer's tensors as transformers names them for the Llama family; its predictor's as TurboSparse embeds them. */
+    private static final Pattern LAYER_TENSOR = Pattern.compile("model\\.layers\\.(\\d+)\\.(input_layernorm|post_attention_layernorm"
+            + "|self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj|mlp\\.predictor\\.fc[12])\\.weight");
+    private static final Set<String> MODEL_TENSORS = Set.of("model.embed_tokens.weight", "model.norm.weight", "lm_head.weight");
+
+    /**
+     * Every tensor of the checkpoint is one the model uses: a tensor it does not know (attention or MLP biases, layers
+     * beyond {@code num_hidden_layers}) would otherwise be dropped without a word and the model run wrong. RoPE's
+     * cached {@code rotary_emb.inv_freq}, which transformers recomputes, is the one harmless extra.
+     */
+    private static void checkAllUsed(Path dir, SafetensorsCheckpoint ckpt, int layers) {
+        for (String name : ckpt.names()) {
+            if (MODEL_TENSORS.contains(name) || name.endsWith(".rotary_emb.inv_freq")) continue;
+            Matcher m = LAYER_TENSOR.matcher(name);
+            if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) continue;
+            throw new BambooException(dir + ": the checkpoint holds " + name + ", which a " + layers + "-layer Llama-family model without"
+                    + " biases does not use (another architecture, attention/MLP biases, or a num_hidden_layers that does not match the"
+                    + " weights); Bamboo would run it wrong, so it refuses it");
         }
     }
 }

@@ -122,11 +122,11 @@ public final class PredictorFiles {
             for (int layer = 0; layer < layers; layer++) {
                 Path st = safetensors.get(layer), torch = pt.get(layer);
                 if (st != null) {
-                    SafetensorsFile f = SafetensorsFile.open(st);
+                    SafetensorsFile f = openLayerFile(st, SafetensorsFile::open);
                     opened.add(f);
                     result.add(readLayer(st, layer, f::contains, f::tensor, hidden, ffn));
                 } else if (torch != null) {
-                    TorchFile f = TorchFile.open(torch);
+                    TorchFile f = openLayerFile(torch, TorchFile::open);
                     opened.add(f);
                     result.add(readLayer(torch, layer, f::contains, f::tensor, hidden, ffn));
                 } else {
@@ -139,6 +139,20 @@ public final class PredictorFiles {
             throw e;
         }
         return new LoadedPredictor(new PredictorWeights(List.copyOf(result), threshold, dir.toString()), opened);
+    }
+
+    /**
+     * A layer's predictor file, opened; a damaged one is named in full, with what to do, since it also stops the modes
+     * that need no predictor (the model loads its predictor with it).
+     */
+    private static <T> T openLayerFile(Path file, Function<Path, T> open) {
+        try {
+            return open.apply(file);
+        } catch (BambooException e) {
+            String message = e.getMessage().startsWith(file.getFileName() + ": ") ? e.getMessage().substring(file.getFileName().toString().length() + 2) : e.getMessage();
+            throw new BambooException(file.toAbsolutePath() + ": " + message + "; download the predictor again, or move "
+                    + file.getParent().getFileName() + "/ aside to run --sparsity dense or exact");
+        }
     }
 
     /** Loads TurboSparse predictors from a model checkpoint; the tensors live as long as {@code checkpoint} is open. */
@@ -196,14 +210,16 @@ public final class PredictorFiles {
      * (PowerInfer's default: a neuron runs when its score is non-negative).
      */
     public static float readThreshold(Path configJson) {
-        if (!Files.isRegularFile(configJson)) return 0f;
+        if (!Files.exists(configJson)) return 0f;
+        if (!Files.isRegularFile(configJson)) throw new BambooException(configJson + " is not a file; remove it (the threshold then defaults to 0)");
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(configJson.toFile());
         } catch (IOException e) {
             throw new BambooException(configJson + ": not valid JSON; fix or delete the file (the threshold defaults to 0)");
         }
-        JsonNode t = root == null ? null : root.get(THRESHOLD_KEY);
+        if (root == null || !root.isObject()) throw new BambooException(configJson + ": not a JSON object; fix or delete the file (the threshold defaults to 0)");
+        JsonNode t = root.get(THRESHOLD_KEY);
         if (t == null || t.isNull()) return 0f;
         if (!t.isNumber()) throw new BambooException(configJson + ": " + THRESHOLD_KEY + " is " + t + ", not a number; set it to a number such as 0.0");
         float v = t.floatValue();

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -178,5 +180,38 @@ class GGUFModelLoaderTest {
             BambooException e = assertThrows(BambooException.class, () -> GGUFModelLoader.load(f));
             assertTrue(e.getMessage().contains("gpt2") && e.getMessage().contains("llama, mistral, bamboo"), e.getMessage());
         }
+    }
+
+    /** The error of loading a copy of tiny-bamboo's f32 file, its tensors filtered by {@code keep} and its metadata edited. */
+    private static BambooException loadError(Path dir, Predicate<String> keep, Consumer<GGUFWriter> edit) {
+        Path out = dir.resolve("edited.gguf");
+        try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-bamboo.f32.dense.gguf"))) {
+            GGUFCopies.copy(src, out, keep, edit);
+        }
+        try (GGUFFile f = GGUFFile.open(out)) {
+            BambooException e = assertThrows(BambooException.class, () -> GGUFModelLoader.load(f));
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            return e;
+        }
+    }
+
+    @Test
+    void settingsThatWouldRunTheModelWrongAreRefused(@TempDir Path dir) {
+        // scaled or partial RoPE, a non-positive epsilon or base, an EOS outside the vocabulary
+        assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.scaling.type", GGUFValue.ofString("linear"))
+                .put("bamboo.rope.scaling.factor", GGUFValue.ofFloat32(4f))).getMessage().contains("RoPE scaling 'linear'"));
+        assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.dimension_count", GGUFValue.ofUInt32(16)))
+                .getMessage().contains("rope.dimension_count 16 differs from the head dimension"));
+        assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.freq_base", GGUFValue.ofFloat32(0f)))
+                .getMessage().contains("must be positive numbers"));
+        assertTrue(loadError(dir, n -> true, w -> w.put("tokenizer.ggml.eos_token_id", GGUFValue.ofUInt32(99999)))
+                .getMessage().contains("tokenizer.ggml.eos_token_id 99999 is not a token id"));
+    }
+
+    @Test
+    void tensorsTheModelDoesNotUseAreRefused(@TempDir Path dir) {
+        // a layer beyond block_count: the model would silently run without it
+        BambooException e = loadError(dir, n -> true, w -> w.put("bamboo.block_count", GGUFValue.ofUInt32(1)));
+        assertTrue(e.getMessage().contains("blk.1.") && e.getMessage().contains("does not use"), e.getMessage());
     }
 }

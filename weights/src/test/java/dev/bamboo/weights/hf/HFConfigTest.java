@@ -1,0 +1,79 @@
+package dev.bamboo.weights.hf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bamboo.weights.BambooException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * config.json values that would run the model wrong, or that are not what their key needs, are refused with a one-line
+ * error naming the key, never read as a default: tiny-bamboo's config with one value changed.
+ */
+class HFConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path tinyBamboo() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
+        return p.resolve("testdata/tiny-bamboo");
+    }
+
+    private static ObjectNode config() throws IOException {
+        return (ObjectNode) JSON.readTree(tinyBamboo().resolve("config.json").toFile());
+    }
+
+    private static String error(Consumer<ObjectNode> edit) throws IOException {
+        ObjectNode c = config();
+        edit.accept(c);
+        BambooException e = assertThrows(BambooException.class, () -> HFConfig.parse(c, "config.json"));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void theUneditedConfigLoads() throws IOException {
+        assertEquals(3, HFConfig.parse(config(), "config.json").layers());
+    }
+
+    @Test
+    void unsupportedArithmeticIsRefused() throws IOException {
+        assertTrue(error(c -> c.putObject("rope_scaling").put("type", "linear").put("factor", 4.0)).contains("RoPE scaling 'linear'"));
+        assertTrue(error(c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn")).contains("RoPE scaling 'yarn'"));
+        assertTrue(error(c -> c.put("attention_bias", true)).contains("attention_bias is true"));
+        assertTrue(error(c -> c.put("mlp_bias", true)).contains("mlp_bias is true"));
+    }
+
+    @Test
+    void valuesOfTheWrongKindAreRefusedNotDefaulted() throws IOException {
+        assertTrue(error(c -> c.put("rms_norm_eps", "abc")).contains("'rms_norm_eps' must be a number"));
+        assertTrue(error(c -> c.put("rms_norm_eps", -1.0)).contains("must be positive numbers"));
+        assertTrue(error(c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", 0)).contains("must be positive numbers"));
+        assertTrue(error(c -> c.put("hidden_size", 128.5)).contains("'hidden_size' must be a positive integer"));
+        assertTrue(error(c -> c.put("sliding_window", true)).contains("'sliding_window' must be a positive integer"));
+        assertTrue(error(c -> c.put("head_dim", 33)).contains("head_dim 33 is odd"));
+        assertTrue(error(c -> c.put("eos_token_id", 99999)).contains("eos_token_id 99999 is not a token id"));
+        assertTrue(error(c -> c.put("hidden_act", "fatrelu").put("hidden_act_param", "x")).contains("'hidden_act_param' must be a number"));
+    }
+
+    @Test
+    void weightsTheConfigDoesNotAccountForAreRefused(@TempDir Path dir) throws IOException {
+        // num_hidden_layers lowered: the checkpoint's last layer would be silently left out
+        ObjectNode c = config();
+        c.put("num_hidden_layers", 2);
+        Files.writeString(dir.resolve("config.json"), c.toString());
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), tinyBamboo().resolve("model.safetensors"));
+        BambooException e = assertThrows(BambooException.class, () -> HFModelLoader.load(dir));
+        assertTrue(e.getMessage().contains("model.layers.2.") && e.getMessage().contains("does not use"), e.getMessage());
+    }
+}
