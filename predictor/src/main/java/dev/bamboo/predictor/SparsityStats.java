@@ -30,7 +30,6 @@ public final class SparsityStats {
         this.hits = new long[layers];
     }
 
-    public int layerCount() { return tokens.length; }
 
     public int ffn() { return ffn; }
 

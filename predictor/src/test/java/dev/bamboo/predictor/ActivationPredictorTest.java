@@ -1,5 +1,7 @@
 package dev.bamboo.predictor;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
@@ -25,7 +27,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ActivationPredictorTest {
-    static final Path ROOT = TestPaths.root();
+    static final Path ROOT = TestFiles.root();
     static LoadedPredictor bamboo, demo;
     static ComputePool one, two;
 

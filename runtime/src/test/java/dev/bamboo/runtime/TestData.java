@@ -1,8 +1,8 @@
 package dev.bamboo.runtime;
 
 import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.weights.TestFiles;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the project's test data (testdata/, models/) from any module directory. */
@@ -10,19 +10,21 @@ public final class TestData {
     private TestData() {}
 
     public static Path root() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
-        if (p == null) throw new IllegalStateException("testdata/ not found above " + Path.of("").toAbsolutePath());
-        return p;
+        return TestFiles.root();
+    }
+
+    /** A file or folder under testdata/. */
+    public static Path testdata(String relative) {
+        return root().resolve("testdata").resolve(relative);
     }
 
     /** A Hugging Face model folder: {@code bamboo-demo} lives in models/, the tiny ones in testdata/. */
     public static Path model(String name) {
-        return name.equals("bamboo-demo") ? root().resolve("models/bamboo-demo") : root().resolve("testdata").resolve(name);
+        return TestFiles.hfDir(name);
     }
 
     public static Path gguf(String file) {
-        return root().resolve("testdata/gguf").resolve(file);
+        return TestFiles.gguf(file);
     }
 
     /** The logits at every position of {@code ids}, appended to {@code session}, flattened to {@code [ids.length × vocab]}. */

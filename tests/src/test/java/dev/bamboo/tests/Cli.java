@@ -1,10 +1,10 @@
 package dev.bamboo.tests;
 
+import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.cli.BambooCli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Runs the bamboo CLI in-process and captures what it prints. */
@@ -17,13 +17,10 @@ public record Cli(int exitCode, String out, String err) {
     }
 
     public static Path root() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
-        if (p == null) throw new IllegalStateException("testdata/ not found");
-        return p;
+        return TestData.root();
     }
 
     public static Path model(String name) {
-        return name.equals("bamboo-demo") ? root().resolve("models/bamboo-demo") : root().resolve("testdata").resolve(name);
+        return TestData.model(name);
     }
 }

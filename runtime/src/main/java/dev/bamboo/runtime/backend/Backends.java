@@ -1,7 +1,5 @@
 package dev.bamboo.runtime.backend;
 
-import dev.bamboo.weights.BambooException;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
@@ -32,9 +30,5 @@ public final class Backends {
             return Optional.of("this Bamboo was built without TornadoVM (build with -Ptornadovm and run ./bamboo with TORNADOVM_HOME set)");
         }
         return t.get().unavailableReason();
-    }
-
-    static BambooException notAvailable(String reason) {
-        return new BambooException("--backend tornado is not available: " + reason + "; use --backend cpu");
     }
 }

@@ -39,10 +39,6 @@ public final class Engine implements AutoCloseable {
     private final List<String> notes = new ArrayList<>();
     private boolean closed;
 
-    public Engine(ModelWeights weights, EngineOptions options) {
-        this(weights, options, new CpuWeights(weights));
-    }
-
     /** An engine whose CPU form of the weights comes from (and is kept in) {@code cpuWeights}, shared with other engines. */
     public Engine(ModelWeights weights, EngineOptions options, CpuWeights cpuWeights) {
         if (!cpuWeights.of(weights)) throw new IllegalArgumentException("cpuWeights were made for another model's weights");

@@ -18,6 +18,13 @@ import java.util.Arrays;
  *
  * <p>For a batch of prompt tokens the rows of the union of their active sets are read once and applied to every
  * token that selected them.
+ *
+ * <p>Two fallbacks read more than the active rows, each where it is faster: when a list covers more than a matrix's
+ * {@link Tensor#gatherLimit} of its rows, a full product (or an accumulation over all rows) replaces the gather; and a
+ * block-quantized {@code ffn_down} without {@code ffn_down_t}, which cannot be transposed exactly, runs as the dense
+ * product over the mostly-zero activations. Either way only active neurons contribute, but the all-rows down
+ * accumulation groups its terms differently from the gathered one, so the two round differently (for repacked Q4_0,
+ * other terms share each factor-quantization block): which one a token takes depends on its count of active rows.
  */
 public final class SparseFeedForward implements FeedForward {
     private final ModelWeights weights;

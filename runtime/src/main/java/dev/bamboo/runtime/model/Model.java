@@ -28,25 +28,22 @@ public final class Model implements AutoCloseable {
     private final LoadedModel loaded;
     private final Tokenizer tokenizer;
     private final StopTokens stopTokens;
-    private final long loadNanos;
     private final CpuWeights cpuWeights;
     private boolean closed;
 
-    private Model(LoadedModel loaded, Tokenizer tokenizer, long loadNanos) {
+    private Model(LoadedModel loaded, Tokenizer tokenizer) {
         this.loaded = loaded;
         this.tokenizer = tokenizer;
         this.stopTokens = ModelStopTokens.of(loaded, tokenizer);
-        this.loadNanos = loadNanos;
         this.cpuWeights = new CpuWeights(loaded.weights());
     }
 
     public static Model load(Path path) {
-        long t0 = System.nanoTime();
         LoadedModel loaded = ModelLoader.open(path);
         try {
             Tokenizer tokenizer = loadTokenizer(loaded);
             checkTokenizer(loaded, tokenizer, path);
-            return new Model(loaded, tokenizer, System.nanoTime() - t0);
+            return new Model(loaded, tokenizer);
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -124,10 +121,6 @@ public final class Model implements AutoCloseable {
     public String orLargerContext(int context) {
         int max = config().contextLength();
         return context < max ? " or a larger -c (up to " + max + ")" : " (" + max + " tokens is this model's whole context)";
-    }
-
-    public long loadNanos() {
-        return loadNanos;
     }
 
     /**

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
 import dev.bamboo.runtime.tokenizer.TokenizerLoader;
 import dev.bamboo.weights.BambooException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -106,11 +105,7 @@ class ChatTemplatesTest {
 
     @Test
     void specialTokensBecomeTheirIdsAndTextIsEncodedPerPart() {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(root.resolve("testdata"))) {
-            root = root.getParent();
-        }
-        Tokenizer tok = TokenizerLoader.fromDirectory(root.resolve("testdata/tiny-bamboo"));
+        Tokenizer tok = TokenizerLoader.fromDirectory(TestData.model("tiny-bamboo"));
         ChatPrompt p = ChatTemplates.byName("llama2").render(List.of(Message.user("Hi"), Message.assistant("Yo"), Message.user("Ok")), true);
         int[] ids = p.encode(tok);
         int[] first = tok.encode("[INST] Hi [/INST] Yo ");

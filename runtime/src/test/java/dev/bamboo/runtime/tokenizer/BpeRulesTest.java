@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.tokenizer;
 
+import dev.bamboo.runtime.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -69,7 +71,7 @@ class BpeRulesTest {
 
     @Test
     void longTextIsEncodedAndDecodedBack() {
-        Tokenizer t = TokenizerLoader.fromDirectory(TestFiles.testdata("tiny-bamboo"));
+        Tokenizer t = TokenizerLoader.fromDirectory(TestData.testdata("tiny-bamboo"));
         String text = "The quick brown fox jumps over the lazy dog, 12345 times! Ünïcödé 🙂\n".repeat(2000);
         int[] ids = t.encode(text);
         assertEquals(text, t.decode(ids));

@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.tokenizer;
 
+import dev.bamboo.runtime.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +31,7 @@ class CorruptTokenizerTest {
 
     @Test
     void truncatedModelIsRejected() throws Exception {
-        byte[] good = Files.readAllBytes(TestFiles.testdata("tiny-bamboo/tokenizer.model"));
+        byte[] good = Files.readAllBytes(TestData.testdata("tiny-bamboo/tokenizer.model"));
         for (int length : new int[] {1, 7, 100, good.length / 2, good.length - 3}) {
             assertOneLine(loadModel(Arrays.copyOf(good, length)), "tokenizer.model");
         }
@@ -61,7 +63,7 @@ class CorruptTokenizerTest {
         assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "Unigram");
         // without its merges a BPE tokenizer would spell text out in single characters
         com.fasterxml.jackson.databind.node.ObjectNode real = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(TestFiles.testdata("tiny-relullama/tokenizer.json").toFile());
+                .readTree(TestData.testdata("tiny-relullama/tokenizer.json").toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) real.get("model")).remove("merges");
         Files.writeString(dir.resolve("tokenizer.json"), real.toString());
         assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "merges is missing");

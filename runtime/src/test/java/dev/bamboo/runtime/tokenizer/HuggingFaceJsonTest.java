@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.tokenizer;
 
+import dev.bamboo.runtime.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,10 +24,10 @@ class HuggingFaceJsonTest {
 
     @Test
     void tokenizerJsonMatchesSentencePieceExceptForLeadingSpaces() throws Exception {
-        Tokenizer json = TokenizerLoader.fromHuggingFaceJson(TestFiles.testdata("tiny-relullama/tokenizer.json"),
+        Tokenizer json = TokenizerLoader.fromHuggingFaceJson(TestData.testdata("tiny-relullama/tokenizer.json"),
                 "<s>", "</s>", true);
-        Tokenizer spm = TokenizerLoader.fromSentencePieceModel(TestFiles.testdata("tiny-relullama/tokenizer.model"), true);
-        SentencePieceCases cases = SentencePieceCases.read(TestFiles.testdata("tokenizer/spm_a.cases.json"));
+        Tokenizer spm = TokenizerLoader.fromSentencePieceModel(TestData.testdata("tiny-relullama/tokenizer.model"), true);
+        SentencePieceCases cases = SentencePieceCases.read(TestData.testdata("tokenizer/spm_a.cases.json"));
         assertEquals(cases.vocabSize(), json.vocabSize());
         assertEquals(cases.bos(), json.bos());
         assertEquals(cases.eos(), json.eos());
@@ -54,7 +56,7 @@ class HuggingFaceJsonTest {
 
     @Test
     void directoryWithBothFilesPrefersTokenizerModel() {
-        Tokenizer fromDir = TokenizerLoader.fromDirectory(TestFiles.testdata("tiny-relullama"));
+        Tokenizer fromDir = TokenizerLoader.fromDirectory(TestData.testdata("tiny-relullama"));
         // Only SentencePiece keeps the dummy prefix before a leading space: "▁▁" is id 261 in this vocabulary.
         assertArrayEquals(new int[] {261}, fromDir.encode(" "));
     }

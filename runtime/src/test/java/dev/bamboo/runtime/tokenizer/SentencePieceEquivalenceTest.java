@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.tokenizer;
 
+import dev.bamboo.runtime.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,8 +26,8 @@ class SentencePieceEquivalenceTest {
 
     @Test
     void tinyModelsTokenizerMatchesSentencePiece() throws Exception {
-        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestFiles.testdata("tiny-bamboo"));
-        assertMatches(TestFiles.testdata("tokenizer/spm_a.cases.json"), tokenizer);
+        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestData.testdata("tiny-bamboo"));
+        assertMatches(TestData.testdata("tokenizer/spm_a.cases.json"), tokenizer);
         assertTrue(tokenizer.addBos());
         assertTrue(tokenizer.isControl(1));
         assertFalse(tokenizer.isControl(300));
@@ -33,13 +35,13 @@ class SentencePieceEquivalenceTest {
 
     @Test
     void demoModelTokenizerMatchesSentencePiece() throws Exception {
-        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestFiles.repoRoot().resolve("models/bamboo-demo"));
-        assertMatches(TestFiles.testdata("tokenizer/spm_demo.cases.json"), tokenizer);
+        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestData.root().resolve("models/bamboo-demo"));
+        assertMatches(TestData.testdata("tokenizer/spm_demo.cases.json"), tokenizer);
     }
 
     @Test
     void ggufArraysFromTheSamePiecesEncodeTheSame() throws Exception {
-        SentencePieceModelReader.Model m = SentencePieceModelReader.parse(TestFiles.testdata("tiny-bamboo/tokenizer.model"));
+        SentencePieceModelReader.Model m = SentencePieceModelReader.parse(TestData.testdata("tiny-bamboo/tokenizer.model"));
         float[] scores = new float[m.scores().size()];
         int[] types = new int[m.types().size()];
         for (int i = 0; i < scores.length; i++) {
@@ -49,6 +51,6 @@ class SentencePieceEquivalenceTest {
         Tokenizer gguf = TokenizerLoader.fromGgufArrays("llama", m.pieces().toArray(String[]::new), scores, types,
                 m.bosId(), m.eosId(), m.unkId(), null, null);
         assertTrue(gguf.addBos());
-        assertMatches(TestFiles.testdata("tokenizer/spm_a.cases.json"), gguf);
+        assertMatches(TestData.testdata("tokenizer/spm_a.cases.json"), gguf);
     }
 }

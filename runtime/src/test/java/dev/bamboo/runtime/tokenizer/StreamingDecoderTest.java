@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.tokenizer;
 
+import dev.bamboo.runtime.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StreamingDecoderTest {
-    private final Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestFiles.testdata("tiny-bamboo"));
+    private final Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestData.testdata("tiny-bamboo"));
 
     private int byteId(int b) {
         return tokenizer.vocabulary().byteId(b);
@@ -69,7 +71,7 @@ class StreamingDecoderTest {
 
     @Test
     void streamingEqualsDecodeOnEveryReferenceCase() throws Exception {
-        for (SentencePieceCases.Case c : SentencePieceCases.read(TestFiles.testdata("tokenizer/spm_a.cases.json")).cases()) {
+        for (SentencePieceCases.Case c : SentencePieceCases.read(TestData.testdata("tokenizer/spm_a.cases.json")).cases()) {
             assertEquals(c.decoded(), String.join("", stream(c.ids())), c.toString());
         }
     }

@@ -17,10 +17,7 @@ import org.w3c.dom.NodeList;
 record Repo(Path root) {
 
     static Repo locate() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("testdata"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("no repository root (a directory with testdata/) above " + Path.of("").toAbsolutePath());
-        return new Repo(dir);
+        return new Repo(dev.bamboo.tests.Cli.root());
     }
 
     String read(String relative) {

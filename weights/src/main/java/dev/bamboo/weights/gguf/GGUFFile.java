@@ -54,17 +54,6 @@ public final class GGUFFile implements AutoCloseable {
         }
     }
 
-    /** True when the file starts with {@code GGUF} or {@code PWRI} (cheap; for format detection). */
-    public static boolean hasGGUFMagic(Path path) {
-        try (var in = java.nio.file.Files.newInputStream(path)) {
-            byte[] b = in.readNBytes(4);
-            String m = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
-            return m.equals(MAGIC_GGUF) || m.equals(MAGIC_POWERINFER);
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
     public Path path() { return file.path(); }
 
     /** The file name, as used in messages. */

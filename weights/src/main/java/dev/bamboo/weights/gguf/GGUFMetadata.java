@@ -124,7 +124,6 @@ public final class GGUFMetadata {
         return v.getAsDouble();
     }
 
-    public boolean requiredBool(String key) { return bool(key).orElseThrow(() -> missing(key)); }
 
     public List<String> requiredStringArray(String key) { return stringArray(key).orElseThrow(() -> missing(key)); }
 

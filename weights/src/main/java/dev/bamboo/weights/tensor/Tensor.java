@@ -3,8 +3,8 @@ package dev.bamboo.weights.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A 2-D weight matrix (or a 1-D vector, with one row) stored in one ggml format, as a zero-copy slice of a
- * memory-mapped file. Rows follow the PyTorch convention: a linear layer {@code [out, in]} has {@code out} rows
+ * A 2-D weight matrix (or a 1-D vector, with one row) stored in one ggml format: as loaded, a zero-copy slice of a
+ * memory-mapped file; the CPU engine may repack it or copy it into memory (see {@link Tensors}). Rows follow the PyTorch convention: a linear layer {@code [out, in]} has {@code out} rows
  * of {@code in} values, i.e. GGUF's ne[1] rows of ne[0] values.
  *
  * <p>The primitives below are all a forward pass needs, so model code never touches byte layouts.

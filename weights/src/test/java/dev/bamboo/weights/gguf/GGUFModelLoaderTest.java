@@ -1,5 +1,7 @@
 package dev.bamboo.weights.gguf;
 
+import dev.bamboo.weights.TestFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;

@@ -1,5 +1,7 @@
 package dev.bamboo.weights.gguf;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.tensor.Tensor;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

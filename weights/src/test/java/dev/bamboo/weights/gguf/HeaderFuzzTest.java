@@ -1,5 +1,7 @@
 package dev.bamboo.weights.gguf;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
 import dev.bamboo.weights.tensor.Tensor;
@@ -128,7 +130,7 @@ class HeaderFuzzTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void corruptedSafetensorsHeadersFailCleanly(@TempDir Path dir) throws IOException {
-        Path src = TestFiles.repoRoot().resolve("testdata/tiny-relullama/predictor/model_0.safetensors");
+        Path src = TestFiles.root().resolve("testdata/tiny-relullama/predictor/model_0.safetensors");
         byte[] original = Files.readAllBytes(src);
         long headerLen = java.nio.ByteBuffer.wrap(original, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
         int[] outcomes = new int[2];

@@ -1,5 +1,7 @@
 package dev.bamboo.weights.gguf;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.safetensors.SafetensorsFile;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Quantizer;
@@ -40,7 +42,7 @@ class ReferenceQuantizationTest {
 
     @Test
     void tinyBambooQ4_0PowerInferFromF32DenseAndPredictors() {
-        Path predictorDir = TestFiles.repoRoot().resolve("testdata/tiny-bamboo/predictor");
+        Path predictorDir = TestFiles.root().resolve("testdata/tiny-bamboo/predictor");
         try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-bamboo.f32.dense.gguf"));
              GGUFFile dst = GGUFFile.open(TestFiles.gguf("tiny-bamboo.q4_0.powerinfer.gguf"))) {
             Map<GGMLType, Integer> counts = compareAll(dst, name -> {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +25,7 @@ class HFConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path tinyBamboo() {
-        Path p = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
-        return p.resolve("testdata/tiny-bamboo");
+        return TestFiles.hfDir("tiny-bamboo");
     }
 
     private static ObjectNode config() throws IOException {

@@ -1,5 +1,7 @@
 package dev.bamboo.weights.predictorfiles;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
@@ -26,7 +28,7 @@ class PredictorFilesTest {
     @TempDir
     Path tmp;
 
-    static final Path ROOT = TestPaths.root();
+    static final Path ROOT = TestFiles.root();
     static final Path BAMBOO = ROOT.resolve("testdata/tiny-bamboo");
 
     @Test

@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The vector kernels against plain double-precision sums over the scalar {@link Tensor#get}: float types use the
- * float activations; Q8_0/Q4_0 use the Q8_0 activations, dequantized (quants times block scale), as llama.cpp does.
+ * The kernels of every type Bamboo computes with against plain double-precision sums over the scalar {@link Tensor#get}:
+ * float types and K-quants use the float activations; the 32-value block types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) use the
+ * Q8_0 activations, dequantized (quants times block scale), as llama.cpp does.
  */
 class KernelDifferentialTest {
     private static final int ROWS = 11;
@@ -31,14 +32,25 @@ class KernelDifferentialTest {
         for (GGMLType t : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16)) {
             for (int cols : new int[] {1, 7, 15, 16, 17, 33, 100, 257, 4097}) list.add(Arguments.of(t, cols));
         }
-        for (GGMLType t : List.of(GGMLType.Q8_0, GGMLType.Q4_0)) {
+        for (GGMLType t : List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1)) {
             for (int cols : new int[] {32, 64, 96, 160, 4128}) list.add(Arguments.of(t, cols));
+        }
+        for (GGMLType t : List.of(GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K)) {
+            for (int cols : new int[] {256, 512, 4352}) list.add(Arguments.of(t, cols));
+        }
+        // every type Bamboo computes with is here
+        for (GGMLType t : GGMLType.values()) {
+            if (Tensors.supported(t) && list.stream().noneMatch(a -> a.get()[0] == t)) throw new AssertionError(t + " has no kernel test shapes");
         }
         return list.stream();
     }
 
+    /** The 32-value block types, whose dot products run against Q8_0 activations as llama.cpp's do; K-quants take floats. */
     private static boolean quantized(Tensor w) {
-        return w.type() == GGMLType.Q8_0 || w.type() == GGMLType.Q4_0;
+        return switch (w.type()) {
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> true;
+            default -> false;
+        };
     }
 
     /** Activation j as the reference sees it: the float value, or the dequantized Q8_0 value. */
@@ -126,7 +138,9 @@ class KernelDifferentialTest {
     static Stream<Arguments> gatherTypes() {
         return Stream.of(Arguments.of(GGMLType.F32, false), Arguments.of(GGMLType.F16, false), Arguments.of(GGMLType.BF16, false),
                 Arguments.of(GGMLType.Q8_0, false), Arguments.of(GGMLType.Q8_0, true), Arguments.of(GGMLType.Q4_0, false),
-                Arguments.of(GGMLType.Q4_0, true));
+                Arguments.of(GGMLType.Q4_0, true), Arguments.of(GGMLType.Q4_1, false), Arguments.of(GGMLType.Q5_0, false),
+                Arguments.of(GGMLType.Q5_1, false), Arguments.of(GGMLType.Q4_K, false), Arguments.of(GGMLType.Q5_K, false),
+                Arguments.of(GGMLType.Q6_K, false));
     }
 
     /**

@@ -36,9 +36,28 @@ final class RandomTensors {
                     }
                 }
             }
+            case Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> {
+                // random quants, packed scales and high bits are all valid; only the f16 scales must be finite
+                long blocks = bytes / type.blockBytes();
+                for (long b = 0; b < blocks; b++) {
+                    long off = b * type.blockBytes();
+                    for (int i = 0; i < type.blockBytes(); i++) data.set(ValueLayout.JAVA_BYTE, off + i, (byte) random.nextInt(256));
+                    for (int at : halfScaleOffsets(type)) data.set(SHORT, off + at, Float.floatToFloat16((random.nextFloat() - 0.3f) * 0.01f));
+                }
+            }
             default -> throw new IllegalArgumentException(type.toString());
         }
         return Tensors.of("random", type, rows, cols, data);
+    }
+
+    /** Where a block of {@code type} keeps its f16 scale and (where it has one) its f16 minimum. */
+    private static int[] halfScaleOffsets(GGMLType type) {
+        return switch (type) {
+            case Q5_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException(type.toString());
+        };
     }
 
     /** Mostly ~N(0, 0.05), with some tiny values (f16 subnormals) and some large ones. */

@@ -1,5 +1,7 @@
 package dev.bamboo.weights.torch;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.safetensors.SafetensorsEntry;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
@@ -28,7 +30,7 @@ class TorchFileTest {
     Path tmp;
 
     static List<Path> ptFiles() throws IOException {
-        Path root = TestPaths.root();
+        Path root = TestFiles.root();
         List<Path> out = new ArrayList<>();
         for (String dir : List.of("testdata/tiny-bamboo/predictor", "testdata/tiny-relullama/predictor", "models/bamboo-demo/predictor")) {
             try (Stream<Path> s = Files.list(root.resolve(dir))) {
@@ -77,7 +79,7 @@ class TorchFileTest {
 
     @Test
     void nonContiguousTensorIsAClearError() throws IOException {
-        Path pt = TestPaths.root().resolve("testdata/tiny-bamboo/predictor/model_0.pt");
+        Path pt = TestFiles.root().resolve("testdata/tiny-bamboo/predictor/model_0.pt");
         // fc1.weight is [24, 128] with strides (128, 1): BININT1 128, BININT1 1, TUPLE2. Make the strides (1, 24), a transpose.
         byte[] from = {0x4b, (byte) 0x80, 0x4b, 0x01, (byte) 0x86};
         byte[] to = {0x4b, 0x01, 0x4b, 0x18, (byte) 0x86};
@@ -93,7 +95,7 @@ class TorchFileTest {
 
     @Test
     void truncatedFilesFailWithOneLine() throws IOException {
-        Path pt = TestPaths.root().resolve("testdata/tiny-relullama/predictor/model_0.pt");
+        Path pt = TestFiles.root().resolve("testdata/tiny-relullama/predictor/model_0.pt");
         byte[] all = Files.readAllBytes(pt);
         for (int len : new int[]{0, 1, 3, 21, 30, 64, 100, 200, 1000, all.length / 2, all.length - 200, all.length - 100, all.length - 22, all.length - 1}) {
             Path cut = tmp.resolve("cut" + len + ".pt");
@@ -121,7 +123,7 @@ class TorchFileTest {
     /** Corrupting data.pkl byte by byte must give a checkpoint or a one-line BambooException, nothing else. */
     @Test
     void corruptPicklesNeverEscapeAsOtherExceptions() throws IOException {
-        Path pt = TestPaths.root().resolve("testdata/tiny-relullama/predictor/model_1.pt");
+        Path pt = TestFiles.root().resolve("testdata/tiny-relullama/predictor/model_1.pt");
         byte[] pkl;
         try (ZipFile z = new ZipFile(pt.toFile())) {
             pkl = z.getInputStream(z.getEntry("model_1/data.pkl")).readAllBytes();
@@ -153,7 +155,7 @@ class TorchFileTest {
     /** Damaged central directories and end records: a one-line BambooException or a readable file, nothing else. */
     @Test
     void corruptZipDirectoriesNeverEscapeAsOtherExceptions() throws IOException {
-        Path pt = TestPaths.root().resolve("testdata/tiny-bamboo/predictor/model_2.pt");
+        Path pt = TestFiles.root().resolve("testdata/tiny-bamboo/predictor/model_2.pt");
         byte[] all = Files.readAllBytes(pt);
         Random r = new Random(13);
         Path bad = tmp.resolve("dir.pt");

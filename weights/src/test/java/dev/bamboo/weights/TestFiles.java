@@ -1,4 +1,4 @@
-package dev.bamboo.weights.gguf;
+package dev.bamboo.weights;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,24 +7,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Locates the project's test data (tests run with the module directory as working directory). */
-final class TestFiles {
+/** Locates the project's test data for the tests of this module (they run with the module directory as working directory). */
+public final class TestFiles {
     private TestFiles() {}
 
-    static Path repoRoot() {
+    public static Path root() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
         if (p == null) throw new IllegalStateException("no testdata directory above " + Path.of("").toAbsolutePath());
         return p;
     }
 
-    static Path gguf(String name) {
-        return repoRoot().resolve("testdata/gguf").resolve(name);
+    public static Path gguf(String name) {
+        return root().resolve("testdata/gguf").resolve(name);
     }
 
     /** Every GGUF file in testdata/gguf, sorted by name. */
-    static List<Path> allGGUF() {
-        try (Stream<Path> s = Files.list(repoRoot().resolve("testdata/gguf"))) {
+    public static List<Path> allGGUF() {
+        try (Stream<Path> s = Files.list(root().resolve("testdata/gguf"))) {
             return s.filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -32,14 +32,14 @@ final class TestFiles {
     }
 
     /** The model a GGUF file was converted from: the part of its name before the first dot. */
-    static String modelOf(Path gguf) {
+    public static String modelOf(Path gguf) {
         String n = gguf.getFileName().toString();
         return n.substring(0, n.indexOf('.'));
     }
 
     /** The Hugging Face directory of a model. */
-    static Path hfDir(String model) {
-        Path root = repoRoot();
+    public static Path hfDir(String model) {
+        Path root = root();
         return model.equals("bamboo-demo") ? root.resolve("models/bamboo-demo") : root.resolve("testdata").resolve(model);
     }
 }

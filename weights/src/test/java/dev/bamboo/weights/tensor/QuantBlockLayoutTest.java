@@ -1,11 +1,12 @@
 package dev.bamboo.weights.tensor;
 
+import dev.bamboo.weights.TestFiles;
+
 import dev.bamboo.weights.gguf.GGUFFile;
 import dev.bamboo.weights.gguf.GGUFTensorInfo;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,14 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The row primitives of Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K agree with their scalar {@code get}: on real tensors
  * of the test files where present (their {@code get} is checked against the Hugging Face weights elsewhere), and on
- * hand-built blocks whose values are known by construction for Q4_1 and Q5_K, which no test file contains.
+ * hand-built blocks whose values are known by construction for Q4_1 and Q5_K, which no test file contains. (Random
+ * blocks of every type go through {@link KernelDifferentialTest}.)
  */
-class NewQuantTypesTest {
+class QuantBlockLayoutTest {
 
     private static Path gguf(String name) {
-        Path p = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(p.resolve("testdata"))) p = p.getParent();
-        return p.resolve("testdata/gguf").resolve(name);
+        return TestFiles.gguf(name);
     }
 
     @Test
