@@ -170,10 +170,10 @@ class BadInputTest {
     @Test
     void idsLongerThanTheContextGetTheFixThatApplies() {
         String out = tmp.resolve("l.safetensors").toString();
-        assertLastLineError(Cli.run("logits", "--ids", "1,2,3,4", "-c", "2", "-o", out), "needs 4 positions", "larger -c (up to 2048)");
+        assertLastLineError(Cli.run("logits", "--ids", "1,2,3,4", "-c", "2", "-o", out), "needs 4 tokens", "larger -c (up to 2048)");
         String tooMany = String.join(",", java.util.Collections.nCopies(2100, "5"));
         Cli cli = Cli.run("logits", "--ids", tooMany, "-o", out);
-        assertLastLineError(cli, "needs 2100 positions", "the model's context is 2048 positions");
+        assertLastLineError(cli, "needs 2100 tokens", "2048 tokens is this model's whole context");
         assertFalse(cli.err().contains("larger -c"), "no -c can hold it: " + cli.err());
     }
 

@@ -34,8 +34,8 @@ public final class ChatSession {
             int context = generator.engine().session().contextLength();
             int alone = render(List.of(messages.getFirst(), Message.user(""))).length;
             if (alone + REPLY_ROOM_MIN > context) {
-                throw new BambooException("the system prompt makes a prompt of " + alone + " tokens with an empty message, but the context holds "
-                        + context + "; use a shorter --system" + model.orLargerContext(context));
+                throw model.contextLimit(context).tooLong("the system prompt with an empty message is", alone + REPLY_ROOM_MIN,
+                        "a shorter --system (a reply needs " + REPLY_ROOM_MIN + " positions)");
             }
         }
     }
@@ -75,8 +75,7 @@ public final class ChatSession {
         }
         // the prompt must leave room for at least one generated token
         if (ids.length >= context) {
-            throw new MessageTooLongException("the message makes a prompt of " + ids.length + " tokens but the context holds "
-                    + context + "; use a shorter message" + model.orLargerContext(context));
+            throw new MessageTooLongException(model.contextLimit(context).tooLong("the message makes a prompt of", ids.length, "a shorter message").getMessage());
         }
         messages.clear();
         messages.addAll(kept);

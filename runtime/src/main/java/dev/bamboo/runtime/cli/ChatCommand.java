@@ -5,6 +5,7 @@ import dev.bamboo.runtime.chat.ChatSession;
 import dev.bamboo.runtime.chat.ChatTemplate;
 import dev.bamboo.runtime.chat.ChatTemplates;
 import dev.bamboo.runtime.chat.MessageTooLongException;
+import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
@@ -76,8 +77,9 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 out.println();
                 out.flush();
-                int context = gen.engine().session().contextLength();
-                boolean canGrow = context < m.config().contextLength();
+                ContextLimit limit = m.contextLimit(gen.engine().session().contextLength());
+                int context = limit.context();
+                boolean canGrow = limit.canGrow();
                 if (reply.forgottenMessages() > 0) {
                     err.println("bamboo: to fit the context of " + context + " tokens, this reply left out the conversation's oldest "
                             + reply.forgottenMessages() + " messages" + (canGrow ? " (a larger -c keeps more)" : ""));

@@ -2,6 +2,7 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.engine.Statistics;
+import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
@@ -73,10 +74,9 @@ final class GenerateCommand implements Callable<Integer> {
                 boolean interrupted = s.stopReason() == GenerationStats.StopReason.CANCELLED && interrupt.requested();
                 if (interrupted) spec.commandLine().getErr().println("bamboo: interrupted");
                 if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
-                    int context = gen.engine().session().contextLength();
-                    spec.commandLine().getErr().println("bamboo: stopped after " + s.generatedTokens() + " tokens: the context of " + context
-                            + " tokens is full" + (context < m.config().contextLength()
-                                    ? "; use a larger -c (up to " + m.config().contextLength() + ") for a longer text" : " (the model's whole context)"));
+                    ContextLimit limit = m.contextLimit(gen.engine().session().contextLength());
+                    spec.commandLine().getErr().println("bamboo: stopped after " + s.generatedTokens() + " tokens: the context of " + limit.context()
+                            + " tokens is full" + (limit.canGrow() ? "; use a larger -c (up to " + limit.modelContext() + ") for a longer text" : " (the model's whole context)"));
                 }
                 if (interrupted) return Interrupt.EXIT_CODE;
             }

@@ -84,9 +84,8 @@ public final class ForwardPass {
      */
     public void forward(int[] tokens, int offset, int n, int startPos, boolean allLogits, float[][] logits) {
         if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " tokens, at most " + maxBatch);
-        if (startPos + n > cache.capacity()) {
-            throw new BambooException("the sequence needs " + (startPos + n) + " positions but the context holds " + cache.capacity() + "; use a larger -c or a shorter prompt");
-        }
+        // the session checks the room first and says what to do (ContextLimit): past it, this is a programming error
+        if (startPos + n > cache.capacity()) throw new IllegalArgumentException("positions up to " + (startPos + n) + " in a cache of " + cache.capacity());
         int dim = config.hiddenSize();
         for (int t = 0; t < n; t++) {
             int token = tokens[offset + t];

@@ -2,7 +2,6 @@ package dev.bamboo.runtime.generate;
 
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.forward.ForwardPass;
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 
@@ -74,11 +73,8 @@ public final class CpuSession implements InferenceSession {
     }
 
     private void checkRoom(int n) {
-        int needed = position + n, max = forward.config().contextLength();
-        if (needed > forward.contextLength()) {
-            throw new BambooException("the sequence needs " + needed + " positions but the context holds " + forward.contextLength()
-                    + (needed <= max ? "; use a larger -c (up to " + max + ") or a shorter sequence"
-                            : "; the model's context is " + max + " positions: use a shorter sequence"));
+        if (position + n > forward.contextLength()) {
+            throw new ContextLimit(forward.contextLength(), forward.config().contextLength()).tooLong("the sequence needs", position + n, "a shorter sequence");
         }
     }
 }

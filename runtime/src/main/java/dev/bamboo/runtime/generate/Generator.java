@@ -26,8 +26,9 @@ public final class Generator {
                                     BooleanSupplier cancelled, TokenSink sink) {
         if (prompt.length == 0) throw new BambooException("the prompt is empty; give a prompt with -p or -f");
         if (session.position() + prompt.length >= session.contextLength()) {
-            throw new BambooException("the prompt is " + prompt.length + " tokens but the context holds " + session.contextLength()
-                    + " (including at least one generated token); use a larger -c or a shorter prompt");
+            // the CLI checks first with the model's limits (ContextLimit); a library caller gets the plain facts
+            throw new BambooException("the prompt is " + prompt.length + " tokens after " + session.position() + " in the context but the context holds "
+                    + session.contextLength() + " (including at least one generated token); use a shorter prompt or a larger context");
         }
         Sampler sampler = new Sampler(sampling);
         int[] history = Arrays.copyOf(prompt, Math.max(16, prompt.length + Math.max(0, maxTokens) + 1));

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.model;
 import dev.bamboo.runtime.engine.CpuWeights;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.StopTokens;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
 import dev.bamboo.runtime.tokenizer.TokenizerLoader;
@@ -106,21 +107,15 @@ public final class Model implements AutoCloseable {
 
     /** Fails with a one-line message when {@code prompt} tokens leave no room to generate in the context {@code options} give. */
     public void checkPromptFits(int promptTokens, EngineOptions options) {
-        int context = options.resolveContext(config());
-        if (promptTokens >= context) {
-            throw new BambooException("the prompt is " + promptTokens + " tokens but the context holds " + context
-                    + " (including at least one generated token); use a shorter prompt" + orLargerContext(context));
+        // the prompt must leave room for at least one generated token
+        if (promptTokens >= options.resolveContext(config())) {
+            throw contextLimit(options.resolveContext(config())).tooLong("the prompt and one generated token need", promptTokens + 1, "a shorter prompt");
         }
     }
 
-    /**
-     * {@code " or a larger -c (up to N)"} while a context of {@code context} positions is smaller than the model's
-     * own ({@code N}), else {@code " (N tokens is this model's whole context)"}: the end of advice for text that does
-     * not fit.
-     */
-    public String orLargerContext(int context) {
-        int max = config().contextLength();
-        return context < max ? " or a larger -c (up to " + max + ")" : " (" + max + " tokens is this model's whole context)";
+    /** A context of {@code context} positions for this model: what to say when text does not fit it. */
+    public ContextLimit contextLimit(int context) {
+        return new ContextLimit(context, config().contextLength());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.bamboo.tornado.forward;
 
+import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelConfig;
@@ -102,8 +103,7 @@ public final class TornadoSession implements InferenceSession {
 
     private void checkRoom(int n) {
         if (position + n > contextLength) {
-            throw new BambooException("the sequence needs " + (position + n) + " positions but the context holds " + contextLength
-                    + "; use a larger -c (the model supports up to " + config.contextLength() + ") or a shorter prompt");
+            throw new ContextLimit(contextLength, config.contextLength()).tooLong("the sequence needs", position + n, "a shorter sequence");
         }
     }
 
