@@ -3,7 +3,7 @@ package dev.bamboo.runtime.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
-import dev.bamboo.weights.hf.HFConfig;
+import dev.bamboo.weights.io.JsonFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,7 +93,7 @@ public final class ChatTemplates {
         for (String file : List.of("chat_template.json", "tokenizer_config.json")) {
             Path json = dir.resolve(file);
             if (!Files.isRegularFile(json)) continue;
-            JsonNode t = HFConfig.readJson(json).get("chat_template");
+            JsonNode t = JsonFiles.readObject(json, "fix or remove it").get("chat_template");
             if (t != null && t.isTextual()) return Optional.of(t.asText());
             if (t != null && t.isArray()) {
                 for (JsonNode named : t) {

@@ -5,7 +5,7 @@ import dev.bamboo.runtime.generate.StopTokens;
 import dev.bamboo.runtime.tokenizer.TokenType;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
 import dev.bamboo.weights.gguf.GGUFMetadata;
-import dev.bamboo.weights.hf.HFConfig;
+import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.model.LoadedModel;
 
 import java.nio.file.Files;
@@ -55,7 +55,7 @@ final class ModelStopTokens {
     /** Every id of a Hugging Face JSON file's {@code eos_token_id}, a number or a list of numbers. */
     private static void addIds(IntStream.Builder ids, Path json) {
         if (!Files.isRegularFile(json)) return;
-        JsonNode eos = HFConfig.readJson(json).get("eos_token_id");
+        JsonNode eos = JsonFiles.readObject(json, "fix or remove it").get("eos_token_id");
         if (eos == null) return;
         if (eos.isArray()) {
             for (JsonNode id : eos) if (id.canConvertToInt()) ids.add(id.asInt());
@@ -67,7 +67,7 @@ final class ModelStopTokens {
     /** The id of tokenizer_config.json's {@code eos_token} (text, or an AddedToken object): a ChatML fine-tune names {@code <|im_end|>} there. */
     private static void addEosToken(IntStream.Builder ids, Path json, Tokenizer tokenizer) {
         if (!Files.isRegularFile(json)) return;
-        JsonNode eos = HFConfig.readJson(json).get("eos_token");
+        JsonNode eos = JsonFiles.readObject(json, "fix or remove it").get("eos_token");
         if (eos != null && eos.isObject()) eos = eos.get("content");
         if (eos != null && eos.isTextual()) ids.add(tokenizer.pieceId(eos.asText()));
     }

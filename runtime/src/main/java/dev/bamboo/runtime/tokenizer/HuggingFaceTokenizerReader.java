@@ -3,7 +3,7 @@ package dev.bamboo.runtime.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
-import java.io.IOException;
+import dev.bamboo.weights.io.JsonFiles;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,12 +29,7 @@ final class HuggingFaceTokenizerReader {
      * @param eosPiece text of the EOS token, may be null
      */
     static Tokenizer read(Path file, String bosPiece, String eosPiece, boolean addBos) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new BambooException(file + " is not valid JSON (" + firstLine(e.getMessage()) + "): download it again");
-        }
+        JsonNode root = JsonFiles.readObject(file, "download it again");
         try {
             return build(root, bosPiece, eosPiece, addBos);
         } catch (BambooException e) {
@@ -223,11 +218,4 @@ final class HuggingFaceTokenizerReader {
         };
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 }

@@ -1,9 +1,8 @@
 package dev.bamboo.runtime.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
-import java.io.IOException;
+import dev.bamboo.weights.io.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ public final class TokenizerLoader {
         List<AddedToken> added = new ArrayList<>(config.added());
         Path file = dir.resolve("added_tokens.json");
         if (Files.isRegularFile(file)) {
-            JsonNode root = TokenizerConfig.readJson(file);
+            JsonNode root = JsonFiles.readObject(file, "fix or remove it");
             Set<Integer> known = added.stream().map(AddedToken::id).collect(Collectors.toSet());
             root.properties().forEach(e -> {
                 if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
@@ -114,13 +113,11 @@ public final class TokenizerLoader {
 
     /** The parts of tokenizer_config.json that matter here; defaults when the file is absent. */
     record TokenizerConfig(boolean addBos, String bosToken, String eosToken, List<AddedToken> added) {
-        private static final ObjectMapper JSON = new ObjectMapper();
-
         static TokenizerConfig read(Path file) {
             if (!Files.isRegularFile(file)) {
                 return new TokenizerConfig(true, "<s>", "</s>", List.of());
             }
-            JsonNode root = readJson(file);
+            JsonNode root = JsonFiles.readObject(file, "fix or remove it");
             List<AddedToken> added = new ArrayList<>();
             root.path("added_tokens_decoder").properties().forEach(e -> {
                 JsonNode content = e.getValue().path("content");
@@ -137,14 +134,6 @@ public final class TokenizerLoader {
             });
             return new TokenizerConfig(root.path("add_bos_token").asBoolean(true),
                     token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"), List.copyOf(added));
-        }
-
-        static JsonNode readJson(Path file) {
-            try {
-                return JSON.readTree(file.toFile());
-            } catch (IOException e) {
-                throw new BambooException(file + " is not valid JSON: fix or remove it");
-            }
         }
 
         /** A token is written either as a string or as an AddedToken object with "content". */

@@ -1,13 +1,12 @@
 package dev.bamboo.weights.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.RopeLayout;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,28 +22,12 @@ public final class HFConfig {
 
     private HFConfig() {}
 
-    public static JsonNode readJson(Path file) {
-        try {
-            JsonNode n = new ObjectMapper().readTree(Files.readString(file));
-            if (n == null || !n.isObject()) throw new BambooException(file + ": not a JSON object");
-            return n;
-        } catch (IOException e) {
-            throw new BambooException(file + ": cannot read it as JSON (" + firstLine(e.getMessage()) + ")");
-        }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
-
     public static ModelConfig read(Path dir) {
         Path file = dir.resolve("config.json");
         if (!Files.isRegularFile(file)) {
             throw new BambooException(dir + ": no config.json; a Hugging Face model directory needs config.json next to its weights");
         }
-        return parse(readJson(file), file.toString());
+        return parse(JsonFiles.readObject(file, "fix it or download the model again"), file.toString());
     }
 
     static ModelConfig parse(JsonNode c, String where) {

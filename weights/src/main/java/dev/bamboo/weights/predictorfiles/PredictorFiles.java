@@ -1,8 +1,8 @@
 package dev.bamboo.weights.predictorfiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.safetensors.SafetensorsCheckpoint;
@@ -212,13 +212,7 @@ public final class PredictorFiles {
     public static float readThreshold(Path configJson) {
         if (!Files.exists(configJson)) return 0f;
         if (!Files.isRegularFile(configJson)) throw new BambooException(configJson + " is not a file; remove it (the threshold then defaults to 0)");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(configJson.toFile());
-        } catch (IOException e) {
-            throw new BambooException(configJson + ": not valid JSON; fix or delete the file (the threshold defaults to 0)");
-        }
-        if (root == null || !root.isObject()) throw new BambooException(configJson + ": not a JSON object; fix or delete the file (the threshold defaults to 0)");
+        JsonNode root = JsonFiles.readObject(configJson, "fix or delete the file (the threshold defaults to 0)");
         JsonNode t = root.get(THRESHOLD_KEY);
         if (t == null || t.isNull()) return 0f;
         if (!t.isNumber()) throw new BambooException(configJson + ": " + THRESHOLD_KEY + " is " + t + ", not a number; set it to a number such as 0.0");

@@ -1,8 +1,8 @@
 package dev.bamboo.weights.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.tensor.Tensor;
 
 import java.io.IOException;
@@ -49,13 +49,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     }
 
     private static SafetensorsCheckpoint openSharded(Path dir, Path index) {
-        JsonNode weightMap;
-        try {
-            JsonNode root = new ObjectMapper().readTree(index.toFile());
-            weightMap = root == null ? null : root.get("weight_map");
-        } catch (IOException e) {
-            throw new BambooException(index + ": not valid JSON; the shard index is corrupt");
-        }
+        JsonNode weightMap = JsonFiles.readObject(index, "the shard index is corrupt, download it again").get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
             throw new BambooException(index + ": has no weight_map object; the shard index is corrupt");
         }

@@ -166,7 +166,7 @@ class PredictorFilesTest {
         Files.writeString(dir.resolve("config.json"), "{\"sparse_threshold\": \"high\"}");
         assertTrue(oneLineError(() -> PredictorFiles.readThreshold(dir.resolve("config.json"))).contains("not a number"));
         Files.writeString(dir.resolve("config.json"), "{not json");
-        assertTrue(oneLineError(() -> PredictorFiles.readThreshold(dir.resolve("config.json"))).contains("not valid JSON"));
+        assertTrue(oneLineError(() -> PredictorFiles.readThreshold(dir.resolve("config.json"))).contains("cannot read it as JSON"));
         assertEquals(0f, PredictorFiles.readThreshold(dir.resolve("absent.json")));
     }
 
