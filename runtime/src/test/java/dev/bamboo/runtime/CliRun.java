@@ -13,8 +13,8 @@ public record CliRun(int exitCode, String out, String err) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
-    /** A failure the user can fix: exit 1 and exactly one line on stderr starting with "error: ". */
+    /** A failure the user can fix: exit 1 (bad input) or 2 (a usage error) and exactly one line on stderr starting with "error: ". */
     public boolean isOneLineError() {
-        return exitCode == 1 && err.startsWith("error: ") && err.strip().lines().count() == 1;
+        return (exitCode == 1 || exitCode == 2) && err.startsWith("error: ") && err.strip().lines().count() == 1;
     }
 }

@@ -53,6 +53,11 @@ class BadInputTest {
         assertOneLineError(Cli.run("generate", "-p", "hi", "-n", "lots"), "-n");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--backend", "quantum"), "auto, cpu or tornado");
         assertOneLineError(Cli.run("generate"), "-p");
+        // commands that run no engine refuse wrong values too
+        assertOneLineError(Cli.run("info", "--backend", "quantum"), "auto, cpu or tornado");
+        assertOneLineError(Cli.run("--device", "-5", "info"), "device index");
+        assertOneLineError(Cli.run("tokenize", "-p", "hi", "-t", "0"), "-t");
+        assertOneLineError(Cli.run("tokenize", "-p", "hi", "--sparsity", "sometimes"), "dense, exact, predicted or auto");
     }
 
     @Test
@@ -134,6 +139,16 @@ class BadInputTest {
         Path out = tmp.resolve("nan-logits.safetensors");
         assertLastLineError(Cli.run("logits", "-m", nan.toString(), "--ids", "1,2,3", "-o", out.toString(), "--backend", "cpu"), "not finite");
         assertFalse(Files.exists(out), "no logits file");
+    }
+
+    /** Text quoted from a file keeps the error on one line: its line breaks are shown escaped. */
+    @Test
+    void lineBreaksFromAFileStayInTheOneLine() throws IOException {
+        Path model = copyModel("tiny-relullama");
+        Files.delete(model.resolve("tokenizer.model"));
+        String json = Files.readString(model.resolve("tokenizer.json"));
+        Files.writeString(model.resolve("tokenizer.json"), json.replaceFirst("\"type\": ?\"BPE\"", "\"type\": \"Word\\\\nPiece\\\\u001b[31m\""));
+        assertOneLineError(Cli.run("info", "-m", model.toString()), "Word\\nPiece");
     }
 
     /** chat goes on past a message too long for the context, but a script feeding it learns of it from the exit status. */

@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.cli;
 
+import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.weights.BambooException;
 import picocli.CommandLine;
 
@@ -19,13 +20,38 @@ import picocli.CommandLine.ScopeType;
                 BenchCommand.class, SynthCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class BambooCli {
 
-    @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "auto",
-            description = "auto (TornadoVM when present with a device, else CPU), cpu, tornado (default: ${DEFAULT-VALUE})")
-    String backend;
+    // converted when the command line is read, so every command refuses a wrong value, also those that run no model
+    @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "auto", converter = BackendConverter.class,
+            description = "auto (TornadoVM when present with a device, else CPU), cpu, tornado (default: auto)")
+    BackendChoice backend;
 
-    @Option(names = "--device", scope = ScopeType.INHERIT, paramLabel = "N", defaultValue = "-1",
+    @Option(names = "--device", scope = ScopeType.INHERIT, paramLabel = "N", defaultValue = "-1", converter = DeviceConverter.class,
             description = "accelerator index from 'bamboo devices' (default: the backend's first)")
     int device;
+
+    static final class BackendConverter implements CommandLine.ITypeConverter<BackendChoice> {
+        @Override
+        public BackendChoice convert(String value) {
+            try {
+                return BackendChoice.parse(value);
+            } catch (BambooException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a backend; use auto, cpu or tornado");
+            }
+        }
+    }
+
+    static final class DeviceConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= -1) return n;
+            } catch (NumberFormatException ignored) {
+                // the message below says what a device index is
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a device index; use a number from 'bamboo devices' (-1 = the first)");
+        }
+    }
 
     /** The top-level command of {@code spec}'s command line, holding the global options (--backend, --device). */
     static BambooCli root(CommandLine.Model.CommandSpec spec) {
@@ -44,6 +70,22 @@ public final class BambooCli {
                 new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true), args);
     }
 
+    /**
+     * An error message as one line: messages quote text from files and command lines, whose line breaks and other
+     * control characters are shown escaped ({@code \n}) rather than breaking the one-line rule or the terminal.
+     */
+    static String oneLine(String message) {
+        if (message == null) return "";
+        StringBuilder sb = new StringBuilder(message.length());
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '\n') sb.append("\\n");
+            else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.toString();
+    }
+
     /** Runs the CLI with the given standard output and error (the tests capture them). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new BambooCli());
@@ -51,15 +93,15 @@ public final class BambooCli {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof BambooException be) {
-                cmd.getErr().println("error: " + be.getMessage());
+                cmd.getErr().println("error: " + oneLine(be.getMessage()));
                 return 1;
             }
-            cmd.getErr().println("error: internal error: " + ex + " (please report it with the command that caused it)");
+            cmd.getErr().println("error: internal error: " + oneLine(String.valueOf(ex)) + " (please report it with the command that caused it)");
             return 2;
         });
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("error: " + ex.getMessage().replace('\n', ' ') + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
+            cmd.getErr().println("error: " + oneLine(ex.getMessage().strip().replace('\n', ' ')) + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
             return 2;
         });
         int code;

@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Integer> threadCounts = threadCounts();
         if (repetitions < 1) throw new BambooException("-r " + repetitions + " is out of range: use 1 or more repetitions");
         BambooCli root = BambooCli.root(spec);
-        BackendChoice backend = BackendChoice.parse(root.backend);
+        BackendChoice backend = root.backend;
         OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
         List<Path> paths = models.isEmpty() ? List.of(ModelOptions.defaultModel()) : models;
         for (Path path : paths) {

@@ -8,6 +8,7 @@ import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.IoErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,7 +96,7 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (NoSuchFileException e) {
                 throw new BambooException(file + ": no such prompt file");
             } catch (IOException e) {
-                throw new BambooException(file + ": cannot read the prompt file (" + e.getMessage() + ")");
+                throw new BambooException(file + ": cannot read the prompt file (" + IoErrors.reason(e) + "); check that it is a readable file");
             }
             // as llama.cpp reads -f: the file's final line break is not part of the prompt
             if (text.endsWith("\n")) text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));

@@ -1,6 +1,5 @@
 package dev.bamboo.runtime.cli;
 
-import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
@@ -70,6 +69,6 @@ final class ModelOptions {
         }
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
                 .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)
-                .withBackend(BackendChoice.parse(root().backend), root().device);
+                .withBackend(root().backend, root().device);
     }
 }

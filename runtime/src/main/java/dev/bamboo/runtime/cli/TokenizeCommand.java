@@ -35,6 +35,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = GenerateCommand.promptText(prompt, promptFile);
+        model.engineOptions(); // tokenizing runs no engine, but a wrong -t, -c or --sparsity is still refused
         PrintWriter out = spec.commandLine().getOut();
         try (Model m = Model.load(model.modelPath())) {
             Tokenizer tok = m.tokenizer();

@@ -1,5 +1,6 @@
 package dev.bamboo.weights.gguf;
 
+import dev.bamboo.weights.io.IoErrors;
 import dev.bamboo.weights.tensor.GGMLType;
 
 import java.io.BufferedOutputStream;
@@ -102,7 +103,7 @@ public final class GGUFWriter {
             writeTo(out);
         } catch (IOException e) {
             deleteQuietly(path);
-            throw GGUFErrors.error(path + ": cannot write (" + e.getMessage() + ")");
+            throw GGUFErrors.error(path + ": cannot write it (" + IoErrors.reason(e) + "); write to a folder that exists and that you may write to");
         } catch (RuntimeException e) {
             deleteQuietly(path);
             throw e;

@@ -43,7 +43,7 @@ public final class MappedFile implements AutoCloseable {
             throw new BambooException(path + ": file not found");
         } catch (IOException e) {
             arena.close();
-            throw new BambooException(path + ": cannot read (" + e.getMessage() + ")");
+            throw new BambooException(path + ": cannot read it (" + IoErrors.reason(e) + "); check that it is a readable file");
         }
     }
 

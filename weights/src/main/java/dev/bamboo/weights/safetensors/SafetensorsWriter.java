@@ -3,6 +3,7 @@ package dev.bamboo.weights.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.IoErrors;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class SafetensorsWriter {
             for (int i = h.length; i < padded; i++) out.write(' ');
             for (Pending p : tensors) out.write(p.bytes());
         } catch (IOException e) {
-            throw new BambooException(path + ": cannot write (" + e.getMessage() + ")");
+            throw new BambooException(path + ": cannot write it (" + IoErrors.reason(e) + "); write to a folder that exists and that you may write to");
         }
     }
 }
