@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.sampling.SamplingOptions;
@@ -31,7 +32,7 @@ class GreedyReferenceTest {
     static int[] greedy(Model model, int[] prompt, int n, SparsityMode mode, int threads) {
         try (Engine engine = model.engine(EngineOptions.defaults().withThreads(threads).withSparsity(mode).withContextLength(256))) {
             List<Integer> out = new ArrayList<>();
-            new Generator(engine.session()).generate(prompt, n, SamplingOptions.greedy(), true, model.stopTokens(), () -> false, t -> out.add(t));
+            new Generator(engine.session()).generate(prompt, new GenerationOptions(n, SamplingOptions.greedy(), true, true), model.stopTokens(), () -> false, t -> out.add(t));
             return out.stream().mapToInt(Integer::intValue).toArray();
         }
     }

@@ -1,7 +1,7 @@
 package dev.bamboo.runtime.chat;
 
+import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
-import dev.bamboo.runtime.model.GenerationOptions;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
 import dev.bamboo.weights.BambooException;

@@ -3,7 +3,6 @@ package dev.bamboo.runtime.cli;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
-import dev.bamboo.runtime.model.DefaultModel;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.parallel.ComputePool;
 import picocli.CommandLine.Model.CommandSpec;

@@ -14,7 +14,6 @@ import dev.bamboo.runtime.ffn.NeuronSelector;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
-import dev.bamboo.runtime.generate.CpuSession;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelConfig;

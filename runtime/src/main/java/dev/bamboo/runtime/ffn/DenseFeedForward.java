@@ -22,7 +22,7 @@ public final class DenseFeedForward implements FeedForward {
     private final FfnKind kind;
     private final float[][] gate;
     private final float[][] up;
-    private final ActivationVector[] hidden;
+    private final ActivationVector[] neurons;
     private final RowAccumulator down;
     /** {@code ffn_down_t} as the all-rows accumulation reads it fastest, made for every layer up front. */
     private final RowRunsCopies downT;
@@ -34,8 +34,8 @@ public final class DenseFeedForward implements FeedForward {
         int ffn = weights.config().intermediateSize();
         this.gate = new float[maxBatch][ffn];
         this.up = new float[maxBatch][ffn];
-        this.hidden = new ActivationVector[maxBatch];
-        for (int t = 0; t < maxBatch; t++) hidden[t] = ActivationVector.of(new float[ffn]);
+        this.neurons = new ActivationVector[maxBatch];
+        for (int t = 0; t < maxBatch; t++) neurons[t] = ActivationVector.of(new float[ffn]);
         this.down = new RowAccumulator(ffn, weights.config().hiddenSize());
         List<LayerWeights> layers = weights.layers();
         this.downT = new RowRunsCopies(pool, layers.size());
@@ -56,21 +56,21 @@ public final class DenseFeedForward implements FeedForward {
         int ffn = weights.config().intermediateSize();
         ParallelOps.matmuls(pool, batch.input(), n, (from, to) -> {
             for (int t = 0; t < n; t++) {
-                float[] a = hidden[t].values(), g = gate[t], u = up[t];
+                float[] a = neurons[t].values(), g = gate[t], u = up[t];
                 for (int i = from; i < to; i++) a[i] = kind.combine(g[i], u[i]);
             }
         }, new ParallelOps.Product(w.ffnGate(), gate), new ParallelOps.Product(w.ffnUp(), up));
-        for (int t = 0; t < n; t++) hidden[t].invalidate();
+        for (int t = 0; t < n; t++) neurons[t].invalidate();
         if (w.ffnDown() != null) {
-            ParallelOps.matmul(pool, w.ffnDown(), hidden, batch.output(), n);
+            ParallelOps.matmul(pool, w.ffnDown(), neurons, batch.output(), n);
         } else {
             // PowerInfer files store only ffn_down_t: out[t] = Σ_i a[t][i] · down_t[i]
             if (n == 1) {
-                down.accumulate(pool, downT.of(layer, w.ffnDownT()), ParallelOps.allRows(ffn), hidden[0].values(), ffn, batch.output()[0]);
+                down.accumulate(pool, downT.of(layer, w.ffnDownT()), ParallelOps.allRows(ffn), neurons[0].values(), ffn, batch.output()[0]);
             } else {
                 // every row read once for the whole batch
                 for (int t = 0; t < n; t++) Arrays.fill(batch.output()[t], 0f);
-                ParallelOps.accumulateAllRows(pool, downT.of(layer, w.ffnDownT()), hidden, batch.output(), n);
+                ParallelOps.accumulateAllRows(pool, downT.of(layer, w.ffnDownT()), neurons, batch.output(), n);
             }
         }
     }

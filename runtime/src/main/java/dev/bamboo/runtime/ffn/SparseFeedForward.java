@@ -36,8 +36,8 @@ public final class SparseFeedForward implements FeedForward {
 
     private final float[][] gate;
     /** Per token, the neuron values; zero outside the token's active set between calls. */
-    private final float[][] hidden;
-    private final ActivationVector[] hiddenAct;
+    private final float[][] neurons;
+    private final ActivationVector[] neuronAct;
     private final int[][] active;
     private final int[] activeCount;
     private final boolean[][] member;
@@ -62,9 +62,9 @@ public final class SparseFeedForward implements FeedForward {
         this.transposed = new TransposedDown();
         transposed.prepare(weights.layers());
         gate = new float[maxBatch][ffn];
-        hidden = new float[maxBatch][ffn];
-        hiddenAct = new ActivationVector[maxBatch];
-        for (int t = 0; t < maxBatch; t++) hiddenAct[t] = ActivationVector.of(hidden[t]);
+        neurons = new float[maxBatch][ffn];
+        neuronAct = new ActivationVector[maxBatch];
+        for (int t = 0; t < maxBatch; t++) neuronAct[t] = ActivationVector.of(neurons[t]);
         active = new int[maxBatch][ffn];
         activeCount = new int[maxBatch];
         member = new boolean[maxBatch][ffn];
@@ -106,7 +106,7 @@ public final class SparseFeedForward implements FeedForward {
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < activeCount[t]; c++) {
                 member[t][active[t][c]] = false;
-                hidden[t][active[t][c]] = 0f;
+                neurons[t][active[t][c]] = 0f;
             }
         }
         for (int k = 0; k < unionCount; k++) inUnion[union[k]] = false;
@@ -121,7 +121,7 @@ public final class SparseFeedForward implements FeedForward {
     private void gatherOneToken(Tensor gateW, Tensor upW, ActivationVector x, boolean gateKnown) {
         int[] rows = active[0];
         int count = activeCount[0];
-        float[] g = gate[0], h = hidden[0];
+        float[] g = gate[0], h = neurons[0];
         if (!gateKnown && count <= Math.min(gateW.gatherLimit(), upW.gatherLimit()) * ffn) {
             pool.forRange(count, 16, count * (gateW.rowBytes() + upW.rowBytes()), (from, to) -> {
                 gateW.dotRows(rows, from, to, x, g);
@@ -183,7 +183,7 @@ public final class SparseFeedForward implements FeedForward {
                 for (int t = 0; t < n; t++) {
                     if (!member[t][i]) continue;
                     float g = gate[t][i];
-                    hidden[t][i] = cutOff(g) ? 0f : kind.combine(g, upW.dot(i, x[t]));
+                    neurons[t][i] = cutOff(g) ? 0f : kind.combine(g, upW.dot(i, x[t]));
                 }
             }
         });
@@ -214,29 +214,29 @@ public final class SparseFeedForward implements FeedForward {
                 int terms = 0;
                 for (int k = 0; k < unionCount; k++) {
                     int i = union[k];
-                    if (member[0][i] && hidden[0][i] != 0f) {
+                    if (member[0][i] && neurons[0][i] != 0f) {
                         downRows[terms] = i;
-                        downCoeffs[terms++] = hidden[0][i];
+                        downCoeffs[terms++] = neurons[0][i];
                     }
                 }
                 if (terms > downT.gatherLimit() * ffn) {
                     // dense enough that streaming every row beats gathering; the zero terms add exactly nothing
-                    downAccumulator.accumulate(pool, rowRuns.of(layer, downT), ParallelOps.allRows(ffn), hidden[0], ffn, out[0]);
+                    downAccumulator.accumulate(pool, rowRuns.of(layer, downT), ParallelOps.allRows(ffn), neurons[0], ffn, out[0]);
                 } else {
                     downAccumulator.accumulate(pool, downT, downRows, downCoeffs, terms, out[0]);
                 }
                 return;
             }
-            // hidden[t] is zero outside token t's active set: those terms are skipped
+            // neurons[t] is zero outside token t's active set: those terms are skipped
             // (a batch reads its union by column ranges, which the row-run copy does not speed up: measured, pp32)
             pool.forRange(downT.cols(), ParallelOps.COLUMN_ALIGN, unionCount * downT.rowBytes() * n,
-                    (from, to) -> downT.accumulateRows(union, unionCount, hidden, n, out, from, to));
+                    (from, to) -> downT.accumulateRows(union, unionCount, neurons, n, out, from, to));
         } else {
             // Block-quantized rows cannot be transposed exactly. A sparse column gather would still touch nearly every
             // block (at 15% density a block of 32 neurons is all-zero 0.5% of the time), so the dense kernel over the
             // mostly-zero activations reads the same bytes and is the fastest gather there is.
-            for (int t = 0; t < n; t++) hiddenAct[t].invalidate();
-            ParallelOps.matmul(pool, w.ffnDown(), hiddenAct, out, n);
+            for (int t = 0; t < n; t++) neuronAct[t].invalidate();
+            ParallelOps.matmul(pool, w.ffnDown(), neuronAct, out, n);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.bamboo.runtime.generate;
 
 import dev.bamboo.runtime.sampling.Sampler;
-import dev.bamboo.runtime.sampling.SamplingOptions;
 import dev.bamboo.weights.BambooException;
 
 import java.util.Arrays;
@@ -16,21 +15,23 @@ public final class Generator {
     }
 
     /**
-     * @param maxTokens  tokens to generate ({@code -n}); -1 = until EOS or the context is full
-     * @param ignoreEos  {@code --ignore-eos}: no stop token is ever sampled (as llama.cpp does, their logits are set to
-     *                   minus infinity); otherwise generation stops at the first one
-     * @param stop       the model's end-of-sequence and end-of-turn ids
-     * @param cancelled  polled between tokens (Ctrl-C)
+     * @param prompt    the prompt's ids, BOS included where wanted ({@code options.addBos()} is for text prompts)
+     * @param options   {@code maxTokens} (-1 = until a stop token or a full context), sampling, and {@code ignoreEos}:
+     *                  then no stop token is ever sampled (as llama.cpp does, their logits are set to minus infinity),
+     *                  otherwise generation stops at the first one
+     * @param stop      the model's end-of-sequence and end-of-turn ids
+     * @param cancelled polled between tokens (Ctrl-C)
      */
-    public GenerationStats generate(int[] prompt, int maxTokens, SamplingOptions sampling, boolean ignoreEos, StopTokens stop,
-                                    BooleanSupplier cancelled, TokenSink sink) {
-        if (prompt.length == 0) throw new BambooException("the prompt is empty; give a prompt with -p or -f");
+    public GenerationStats generate(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
+        int maxTokens = options.maxTokens();
+        boolean ignoreEos = options.ignoreEos();
+        if (prompt.length == 0) throw new BambooException("the prompt is empty: give at least one token");
         if (session.position() + prompt.length >= session.contextLength()) {
             // the CLI checks first with the model's limits (ContextLimit); a library caller gets the plain facts
             throw new BambooException("the prompt is " + prompt.length + " tokens after " + session.position() + " in the context but the context holds "
                     + session.contextLength() + " (including at least one generated token); use a shorter prompt or a larger context");
         }
-        Sampler sampler = new Sampler(sampling);
+        Sampler sampler = new Sampler(options.sampling());
         int[] history = Arrays.copyOf(prompt, Math.max(16, prompt.length + Math.max(0, maxTokens) + 1));
         int historyLength = prompt.length;
 

@@ -2,7 +2,7 @@ package dev.bamboo.runtime.generate;
 
 /**
  * A token sequence being run through a model on some backend: it owns the KV cache and the current position.
- * The CPU engine ({@link CpuSession}) and the TornadoVM backend implement it; generation only sees this.
+ * The CPU engine ({@code engine.CpuSession}) and the TornadoVM backend implement it; generation only sees this.
  */
 public interface InferenceSession extends AutoCloseable {
 

@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.model;
 
 import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.tokenizer.StreamingDecoder;
@@ -40,12 +41,11 @@ public final class TextGenerator implements AutoCloseable {
     public GenerationStats generate(int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         Tokenizer tok = model.tokenizer();
         StreamingDecoder decoder = tok.newStreamingDecoder();
-        GenerationStats stats = new Generator(engine.session()).generate(promptIds, options.maxTokens(), options.sampling(),
-                options.ignoreEos(), model.stopTokens(), cancelled, token -> {
-                    String text = decoder.feed(token);
-                    if (!text.isEmpty()) onText.accept(text);
-                    return true;
-                });
+        GenerationStats stats = new Generator(engine.session()).generate(promptIds, options, model.stopTokens(), cancelled, token -> {
+            String text = decoder.feed(token);
+            if (!text.isEmpty()) onText.accept(text);
+            return true;
+        });
         String rest = decoder.finish();
         if (!rest.isEmpty()) onText.accept(rest);
         return stats;

@@ -5,7 +5,6 @@ import dev.bamboo.runtime.ffn.DenseFeedForward;
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
-import dev.bamboo.runtime.generate.CpuSession;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelWeights;

@@ -6,7 +6,6 @@ import dev.bamboo.runtime.ffn.ExactSelector;
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
-import dev.bamboo.runtime.generate.CpuSession;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelWeights;

@@ -1,7 +1,7 @@
 package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.runtime.TestData;
-import dev.bamboo.runtime.generate.CpuSession;
+import dev.bamboo.runtime.engine.CpuSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelLoader;

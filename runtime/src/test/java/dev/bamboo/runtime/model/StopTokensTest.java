@@ -1,11 +1,8 @@
 package dev.bamboo.runtime.model;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import org.junit.jupiter.api.Test;
@@ -14,6 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Generation stops at every end-of-sequence id a Hugging Face model names (an {@code eos_token_id} list in config.json,

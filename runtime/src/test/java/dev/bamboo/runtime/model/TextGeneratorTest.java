@@ -1,12 +1,13 @@
 package dev.bamboo.runtime.model;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-
 import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** The library's text generator on the demo model, greedy. */
 class TextGeneratorTest {

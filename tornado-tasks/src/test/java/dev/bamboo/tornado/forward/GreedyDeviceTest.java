@@ -4,6 +4,7 @@ import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.runtime.model.Model;
@@ -29,7 +30,7 @@ class GreedyDeviceTest extends RequiresTornado {
     static int[] greedy(Model model, EngineOptions options, int[] prompt, int n) {
         try (Engine engine = model.engine(options)) {
             List<Integer> out = new ArrayList<>();
-            new Generator(engine.session()).generate(prompt, n, SamplingOptions.greedy(), true, model.config().eosToken(), () -> false, out::add);
+            new Generator(engine.session()).generate(prompt, new GenerationOptions(n, SamplingOptions.greedy(), true, true), model.stopTokens(), () -> false, out::add);
             return out.stream().mapToInt(Integer::intValue).toArray();
         }
     }

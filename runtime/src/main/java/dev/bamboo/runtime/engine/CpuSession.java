@@ -1,7 +1,9 @@
-package dev.bamboo.runtime.generate;
+package dev.bamboo.runtime.engine;
 
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.forward.ForwardPass;
+import dev.bamboo.runtime.generate.ContextLimit;
+import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 

@@ -1,4 +1,4 @@
-package dev.bamboo.runtime.model;
+package dev.bamboo.runtime.generate;
 
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import dev.bamboo.weights.BambooException;

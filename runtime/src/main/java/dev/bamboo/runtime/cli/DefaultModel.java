@@ -1,4 +1,4 @@
-package dev.bamboo.runtime.model;
+package dev.bamboo.runtime.cli;
 
 import dev.bamboo.weights.BambooException;
 
@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the bundled demo model is: {@code $BAMBOO_HOME/models/bamboo-demo}, else next to the CLI jar's project. */
-public final class DefaultModel {
-    public static final String RELATIVE = "models/bamboo-demo";
+final class DefaultModel {
+    static final String RELATIVE = "models/bamboo-demo";
 
     private DefaultModel() {}
 
-    public static Path locate() {
+    static Path locate() {
         String home = System.getenv("BAMBOO_HOME");
         if (home != null && Files.isDirectory(Path.of(home, RELATIVE))) return Path.of(home, RELATIVE);
         try {
