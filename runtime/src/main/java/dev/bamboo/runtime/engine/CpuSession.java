@@ -53,12 +53,6 @@ public final class CpuSession implements InferenceSession {
         return lastLogits[0];
     }
 
-    /** Appends one token and returns the logits after it. */
-    @Override
-    public float[] append(int id) {
-        return append(new int[] {id});
-    }
-
     /** Appends {@code ids} and returns the logits at every one of their positions. */
     @Override
     public float[][] appendAllLogits(int[] ids) {
