@@ -62,7 +62,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "FFN modes to test: dense, exact, predicted, auto (default: ${DEFAULT-VALUE})")
     List<String> sparsity;
 
-    @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold override (default: the model's)")
+    @Option(names = "--sparse-threshold", paramLabel = "X", converter = ThresholdConverter.class,
+            description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
     Double sparseThreshold;
 
     @Option(names = {"-b", "--batch-size"}, paramLabel = "N", defaultValue = "512", description = "prompt tokens per forward pass (default: ${DEFAULT-VALUE})")

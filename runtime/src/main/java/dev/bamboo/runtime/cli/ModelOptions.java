@@ -32,8 +32,9 @@ final class ModelOptions {
                     + "predicted when the model has a predictor, else exact for ReLU FFNs, else dense)")
     String sparsity;
 
-    @Option(names = "--sparse-threshold", paramLabel = "X", description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
-    String sparseThreshold;
+    @Option(names = "--sparse-threshold", paramLabel = "X", converter = ThresholdConverter.class,
+            description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
+    Double sparseThreshold;
 
     /** -m, else {@link #defaultModel()}. */
     Path modelPath() {
@@ -58,14 +59,7 @@ final class ModelOptions {
     EngineOptions engineOptions() {
         int t = threads == null ? ComputePool.defaultThreads() : ComputePool.checkThreads(threads);
         if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size");
-        OptionalDouble threshold = OptionalDouble.empty();
-        if (sparseThreshold != null) {
-            try {
-                threshold = OptionalDouble.of(Double.parseDouble(sparseThreshold.trim()));
-            } catch (NumberFormatException e) {
-                throw new BambooException("--sparse-threshold '" + sparseThreshold + "' is not a number; give a value such as 0 or -0.5");
-            }
-        }
+        OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
                 .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)
                 .withBackend(root().backend, root().device);

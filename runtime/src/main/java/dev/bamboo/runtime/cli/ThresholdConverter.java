@@ -1,0 +1,15 @@
+package dev.bamboo.runtime.cli;
+
+import picocli.CommandLine;
+
+/** {@code --sparse-threshold}, read the same way by every command: a number, or a usage error that says what to give. */
+final class ThresholdConverter implements CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+        try {
+            return Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a number; give a value such as 0 or -0.5");
+        }
+    }
+}
