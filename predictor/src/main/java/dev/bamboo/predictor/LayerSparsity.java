@@ -9,4 +9,13 @@ package dev.bamboo.predictor;
  * @param recall          share of the truly active neurons the predictor selected; NaN before any active neuron was seen
  */
 public record LayerSparsity(int layer, double trueActive, double predictedActive, double recall, long tokens) {
+
+    /**
+     * Share of the selected neurons that are truly active (recall × true active ÷ selected); NaN when nothing was
+     * selected or the true activations were not measured, 0 when no neuron was truly active.
+     */
+    public double precision() {
+        if (!(predictedActive > 0) || Double.isNaN(trueActive)) return Double.NaN;
+        return trueActive == 0 ? 0 : recall * trueActive / predictedActive;
+    }
 }

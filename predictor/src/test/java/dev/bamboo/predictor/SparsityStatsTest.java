@@ -74,4 +74,12 @@ class SparsityStatsTest {
         s.reset();
         assertTrue(Double.isNaN(s.layer(0).predictedActive()));
     }
+
+    @Test
+    void precisionIsTheShareOfSelectedNeuronsTrulyActive() {
+        assertEquals(0.8, new LayerSparsity(0, 0.5, 0.25, 0.4, 10).precision(), 1e-12);
+        assertEquals(0.0, new LayerSparsity(0, 0.0, 0.25, Double.NaN, 10).precision());
+        assertTrue(Double.isNaN(new LayerSparsity(0, 0.5, 0.0, 0.0, 10).precision()), "nothing selected");
+        assertTrue(Double.isNaN(new LayerSparsity(0, Double.NaN, 0.25, Double.NaN, 10).precision()), "truth not measured");
+    }
 }

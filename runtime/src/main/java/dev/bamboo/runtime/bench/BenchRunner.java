@@ -164,12 +164,7 @@ public final class BenchRunner {
 
     /** BOS, then random tokens of the tokenizer's vocabulary, from a generator seeded by the seed and the test. */
     int[] inputs(Model model, BenchTest test) {
-        SplittableRandom random = new SplittableRandom(seed * 31 + test.name().hashCode());
-        int vocab = Math.min(model.tokenizer().vocabSize(), model.config().vocabSize());
-        int[] ids = new int[test.tokens()];
-        ids[0] = model.config().bosToken();
-        for (int i = 1; i < ids.length; i++) ids[i] = random.nextInt(vocab);
-        return ids;
+        return model.randomPrompt(test.tokens(), new SplittableRandom(seed * 31 + test.name().hashCode()));
     }
 
     /**
@@ -184,9 +179,7 @@ public final class BenchRunner {
 
         static ActiveFractions of(SparsityStats stats, int tokens) {
             LayerSparsity s = stats.overall();
-            // hits = recall · trueActive; precision = hits / computed
-            double precision = s.predictedActive() > 0 && !Double.isNaN(s.recall()) ? s.recall() * s.trueActive() / s.predictedActive() : Double.NaN;
-            return new ActiveFractions(s.predictedActive(), s.trueActive(), precision, stats.table(), tokens);
+            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), stats.table(), tokens);
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.bamboo.weights.model.ModelWeights;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 /**
  * A model ready to use: its weights and its tokenizer. The entry point of the library API:
@@ -103,6 +104,18 @@ public final class Model implements AutoCloseable {
         withBos[0] = tokenizer.bos();
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         return withBos;
+    }
+
+    /**
+     * A prompt of {@code tokens} ids for measuring speed and sparsity: BOS, then ids drawn uniformly from the vocabulary
+     * both tokenizer and model know, the same for the same {@code random} seed (as llama-bench's random prompts).
+     */
+    public int[] randomPrompt(int tokens, SplittableRandom random) {
+        int vocab = Math.min(tokenizer.vocabSize(), config().vocabSize());
+        int[] ids = new int[tokens];
+        ids[0] = config().bosToken();
+        for (int i = 1; i < tokens; i++) ids[i] = random.nextInt(vocab);
+        return ids;
     }
 
     /** Fails with a one-line message when {@code prompt} tokens leave no room to generate in the context {@code options} give. */

@@ -29,12 +29,7 @@ public record DensityMeasurement(double predicted, double trueActive, double pre
         EngineOptions options = EngineOptions.defaults().withThreads(threads).withSparsity(SparsityMode.PREDICTED).withStatistics(Statistics.FULL)
                 .withContextLength(tokens).withPromptBatch(tokens).withSparseThreshold(threshold);
         try (Engine engine = model.engine(options)) {
-            SplittableRandom random = new SplittableRandom(seed);
-            int vocab = Math.min(model.tokenizer().vocabSize(), model.config().vocabSize());
-            int[] ids = new int[tokens];
-            ids[0] = model.config().bosToken();
-            for (int i = 1; i < tokens; i++) ids[i] = random.nextInt(vocab);
-            engine.session().append(ids);
+            engine.session().append(model.randomPrompt(tokens, new SplittableRandom(seed)));
             SparsityStats stats = engine.stats().orElseThrow();
             LayerSparsity all = stats.overall();
             double min = 1, max = 0;
@@ -42,9 +37,7 @@ public record DensityMeasurement(double predicted, double trueActive, double pre
                 min = Math.min(min, l.predictedActive());
                 max = Math.max(max, l.predictedActive());
             }
-            double hits = Double.isNaN(all.recall()) ? 0 : all.recall() * all.trueActive();
-            double precision = all.predictedActive() > 0 ? hits / all.predictedActive() : Double.NaN;
-            return new DensityMeasurement(all.predictedActive(), all.trueActive(), precision, min, max, tokens);
+            return new DensityMeasurement(all.predictedActive(), all.trueActive(), all.precision(), min, max, tokens);
         }
     }
 }

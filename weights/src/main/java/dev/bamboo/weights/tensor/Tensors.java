@@ -4,6 +4,8 @@ import dev.bamboo.weights.BambooException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /** Creates the tensor class of a storage type over a slice of a file. */
 public final class Tensors {
@@ -34,7 +36,8 @@ public final class Tensors {
             case Q4_K -> new Q4_KTensor(name, rows, cols, data);
             case Q5_K -> new Q5_KTensor(name, rows, cols, data);
             case Q6_K -> new Q6_KTensor(name, rows, cols, data);
-            default -> throw new BambooException("tensor " + name + " has type " + type + ", which Bamboo cannot compute with; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K");
+            default -> throw new BambooException("tensor " + name + " has type " + type + ", which Bamboo cannot compute with; supported: "
+                    + Arrays.stream(GGMLType.values()).filter(Tensors::supported).map(GGMLType::name).collect(Collectors.joining(", ")));
         };
     }
 
