@@ -56,7 +56,9 @@ public final class HFConfig {
         // Mistral-style models attend to the last sliding_window tokens; Llama ignores the key.
         int window = 0;
         if (!type.equals("llama") && !type.equals("sparsellama") && c.hasNonNull("sliding_window")) {
-            window = positive(c.get("sliding_window"), "sliding_window", where);
+            JsonNode w = c.get("sliding_window");
+            // 0, like null, means no window
+            window = w.isIntegralNumber() && w.canConvertToInt() && w.asInt() == 0 ? 0 : positive(w, "sliding_window", where);
             if (window >= context) window = 0;
         }
         boolean tied = c.path("tie_word_embeddings").asBoolean(false);

@@ -43,6 +43,12 @@ class HFConfigTest {
     @Test
     void theUneditedConfigLoads() throws IOException {
         assertEquals(3, HFConfig.parse(config(), "config.json").layers());
+        // what real configs write for "no window" and "no scaling"
+        ObjectNode c = config();
+        c.put("model_type", "mistral").put("sliding_window", 0).putNull("rope_scaling");
+        assertEquals(0, HFConfig.parse(c, "config.json").slidingWindow());
+        c.put("sliding_window", 64).putObject("rope_scaling").put("rope_type", "default");
+        assertEquals(64, HFConfig.parse(c, "config.json").slidingWindow());
     }
 
     @Test
