@@ -49,7 +49,8 @@ class BadInputTest {
         assertOneLineError(Cli.run("generate", "-p", "hi", "--temp", "1000"), "--temp");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--top-p", "1.5"), "--top-p");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--sparsity", "sometimes"), "dense, exact, predicted or auto");
-        assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "abc"), "--sparse-threshold", "not a number");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "abc"), "--sparse-threshold", "not a finite number");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "NaN"), "--sparse-threshold", "not a finite number");
         assertOneLineError(Cli.run("generate", "-p", "hi", "-n", "lots"), "-n");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--backend", "quantum"), "auto, cpu or tornado");
         assertOneLineError(Cli.run("generate"), "-p");
@@ -190,6 +191,9 @@ class BadInputTest {
         Cli cli = Cli.run("logits", "--ids", tooMany, "-o", out);
         assertLastLineError(cli, "needs 2100 tokens", "2048 tokens is this model's whole context");
         assertFalse(cli.err().contains("larger -c"), "no -c can hold it: " + cli.err());
+        Cli small = Cli.run("logits", "--ids", tooMany, "-c", "2", "-o", out);
+        assertLastLineError(small, "needs 2100 tokens", "2048 tokens is this model's whole context");
+        assertFalse(small.err().contains("larger -c"), "a larger -c cannot hold it either: " + small.err());
     }
 
     private static void assertLastLineError(Cli cli, String... mustContain) {

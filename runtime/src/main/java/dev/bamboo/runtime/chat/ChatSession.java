@@ -23,6 +23,8 @@ public final class ChatSession {
     private final ChatTemplate template;
     private final List<Message> messages = new ArrayList<>();
     private int[] cached = new int[0];
+    /** Replies so far: reply k samples with seed + k, so that replies draw other numbers and a seed repeats the chat. */
+    private int replies;
 
     /** Fails with a one-line message when the system prompt alone leaves the context no room for a conversation. */
     public ChatSession(Model model, TextGenerator generator, ChatTemplate template, String systemPrompt) {
@@ -34,8 +36,8 @@ public final class ChatSession {
             int context = generator.engine().session().contextLength();
             int alone = render(List.of(messages.getFirst(), Message.user(""))).length;
             if (alone + REPLY_ROOM_MIN > context) {
-                throw model.contextLimit(context).tooLong("the system prompt with an empty message is", alone + REPLY_ROOM_MIN,
-                        "a shorter --system (a reply needs " + REPLY_ROOM_MIN + " positions)");
+                throw model.contextLimit(context).tooLong("the system prompt, an empty message and the " + REPLY_ROOM_MIN
+                        + " positions a reply needs at least come to", alone + REPLY_ROOM_MIN, "a shorter --system");
             }
         }
     }
@@ -83,7 +85,10 @@ public final class ChatSession {
         if (common == ids.length) common--; // at least one token must run to produce logits
         session.rewind(common);
         StringBuilder reply = new StringBuilder();
-        GenerationStats stats = generator.generate(Arrays.copyOfRange(ids, common, ids.length), options, cancelled, t -> {
+        long seed = options.sampling().seed();
+        GenerationOptions replyOptions = seed == -1 ? options : options.withSampling(options.sampling().withSeed(seed + replies));
+        replies++;
+        GenerationStats stats = generator.generate(Arrays.copyOfRange(ids, common, ids.length), replyOptions, cancelled, t -> {
             reply.append(t);
             onText.accept(t);
         });

@@ -54,6 +54,7 @@ final class GenerateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Model m = Model.load(model.modelPath())) {
             int[] ids = m.promptIds(text, true);
+            if (ids.length == 0) throw new BambooException("the prompt is empty and this tokenizer adds no BOS; give a prompt with -p or -f");
             EngineOptions engineOptions = model.engineOptions().withStatistics(stats ? Statistics.FULL : Statistics.NONE);
             m.checkPromptFits(ids.length, engineOptions);
             try (TextGenerator gen = m.textGenerator(engineOptions)) {

@@ -7,9 +7,11 @@ final class ThresholdConverter implements CommandLine.ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
         try {
-            return Double.parseDouble(value.trim());
+            double x = Double.parseDouble(value.trim());
+            if (Double.isFinite(x)) return x;
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a number; give a value such as 0 or -0.5");
+            // said below
         }
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a finite number; give a value such as 0 or -0.5");
     }
 }

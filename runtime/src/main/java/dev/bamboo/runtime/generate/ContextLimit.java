@@ -13,13 +13,17 @@ public record ContextLimit(int context, int modelContext) {
         return context < modelContext;
     }
 
-    /** {@code "use SHORTER or a larger -c (up to N)"}, or {@code "use SHORTER (N tokens is this model's whole context)"}. */
-    public String advice(String shorter) {
-        return "use " + shorter + (canGrow() ? " or a larger -c (up to " + modelContext + ")" : " (" + modelContext + " tokens is this model's whole context)");
+    /**
+     * {@code "use SHORTER or a larger -c (up to N)"} when a larger context could hold {@code tokens}, else {@code "use
+     * SHORTER (N tokens is this model's whole context)"}.
+     */
+    public String advice(String shorter, int tokens) {
+        return "use " + shorter + (canGrow() && tokens <= modelContext ? " or a larger -c (up to " + modelContext + ")"
+                : " (" + modelContext + " tokens is this model's whole context)");
     }
 
-    /** {@code "WHAT is N tokens but the context holds C; advice"}, as an error. */
+    /** {@code "WHAT N tokens but the context holds C; advice"}, as an error. */
     public BambooException tooLong(String what, int tokens, String shorter) {
-        return new BambooException(what + " " + tokens + " tokens but the context holds " + context + "; " + advice(shorter));
+        return new BambooException(what + " " + tokens + " tokens but the context holds " + context + "; " + advice(shorter, tokens));
     }
 }

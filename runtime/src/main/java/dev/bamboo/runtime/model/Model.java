@@ -54,7 +54,7 @@ public final class Model implements AutoCloseable {
 
     private static Tokenizer loadTokenizer(LoadedModel loaded) {
         Path p = loaded.path();
-        if (Files.isDirectory(p)) return TokenizerLoader.fromDirectory(p);
+        if (Files.isDirectory(p)) return TokenizerLoader.fromDirectory(p, loaded.config().vocabSize());
         return ModelTokenizers.fromModelFile(loaded);
     }
 

@@ -28,6 +28,11 @@ public record SamplingOptions(float temperature, int topK, float topP, float min
         if (repeatLastN < -1) throw new BambooException("--repeat-last-n " + repeatLastN + " is out of range: use -1 (whole context), 0 (off) or a count");
     }
 
+    /** These options with {@code seed} instead. */
+    public SamplingOptions withSeed(long seed) {
+        return new SamplingOptions(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+    }
+
     public boolean isGreedy() {
         return temperature <= 0f;
     }

@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.JsonFiles;
 import java.nio.file.Files;
@@ -25,11 +26,16 @@ public final class TokenizerLoader {
      * tokenizer.json.
      */
     public static Tokenizer fromDirectory(Path dir) {
+        return fromDirectory(dir, Integer.MAX_VALUE);
+    }
+
+    /** {@link #fromDirectory(Path)} for a model of {@code modelVocab} tokens: added tokens past it are left out. */
+    public static Tokenizer fromDirectory(Path dir, int modelVocab) {
         Path model = dir.resolve("tokenizer.model");
         Path json = dir.resolve("tokenizer.json");
         TokenizerConfig config = TokenizerConfig.read(dir.resolve("tokenizer_config.json"));
         if (Files.isRegularFile(model)) {
-            return SentencePieceModelReader.read(model, config.addBos(), addedTokens(dir, config));
+            return SentencePieceModelReader.read(model, config.addBos(), addedTokens(dir, config, modelVocab));
         }
         if (Files.isRegularFile(json)) {
             return HuggingFaceTokenizerReader.read(json, config.bosToken(), config.eosToken(), config.addBos());
@@ -37,9 +43,26 @@ public final class TokenizerLoader {
         throw new BambooException("no tokenizer in " + dir + ": it needs tokenizer.model or tokenizer.json");
     }
 
-    /** {@code added_tokens_decoder}'s tokens, and {@code added_tokens.json}'s (not special) where that one names no id. */
-    private static List<AddedToken> addedTokens(Path dir, TokenizerConfig config) {
-        List<AddedToken> added = new ArrayList<>(config.added());
+    /**
+     * {@code added_tokens_decoder}'s tokens, and {@code added_tokens.json}'s (not special) where that one names no id;
+     * those at ids the model has no row for ({@code modelVocab} and up, such as the {@code <pad>} many Llama-2 folders
+     * add) are left out: the model can neither read nor produce them.
+     */
+    private static List<AddedToken> addedTokens(Path dir, TokenizerConfig config, int modelVocab) {
+        List<AddedToken> added = new ArrayList<>();
+        config.addedTokensDecoder().properties().forEach(e -> {
+            JsonNode content = e.getValue().path("content");
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException notAnId) {
+                id = -1;
+            }
+            if (id < 0 || !content.isTextual()) {
+                throw new BambooException(config.file() + ": added_tokens_decoder entry '" + e.getKey() + "' is not a token id with a content; fix or remove it");
+            }
+            added.add(new AddedToken(id, content.asText(), e.getValue().path("special").asBoolean(false)));
+        });
         Path file = dir.resolve("added_tokens.json");
         if (Files.isRegularFile(file)) {
             JsonNode root = JsonFiles.readObject(file, "fix or remove it");
@@ -51,6 +74,7 @@ public final class TokenizerLoader {
                 if (known.add(e.getValue().asInt())) added.add(new AddedToken(e.getValue().asInt(), e.getKey(), false));
             });
         }
+        added.removeIf(t -> t.id() >= modelVocab);
         added.sort(Comparator.comparingInt(AddedToken::id));
         return added;
     }
@@ -112,28 +136,14 @@ public final class TokenizerLoader {
     }
 
     /** The parts of tokenizer_config.json that matter here; defaults when the file is absent. */
-    record TokenizerConfig(boolean addBos, String bosToken, String eosToken, List<AddedToken> added) {
+    record TokenizerConfig(Path file, boolean addBos, String bosToken, String eosToken, JsonNode addedTokensDecoder) {
         static TokenizerConfig read(Path file) {
             if (!Files.isRegularFile(file)) {
-                return new TokenizerConfig(true, "<s>", "</s>", List.of());
+                return new TokenizerConfig(file, true, "<s>", "</s>", MissingNode.getInstance());
             }
             JsonNode root = JsonFiles.readObject(file, "fix or remove it");
-            List<AddedToken> added = new ArrayList<>();
-            root.path("added_tokens_decoder").properties().forEach(e -> {
-                JsonNode content = e.getValue().path("content");
-                int id;
-                try {
-                    id = Integer.parseInt(e.getKey());
-                } catch (NumberFormatException notAnId) {
-                    id = -1;
-                }
-                if (id < 0 || !content.isTextual()) {
-                    throw new BambooException(file + ": added_tokens_decoder entry '" + e.getKey() + "' is not a token id with a content; fix or remove it");
-                }
-                added.add(new AddedToken(id, content.asText(), e.getValue().path("special").asBoolean(false)));
-            });
-            return new TokenizerConfig(root.path("add_bos_token").asBoolean(true),
-                    token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"), List.copyOf(added));
+            return new TokenizerConfig(file, root.path("add_bos_token").asBoolean(true),
+                    token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"), root.path("added_tokens_decoder"));
         }
 
         /** A token is written either as a string or as an AddedToken object with "content". */

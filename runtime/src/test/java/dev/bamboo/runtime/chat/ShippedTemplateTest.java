@@ -34,8 +34,10 @@ class ShippedTemplateTest {
     void chatTemplateJinjaComesFirst(@TempDir Path dir) throws IOException {
         demoCopy(dir);
         assertEquals("none", detected(dir));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": true, \"chat_template\": " + json(CHATML) + "}");
+        assertEquals("chatml", detected(dir));
         Files.writeString(dir.resolve("chat_template.jinja"), LLAMA2);
-        assertEquals("llama2", detected(dir));
+        assertEquals("llama2", detected(dir), "chat_template.jinja overrides tokenizer_config.json, as in transformers");
     }
 
     @Test

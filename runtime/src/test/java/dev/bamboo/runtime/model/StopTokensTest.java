@@ -83,4 +83,14 @@ class StopTokensTest {
             assertEquals("2", m.stopTokens().toString());
         }
     }
+
+    /** Many Llama-2 folders add a {@code <pad>} at the id just past the model's vocabulary: it is left out, not refused. */
+    @Test
+    void anAddedTokenPastTheModelsVocabularyIsLeftOut(@TempDir Path dir) throws IOException {
+        Files.writeString(demoCopy(dir).resolve("added_tokens.json"), "{\"<pad>\": 2048}");
+        try (Model m = Model.load(dir)) {
+            assertEquals(2048, m.tokenizer().vocabSize());
+            assertEquals(-1, m.tokenizer().pieceId("<pad>"));
+        }
+    }
 }

@@ -168,7 +168,8 @@ public final class GGUFModelLoader {
             if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) continue;
             throw GGUFErrors.error(file.fileName() + ": the file holds tensor " + t.name() + ", which a " + layers + "-layer "
                     + file.architecture() + " model without biases does not use (another architecture or variant, or a block_count that"
-                    + " does not match the tensors); Bamboo would run it wrong, so it refuses it");
+                    + " does not match the tensors); Bamboo would run it wrong, so it refuses it: use a llama, mistral or bamboo file as its"
+                    + " converter wrote it");
         }
     }
 

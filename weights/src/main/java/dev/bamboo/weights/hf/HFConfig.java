@@ -78,7 +78,8 @@ public final class HFConfig {
         for (JsonNode rope : new JsonNode[] {c.get("rope_scaling"), c.get("rope_parameters")}) {
             if (rope == null || rope.isNull()) continue;
             String kind = rope.path("rope_type").asText(rope.path("type").asText("default"));
-            if (!kind.equals("default")) {
+            boolean unscaled = kind.equals("default") || (kind.equals("linear") || kind.equals("dynamic")) && rope.path("factor").asDouble(0) == 1.0;
+            if (!unscaled) {
                 throw new BambooException(where + ": RoPE scaling '" + kind + "' is not supported (Bamboo runs unscaled RoPE); use a model without rope_scaling");
             }
         }

@@ -29,6 +29,7 @@ public final class HFModelLoader {
         ModelConfig config = HFConfig.read(dir);
         SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir);
         try {
+            checkAllUsed(dir, ckpt, config.layers()); // before anything is read, the predictor folder included
             ShapeCheck check = new ShapeCheck(dir.getFileName().toString());
             int h = config.hiddenSize(), f = config.intermediateSize();
             Tensor embed = check.matrix(ckpt.tensor("model.embed_tokens.weight"), config.vocabSize(), h);
@@ -60,7 +61,6 @@ public final class HFModelLoader {
             Optional<LoadedPredictor> loadedPredictor = PredictorFiles.findFor(dir, ckpt, config.layers(), h, f);
             loadedPredictor.ifPresent(resources::add);
             Optional<PredictorWeights> predictor = loadedPredictor.map(LoadedPredictor::weights);
-            checkAllUsed(dir, ckpt, config.layers());
             ModelWeights weights = new ModelWeights(config, embed, List.copyOf(layers), norm, output, predictor);
             return new LoadedModel(dir, ModelFormat.HUGGING_FACE, weights, ckpt.fileBytes(), Optional.empty(), resources);
         } catch (RuntimeException e) {
@@ -77,16 +77,18 @@ public final class HFModelLoader {
     /**
      * Every tensor of the checkpoint is one the model uses: a tensor it does not know (attention or MLP biases, layers
      * beyond {@code num_hidden_layers}) would otherwise be dropped without a word and the model run wrong. RoPE's
-     * cached {@code rotary_emb.inv_freq}, which transformers recomputes, is the one harmless extra.
+     * cached buffers ({@code rotary_emb.inv_freq}, {@code cos_cached}, {@code sin_cached}), which transformers
+     * recomputes, are the harmless extras.
      */
     private static void checkAllUsed(Path dir, SafetensorsCheckpoint ckpt, int layers) {
         for (String name : ckpt.names()) {
-            if (MODEL_TENSORS.contains(name) || name.endsWith(".rotary_emb.inv_freq")) continue;
+            if (MODEL_TENSORS.contains(name) || name.contains(".rotary_emb.")) continue;
             Matcher m = LAYER_TENSOR.matcher(name);
             if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) continue;
             throw new BambooException(dir + ": the checkpoint holds " + name + ", which a " + layers + "-layer Llama-family model without"
                     + " biases does not use (another architecture, attention/MLP biases, or a num_hidden_layers that does not match the"
-                    + " weights); Bamboo would run it wrong, so it refuses it");
+                    + " weights); Bamboo would run it wrong, so it refuses it: use a Llama, Mistral or Bamboo checkpoint, with the config.json"
+                    + " that came with it");
         }
     }
 }
