@@ -49,6 +49,35 @@ public final class Engine implements AutoCloseable {
         int context = options.resolveContext(config);
         EngineOptions resolved = options.withContextLength(context);
 
+        InferenceSession accelerated = openAccelerator(weights, options, resolved);
+        if (accelerated != null) {
+            this.session = accelerated;
+            this.pool = null;
+            this.stats = null;
+            this.backend = "tornado";
+            return;
+        }
+        this.backend = "cpu";
+        this.pool = new ComputePool(options.threads());
+        try {
+            int batch = Math.min(options.promptBatch(), context);
+            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch));
+            cpu.note().ifPresent(notes::add);
+            weights = cpu.weights();
+            this.stats = options.statistics() != Statistics.NONE ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
+            this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The accelerator's session when {@code options.backend()} asks for one and it starts; null for the CPU engine. With
+     * {@code --backend tornado} a missing or failing TornadoVM is an error; with {@code auto} the reason it was not used
+     * becomes the first note.
+     */
+    private InferenceSession openAccelerator(ModelWeights weights, EngineOptions options, EngineOptions resolved) {
         Optional<String> unavailable = options.backend() == BackendChoice.CPU ? Optional.of("--backend cpu") : Backends.tornadoUnavailable();
         if (options.backend() == BackendChoice.TORNADO && unavailable.isPresent()) {
             throw new BambooException("--backend tornado is not available: " + unavailable.get() + "; use --backend cpu");
@@ -70,29 +99,13 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (options.backend() == BackendChoice.AUTO) unavailable.ifPresent(r -> notes.add("running on the CPU engine: " + r));
-        if (accelerated != null) {
-            this.session = accelerated;
-            this.pool = null;
-            this.stats = null;
-            this.backend = "tornado";
-            return;
-        }
-        this.backend = "cpu";
-        this.pool = new ComputePool(options.threads());
-        try {
-            int batch = Math.min(options.promptBatch(), context);
-            // heap the session takes after the weights are packed: the KV cache and the per-token work arrays
-            long sessionBytes = 2L * config.layers() * context * config.kvDim() * Float.BYTES
-                    + (long) batch * ((long) config.hiddenSize() * 8 + (long) config.intermediateSize() * 6 + config.vocabSize()) * Float.BYTES;
-            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes);
-            cpu.note().ifPresent(notes::add);
-            weights = cpu.weights();
-            this.stats = options.statistics() != Statistics.NONE ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
-            this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
+        return accelerated;
+    }
+
+    /** Heap the CPU session takes once the weights are prepared: the KV cache and the per-token work arrays. */
+    private static long sessionBytes(ModelConfig config, int context, int batch) {
+        return 2L * config.layers() * context * config.kvDim() * Float.BYTES
+                + (long) batch * ((long) config.hiddenSize() * 8 + (long) config.intermediateSize() * 6 + config.vocabSize()) * Float.BYTES;
     }
 
     private FeedForward feedForward(ModelWeights weights, EngineOptions options, int batch) {
