@@ -9,9 +9,21 @@ import java.util.function.BooleanSupplier;
 /** Generates tokens after a prompt: one batched prompt pass, then one forward pass per new token. */
 public final class Generator {
     private final InferenceSession session;
+    /** Ids from here on are never sampled: rows of a padded vocabulary that no text maps to. */
+    private final int sampleable;
 
+    /** A generator that may sample any id of the model's vocabulary. */
     public Generator(InferenceSession session) {
+        this(session, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A generator that samples only ids below {@code sampleable}: the tokenizer's size, when a model's vocabulary is
+     * padded past it (those rows were never trained, and no text maps to them).
+     */
+    public Generator(InferenceSession session, int sampleable) {
         this.session = session;
+        this.sampleable = sampleable;
     }
 
     /**
@@ -45,6 +57,7 @@ public final class Generator {
         GenerationStats.StopReason reason = GenerationStats.StopReason.LENGTH;
         while (maxTokens < 0 || generated < maxTokens) {
             if (ignoreEos) stop.mask(logits);
+            if (sampleable < logits.length) Arrays.fill(logits, sampleable, logits.length, Float.NEGATIVE_INFINITY);
             int next = sampler.sample(logits, history, historyLength);
             if (stop.contains(next)) {
                 reason = GenerationStats.StopReason.EOS;

@@ -41,7 +41,7 @@ public final class TextGenerator implements AutoCloseable {
     public GenerationStats generate(int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         Tokenizer tok = model.tokenizer();
         StreamingDecoder decoder = tok.newStreamingDecoder();
-        GenerationStats stats = new Generator(engine.session()).generate(promptIds, options, model.stopTokens(), cancelled, token -> {
+        GenerationStats stats = new Generator(engine.session(), model.tokenizer().vocabSize()).generate(promptIds, options, model.stopTokens(), cancelled, token -> {
             String text = decoder.feed(token);
             if (!text.isEmpty()) onText.accept(text);
             return true;

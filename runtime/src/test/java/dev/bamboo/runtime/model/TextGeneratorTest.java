@@ -1,13 +1,19 @@
 package dev.bamboo.runtime.model;
 
 import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.generate.GenerationOptions;
+import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The library's text generator on the demo model, greedy. */
 class TextGeneratorTest {
@@ -45,5 +51,19 @@ class TextGeneratorTest {
         gen.close();
         model.close();
         model.close();
+    }
+
+    /** Ids past the tokenizer (a padded vocabulary's untrained rows) are never sampled: here the demo model limited to 300. */
+    @Test
+    void idsPastTheSampleableOnesAreNeverSampled() {
+        try (Model model = Model.load(TestData.model("bamboo-demo"));
+             Engine engine = model.engine(EngineOptions.defaults().withThreads(1).withContextLength(128))) {
+            List<Integer> ids = new ArrayList<>();
+            GenerationOptions hot = new GenerationOptions(40, new SamplingOptions(2f, 0, 1f, 0f, 1f, 64, 5), true, true);
+            new Generator(engine.session(), 300).generate(model.promptIds("Permission is hereby granted,", true), hot,
+                    model.stopTokens(), () -> false, ids::add);
+            assertEquals(40, ids.size());
+            assertTrue(ids.stream().allMatch(id -> id < 300), ids.toString());
+        }
     }
 }
