@@ -38,7 +38,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "system prompt")
     String system;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "most tokens per reply; -1 = until end of text (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "most tokens per reply; -1 (or -2) = until the end of the reply or of the context (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
     @Override

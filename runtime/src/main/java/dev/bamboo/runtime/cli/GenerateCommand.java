@@ -37,7 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from a file (UTF-8; its final line break dropped, as llama.cpp does)")
     Path promptFile;
 
-    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 = until end of text (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 (or -2) = until the end of the text or of the context (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
     @Option(names = "--ignore-eos", description = "never sample a stop token (end of text or of a turn; their logits are set to -inf, as llama.cpp does)")

@@ -126,7 +126,7 @@ public final class CpuWeights implements AutoCloseable {
 
     /** The Java heap still free to grow into, less a margin for everything else the process allocates. */
     private static long freeHeap(Runtime rt) {
-        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20);
+        return Math.max(0, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20));
     }
 
     private static String moreHeap(Runtime rt, long needed) {

@@ -12,7 +12,7 @@ import dev.bamboo.weights.BambooException;
 public record GenerationOptions(int maxTokens, SamplingOptions sampling, boolean ignoreEos, boolean addBos) {
     public GenerationOptions {
         if (maxTokens == -2) maxTokens = -1;
-        if (maxTokens < -1) throw new BambooException("-n " + maxTokens + " is out of range: use -1 (until the end of the text or of the context) or a count of tokens");
+        if (maxTokens < -1) throw new BambooException("-n " + maxTokens + " is out of range: use -1 or -2 (until the end of the text or of the context) or a count of tokens");
     }
 
     /** These options with {@code sampling} instead. */
