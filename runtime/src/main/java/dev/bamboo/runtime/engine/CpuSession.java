@@ -2,7 +2,7 @@ package dev.bamboo.runtime.engine;
 
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.forward.ForwardPass;
-import dev.bamboo.runtime.generate.ContextLimit;
+import dev.bamboo.runtime.generate.SequencePosition;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
@@ -15,17 +15,18 @@ public final class CpuSession implements InferenceSession {
     private final ForwardPass forward;
     private final int vocab;
     private final float[][] lastLogits;
-    private int position;
+    private final SequencePosition position;
 
     public CpuSession(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch) {
         this.forward = new ForwardPass(weights, pool, ffn, contextLength, maxBatch);
         this.vocab = weights.config().vocabSize();
         this.lastLogits = new float[1][vocab];
+        this.position = new SequencePosition(forward.contextLength(), weights.config().contextLength());
     }
 
     @Override
     public int position() {
-        return position;
+        return position.get();
     }
 
     @Override
@@ -36,19 +37,18 @@ public final class CpuSession implements InferenceSession {
     /** Positions from {@code position} on are overwritten by the next tokens. */
     @Override
     public void rewind(int position) {
-        if (position < 0 || position > this.position) throw new IllegalArgumentException("rewind to " + position + " from " + this.position);
-        this.position = position;
+        this.position.rewind(position);
     }
 
     /** Appends {@code ids} and returns the logits after the last of them (a view reused by the next call). */
     @Override
     public float[] append(int[] ids) {
         if (ids.length == 0) throw new IllegalArgumentException("no tokens");
-        checkRoom(ids.length);
+        position.checkRoom(ids.length);
         for (int off = 0; off < ids.length; off += forward.maxBatch()) {
             int n = Math.min(forward.maxBatch(), ids.length - off);
-            forward.forward(ids, off, n, position, false, lastLogits);
-            position += n;
+            forward.forward(ids, off, n, position.get(), false, lastLogits);
+            position.advance(n);
         }
         return lastLogits[0];
     }
@@ -56,21 +56,15 @@ public final class CpuSession implements InferenceSession {
     /** Appends {@code ids} and returns the logits at every one of their positions. */
     @Override
     public float[][] appendAllLogits(int[] ids) {
-        checkRoom(ids.length);
+        position.checkRoom(ids.length);
         float[][] all = new float[ids.length][];
         for (int off = 0; off < ids.length; off += forward.maxBatch()) {
             int n = Math.min(forward.maxBatch(), ids.length - off);
             float[][] chunk = new float[n][vocab];
-            forward.forward(ids, off, n, position, true, chunk);
+            forward.forward(ids, off, n, position.get(), true, chunk);
             System.arraycopy(chunk, 0, all, off, n);
-            position += n;
+            position.advance(n);
         }
         return all;
-    }
-
-    private void checkRoom(int n) {
-        if (position + n > forward.contextLength()) {
-            throw new ContextLimit(forward.contextLength(), forward.config().contextLength()).tooLong("the sequence needs", position + n, "a shorter sequence");
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.bamboo.tornado.forward;
 
-import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.runtime.generate.SequencePosition;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
@@ -16,15 +16,14 @@ public final class TornadoSession implements InferenceSession {
     private final ModelConfig config;
     private final Activations activations;
     private final DecodeGraphs graphs;
-    private final int contextLength;
     private final float[] logits;
     private final String description;
-    private int position;
+    private final SequencePosition position;
     private boolean closed;
 
     public TornadoSession(ModelWeights weights, FfnPlan ffn, float predictorThreshold, int contextLength, DeviceTuning tuning, TornadoDevice device) {
         this.config = weights.config();
-        this.contextLength = contextLength;
+        this.position = new SequencePosition(contextLength, config.contextLength());
         DeviceWeights deviceWeights = DeviceWeights.of(weights, ffn);
         int maxRank = 1;
         if (ffn == FfnPlan.PREDICTED) {
@@ -44,25 +43,24 @@ public final class TornadoSession implements InferenceSession {
 
     @Override
     public int position() {
-        return position;
+        return position.get();
     }
 
     @Override
     public int contextLength() {
-        return contextLength;
+        return position.contextLength();
     }
 
     /** Positions from {@code position} on are overwritten by the next tokens (the device cache keeps the rest). */
     @Override
     public void rewind(int position) {
-        if (position < 0 || position > this.position) throw new IllegalArgumentException("rewind to " + position + " from " + this.position);
-        this.position = position;
+        this.position.rewind(position);
     }
 
     @Override
     public float[] append(int[] ids) {
         if (ids.length == 0) throw new IllegalArgumentException("no tokens");
-        checkRoom(ids.length);
+        position.checkRoom(ids.length);
         for (int i = 0; i < ids.length; i++) run(ids[i], i == ids.length - 1 ? DecodeGraphs.Result.LOGITS : DecodeGraphs.Result.NONE);
         copyLogits(logits);
         return logits;
@@ -70,7 +68,7 @@ public final class TornadoSession implements InferenceSession {
 
     @Override
     public float[][] appendAllLogits(int[] ids) {
-        checkRoom(ids.length);
+        position.checkRoom(ids.length);
         float[][] all = new float[ids.length][config.vocabSize()];
         for (int i = 0; i < ids.length; i++) {
             run(ids[i], DecodeGraphs.Result.LOGITS);
@@ -81,7 +79,7 @@ public final class TornadoSession implements InferenceSession {
 
     /** Appends one token and returns the argmax of its logits, computed on the device (only 4 bytes come back). */
     public int appendGreedy(int id) {
-        checkRoom(1);
+        position.checkRoom(1);
         run(id, DecodeGraphs.Result.ARGMAX);
         return activations.best().get(0);
     }
@@ -92,19 +90,13 @@ public final class TornadoSession implements InferenceSession {
             throw new BambooException("token id " + token + " is outside the model's vocabulary of " + config.vocabSize());
         }
         activations.token().set(0, token);
-        activations.position().set(0, position);
+        activations.position().set(0, position.get());
         graphs.step(result);
-        position++;
+        position.advance(1);
     }
 
     private void copyLogits(float[] dst) {
         java.lang.foreign.MemorySegment.copy(activations.logits().getSegment(), java.lang.foreign.ValueLayout.JAVA_FLOAT, 0L, dst, 0, dst.length);
-    }
-
-    private void checkRoom(int n) {
-        if (position + n > contextLength) {
-            throw new ContextLimit(contextLength, config.contextLength()).tooLong("the sequence needs", position + n, "a shorter sequence");
-        }
     }
 
     /** Frees the device memory (weights, caches, scratch). */
