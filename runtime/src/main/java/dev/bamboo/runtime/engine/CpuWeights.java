@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.engine;
 
+import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
@@ -69,11 +70,10 @@ public final class CpuWeights implements AutoCloseable {
         long start = System.nanoTime();
         Converter counter = counter(w);
         long pack = counter.repackedBytes;
-        Runtime rt = Runtime.getRuntime();
-        long free = freeHeap(rt);
+        long free = HeapRoom.free();
         if (pack + reserve > free) {
             System.gc(); // once, at load: count only live data
-            free = freeHeap(rt);
+            free = HeapRoom.free();
         }
         boolean repack = pack > 0 && pack + reserve <= free;
         // what stays in the file otherwise: everything mapped but what is repacked (Q4_0 or Q8_0 not repacked is copied as it is)
@@ -84,7 +84,7 @@ public final class CpuWeights implements AutoCloseable {
         if (pack > 0 && !repack) {
             notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, up to 3x slower: "
                     + "repacking them needs %.1f GiB of Java heap with the KV cache and %.1f GiB is free; %s",
-                    String.join("/", counter.packedTypes), gib(pack + reserve), gib(free), moreHeap(rt, pack + reserve)));
+                    String.join("/", counter.packedTypes), gib(pack + reserve), gib(free), moreHeap(pack + reserve)));
         }
         if (copy > 0 && !inMemory) {
             notes.add(String.format(Locale.ROOT, "%.2f GiB of weights are read from the mapped file, on some machines several times "
@@ -124,14 +124,9 @@ public final class CpuWeights implements AutoCloseable {
         return 0;
     }
 
-    /** The Java heap still free to grow into, less a margin for everything else the process allocates. */
-    private static long freeHeap(Runtime rt) {
-        return Math.max(0, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20));
-    }
-
-    private static String moreHeap(Runtime rt, long needed) {
+    private static String moreHeap(long needed) {
         return String.format(Locale.ROOT, "give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx) or use a smaller -c",
-                ((rt.totalMemory() - rt.freeMemory() + needed) >> 30) + 2);
+                ((HeapRoom.used() + needed) >> 30) + 2);
     }
 
     private static double gib(long bytes) {

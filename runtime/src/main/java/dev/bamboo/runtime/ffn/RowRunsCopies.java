@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.ffn;
 
+import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
@@ -7,14 +8,11 @@ import dev.bamboo.weights.tensor.Tensors;
 /**
  * Per layer, the transposed down projection ({@code ffn_down_t}) laid out for accumulating all its rows ({@link
  * Tensors#forRowRuns}): a repacked Q4_0 matrix accumulates every row 20–30 % faster that way than row by row. A copy is
- * made the first time a layer wants it, and only if the heap has room for it then; otherwise the row-contiguous tensor
+ * made the first time a layer wants it, and only if the heap has room for it then ({@link HeapRoom}); otherwise the row-contiguous tensor
  * serves that layer from then on, with bitwise the same results (an optimisation, not a requirement). Either way the
  * choice is made once per layer, not on every token.
  */
 final class RowRunsCopies {
-    /** Left free on the heap beside the copies. */
-    private static final long MARGIN = 512L << 20;
-
     private final ComputePool pool;
     /** Per layer, what the accumulation reads: the copy, or the tensor itself where no copy was made; null until asked. */
     private final Tensor[] copies;
@@ -33,7 +31,7 @@ final class RowRunsCopies {
         Tensor chosen = copies[layer];
         if (chosen != null) return chosen;
         long need = Tensors.rowRunsBytes(downT);
-        if (need > 0 && room(need)) {
+        if (need > 0 && need <= HeapRoom.free()) {
             chosen = Tensors.forRowRuns(downT, pool);
             bytes += need;
         } else {
@@ -46,10 +44,5 @@ final class RowRunsCopies {
     /** Memory the copies made so far take. */
     long bytes() {
         return bytes;
-    }
-
-    private static boolean room(long need) {
-        Runtime rt = Runtime.getRuntime();
-        return need < rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - MARGIN;
     }
 }
