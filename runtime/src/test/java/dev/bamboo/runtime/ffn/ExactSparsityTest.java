@@ -65,18 +65,22 @@ class ExactSparsityTest {
         }
     }
 
-    /** ProSparse's FATReLU: tiny-relullama's weights with gate values below 0.05 cut off. */
-    @Test
-    void exactEqualsDenseForFatRelu(@TempDir Path dir) throws IOException {
+    /**
+     * ProSparse's FATReLU: tiny-relullama's weights with gate values below the threshold cut off. A negative threshold
+     * keeps small negative gates, so exact mode must not take a non-positive gate for a zero neuron.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.05", "-0.05"})
+    void exactEqualsDenseForFatRelu(String threshold, @TempDir Path dir) throws IOException {
         Path src = TestData.model("tiny-relullama");
         for (String f : new String[] {"model.safetensors", "tokenizer.model", "tokenizer_config.json", "generation_config.json"}) {
             Files.copy(src.resolve(f), dir.resolve(f));
         }
         Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
-                .replace("\"hidden_act\": \"relu\"", "\"hidden_act\": \"fatrelu\", \"hidden_act_param\": 0.05"));
+                .replace("\"hidden_act\": \"relu\"", "\"hidden_act\": \"fatrelu\", \"hidden_act_param\": " + threshold));
         try (LoadedModel fat = ModelLoader.open(dir); LoadedModel relu = ModelLoader.open(src);
              SafetensorsFile ref = SafetensorsFile.open(src.resolve("reference.safetensors"))) {
-            assertEquals("fatrelu(0.05)", fat.config().ffn().label());
+            assertEquals("fatrelu(" + threshold + ")", fat.config().ffn().label());
             int[] ids = ref.ints("input_ids");
             float[] dense = logits(fat, ids, 2, false, 8);
             assertTrue(TestData.relL2(dense, logits(relu, ids, 2, false, 8)) > 1e-4, "the threshold changes the model");

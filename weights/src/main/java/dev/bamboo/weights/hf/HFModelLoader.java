@@ -50,10 +50,11 @@ public final class HFModelLoader {
             }
             Tensor norm = check.vector(ckpt.tensor("model.norm.weight"), h);
             Tensor output;
-            if (ckpt.contains("lm_head.weight")) {
-                output = check.matrix(ckpt.tensor("lm_head.weight"), config.vocabSize(), h);
-            } else if (config.tiedEmbeddings()) {
+            if (config.tiedEmbeddings()) {
+                // transformers ties the output to the embedding after loading: an lm_head.weight saved beside it is not used
                 output = embed;
+            } else if (ckpt.contains("lm_head.weight")) {
+                output = check.matrix(ckpt.tensor("lm_head.weight"), config.vocabSize(), h);
             } else {
                 throw new BambooException(dir + ": lm_head.weight is missing and tie_word_embeddings is false; the checkpoint is incomplete");
             }

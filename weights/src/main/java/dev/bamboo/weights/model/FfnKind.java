@@ -3,7 +3,7 @@ package dev.bamboo.weights.model;
 /**
  * How a layer's FFN combines its gate and up projections: {@code down(act(gate·x, up·x))}.
  * The ReLU family ({@link ReGLU}, {@link DReLU}, {@link FatReLU}) leaves a neuron exactly zero whenever its gate
- * is not positive (or below the FATReLU threshold), which is what sparse execution exploits.
+ * is not positive (FATReLU: below its threshold), which is what sparse execution exploits.
  */
 public sealed interface FfnKind {
 
@@ -48,15 +48,19 @@ public sealed interface FfnKind {
         public String label() { return "drelu"; }
     }
 
-    /** {@code fatrelu(gate) · up}: ProSparse; gate values below {@code threshold} become zero. */
+    /**
+     * {@code fatrelu(gate) · up}: ProSparse; gate values below {@code threshold} become zero and the others pass as
+     * they are, so a negative threshold keeps small negative gates (as the threshold activation of vLLM's MiniCPM
+     * does, except that a gate equal to the threshold passes here: "below" is strict).
+     */
     record FatReLU(float threshold) implements FfnKind {
         public float combine(float gate, float up) {
-            return gate >= threshold && gate > 0f ? gate * up : 0f;
+            return gate >= threshold ? gate * up : 0f;
         }
         public boolean reluFamily() { return true; }
         public float gateCutoff() {
-            // a gate below the threshold, or not positive, is zero
-            return Math.max(0f, Math.nextDown(threshold));
+            // a gate below the threshold is zero; at threshold 0 a zero gate gives a zero neuron too
+            return threshold == 0f ? 0f : Math.nextDown(threshold);
         }
         public String label() { return "fatrelu(" + threshold + ")"; }
     }

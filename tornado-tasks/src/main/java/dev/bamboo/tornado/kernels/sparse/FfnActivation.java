@@ -40,7 +40,7 @@ public final class FfnActivation {
         } else if (kind == DRELU) {
             value = gate > 0f && up > 0f ? gate * up : 0f;
         } else {
-            value = gate >= fatThreshold && gate > 0f ? gate * up : 0f;
+            value = gate >= fatThreshold ? gate * up : 0f;
         }
         return value;
     }

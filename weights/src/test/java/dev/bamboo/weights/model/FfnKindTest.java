@@ -1,0 +1,48 @@
+package dev.bamboo.weights.model;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ReLU family's cutoff is what exact mode skips on: every gate at or below it must give an exactly zero neuron,
+ * and every other nonzero gate a nonzero one (else exact mode would drop or keep the wrong neurons).
+ */
+class FfnKindTest {
+
+    @ParameterizedTest
+    @ValueSource(floats = {-0.2f, -1e-3f, 0f, 0.05f, 0.3f})
+    void fatReluCutsGatesBelowItsThresholdOnly(float threshold) {
+        FfnKind.FatReLU kind = new FfnKind.FatReLU(threshold);
+        // below the threshold zero, from it on the gate as it is (negative gates too, for a negative threshold)
+        assertEquals(0f, kind.combine(Math.nextDown(threshold), 2f));
+        assertEquals(threshold * 2f, kind.combine(threshold, 2f));
+        assertEquals((threshold + 0.5f) * 2f, kind.combine(threshold + 0.5f, 2f));
+        checkCutoff(kind, threshold);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "drelu"})
+    void reluCutoffMatchesCombine(String name) {
+        FfnKind kind = name.equals("relu") ? new FfnKind.ReGLU() : new FfnKind.DReLU();
+        checkCutoff(kind, 0f);
+    }
+
+    private static void checkCutoff(FfnKind kind, float threshold) {
+        float cutoff = kind.gateCutoff();
+        SplittableRandom random = new SplittableRandom(7);
+        float[] edges = {threshold, Math.nextUp(threshold), Math.nextDown(threshold), 0f, -0f, Math.nextUp(0f), Math.nextDown(0f), cutoff, Math.nextUp(cutoff)};
+        for (int i = 0; i < 2000; i++) {
+            float gate = i < edges.length ? edges[i] : (float) random.nextDouble(-1, 1);
+            float up = 0.5f + (float) random.nextDouble(); // positive: dReLU's up factor does not cut
+            float value = kind.combine(gate, up);
+            // compared as numbers: a zero gate may give -0, which adds nothing either
+            if (gate <= cutoff) assertTrue(value == 0f, kind.label() + " gate " + gate + " is at or below the cutoff " + cutoff + " but gives " + value);
+            else if (gate != 0f) assertTrue(value != 0f, kind.label() + " gate " + gate + " is above the cutoff " + cutoff + " but gives 0");
+        }
+    }
+}
