@@ -38,6 +38,7 @@ public final class CpuWeights implements AutoCloseable {
     /** Holds the copied weights; closed with the model. */
     private final Arena memory = Arena.ofShared();
     private Prepared prepared;
+    private volatile boolean closed;
 
     public CpuWeights(ModelWeights original) {
         this.original = original;
@@ -60,10 +61,17 @@ public final class CpuWeights implements AutoCloseable {
         return prepared;
     }
 
-    /** Frees the copied weights: engines made from them must not run afterwards. */
+    /** Frees the copied weights: engines made from them must not run afterwards. Closing again does nothing. */
     @Override
     public synchronized void close() {
+        if (closed) return;
+        closed = true;
         memory.close();
+    }
+
+    /** True once {@link #close} ran: the model is gone. */
+    boolean closed() {
+        return closed;
     }
 
     private static Prepared prepare(ModelWeights w, ComputePool pool, long reserve, Arena memory) {

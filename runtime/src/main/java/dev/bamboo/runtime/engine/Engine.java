@@ -27,7 +27,8 @@ import java.util.Optional;
 
 /**
  * A model made runnable: the backend chosen by {@code --backend} (TornadoVM, or the CPU engine with its compute
- * threads and the FFN of the chosen sparsity mode) and a session on it.
+ * threads and the FFN of the chosen sparsity mode) and a session on it. An engine runs one sequence for one thread at
+ * a time; threads that generate at the same time each need their own engine (engines of one model share its weights).
  */
 public final class Engine implements AutoCloseable {
     private final SparsityMode sparsity;
@@ -36,7 +37,6 @@ public final class Engine implements AutoCloseable {
     private final InferenceSession session;
     private final String backend;
     private final List<String> notes = new ArrayList<>();
-    private boolean closed;
 
     /** An engine whose CPU form of the weights comes from (and is kept in) {@code cpuWeights}, shared with other engines. */
     public Engine(ModelWeights weights, EngineOptions options, CpuWeights cpuWeights) {
@@ -51,10 +51,10 @@ public final class Engine implements AutoCloseable {
 
         InferenceSession accelerated = openAccelerator(weights, options, resolved);
         if (accelerated != null) {
-            this.session = accelerated;
             this.pool = null;
             this.stats = null;
             this.backend = "tornado";
+            this.session = exclusive(accelerated, cpuWeights);
             return;
         }
         this.backend = "cpu";
@@ -64,12 +64,25 @@ public final class Engine implements AutoCloseable {
             CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch));
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
-            this.stats = options.statistics() != Statistics.NONE ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
-            this.session = new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch);
-        } catch (RuntimeException e) {
+            this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
+            this.session = exclusive(new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch), cpuWeights);
+        } catch (RuntimeException | Error e) {
             pool.close();
             throw e;
         }
+    }
+
+    /** Dense mode computes every neuron: only measuring the true activity ({@link Statistics#FULL}) gives it statistics. */
+    private boolean keepsStatistics(EngineOptions options) {
+        return options.statistics() == Statistics.FULL || options.statistics() == Statistics.COMPUTED && sparsity != SparsityMode.DENSE;
+    }
+
+    /** {@code inner} for one thread at a time, closed with this engine and unusable once the model is closed. */
+    private ExclusiveSession exclusive(InferenceSession inner, CpuWeights cpuWeights) {
+        return new ExclusiveSession(inner, () -> {
+            inner.close();
+            if (pool != null) pool.close();
+        }, cpuWeights::closed);
     }
 
     /**
@@ -139,6 +152,10 @@ public final class Engine implements AutoCloseable {
                 : new ActivationPredictor(p, pool);
     }
 
+    /**
+     * The engine's sequence: its KV cache and position. One thread at a time: a call while another thread holds it (a
+     * generation runs there) fails with an {@code IllegalStateException}, as does any call after {@link #close}.
+     */
     public InferenceSession session() {
         return session;
     }
@@ -161,7 +178,11 @@ public final class Engine implements AutoCloseable {
         return List.copyOf(notes);
     }
 
-    /** Per-layer sparsity statistics, when the options asked for them ({@link EngineOptions#statistics()}). */
+    /**
+     * Per-layer sparsity statistics, when the options asked for them ({@link EngineOptions#statistics()}; none for
+     * {@link Statistics#COMPUTED} in dense mode). They add up over every generation of this engine: {@code reset()}
+     * starts them again. Read them on the thread that generates.
+     */
     public Optional<SparsityStats> stats() {
         return Optional.ofNullable(stats);
     }
@@ -171,11 +192,12 @@ public final class Engine implements AutoCloseable {
         return pool == null ? 0 : pool.threads();
     }
 
+    /**
+     * Frees the KV cache and the compute threads; closing again does nothing. From another thread while a generation
+     * runs, the generation's next step fails and the resources go when it stops.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
+    public void close() {
         session.close();
-        if (pool != null) pool.close();
     }
 }

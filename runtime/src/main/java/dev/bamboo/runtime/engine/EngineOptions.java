@@ -6,6 +6,7 @@ import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.parallel.ComputePool;
 
+import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
@@ -24,6 +25,10 @@ public record EngineOptions(int threads, int contextLength, SparsityMode sparsit
     public static final int DEFAULT_CONTEXT = 4096;
 
     public EngineOptions {
+        Objects.requireNonNull(sparsity, "sparsity");
+        Objects.requireNonNull(sparseThreshold, "sparseThreshold");
+        Objects.requireNonNull(statistics, "statistics");
+        Objects.requireNonNull(backend, "backend");
         ComputePool.checkThreads(threads);
         if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size (0 = the model's)");
         if (promptBatch < 1 || promptBatch > 4096) throw new BambooException("prompt batch " + promptBatch + " is out of range: use 1 to 4096");

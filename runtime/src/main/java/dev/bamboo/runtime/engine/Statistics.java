@@ -1,10 +1,16 @@
 package dev.bamboo.runtime.engine;
 
-/** What an engine measures about its FFN's sparsity ({@link Engine#stats()}). */
+/**
+ * What an engine measures about its FFN's sparsity ({@link Engine#stats()}): counts over every token the engine runs,
+ * prompts included, until they are reset.
+ */
 public enum Statistics {
     /** Nothing: the normal run. */
     NONE,
-    /** The neurons each token computes, per layer: counted as the selector picks them, at no cost worth naming. */
+    /**
+     * The neurons each token computes, per layer: counted as the selector picks them, at no cost worth naming. Dense
+     * mode computes every neuron and counts nothing: its engine has no statistics.
+     */
     COMPUTED,
     /**
      * Also the neurons really active and the predictor's recall ({@code --stats}): every layer's gate and up products

@@ -92,17 +92,26 @@ public final class SparseFeedForward implements FeedForward {
         LayerWeights w = weights.layers().get(layer);
         int n = batch.count();
         ActivationVector[] x = batch.input();
-        boolean gateKnown = selector.select(layer, batch, gate, active, activeCount);
-
-        int unionCount = buildUnion(n);
-        Tensor gateW = w.ffnGate(), upW = w.ffnUp();
-        for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
-        if (n == 1) {
-            gatherOneToken(gateW, upW, x[0], gateKnown);
-        } else {
-            gatherBatch(gateW, upW, x, n, unionCount, gateKnown);
+        Arrays.fill(activeCount, 0, n, 0);
+        int unionCount = 0;
+        try {
+            boolean gateKnown = selector.select(layer, batch, gate, active, activeCount);
+            unionCount = buildUnion(n);
+            Tensor gateW = w.ffnGate(), upW = w.ffnUp();
+            for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
+            if (n == 1) {
+                gatherOneToken(gateW, upW, x[0], gateKnown);
+            } else {
+                gatherBatch(gateW, upW, x, n, unionCount, gateKnown);
+            }
+            down(layer, w, n, unionCount, batch.output());
+        } finally {
+            // the next call relies on these being clear, even after a call that failed half way
+            clearScratch(n, unionCount);
         }
-        down(layer, w, n, unionCount, batch.output());
+    }
+
+    private void clearScratch(int n, int unionCount) {
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < activeCount[t]; c++) {
                 member[t][active[t][c]] = false;

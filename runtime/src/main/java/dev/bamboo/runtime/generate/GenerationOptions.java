@@ -3,6 +3,8 @@ package dev.bamboo.runtime.generate;
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import dev.bamboo.weights.BambooException;
 
+import java.util.Objects;
+
 /**
  * @param maxTokens tokens to generate; -1 = until end of sequence or a full context (llama.cpp's -2, the same here,
  *                  is taken as -1)
@@ -11,6 +13,7 @@ import dev.bamboo.weights.BambooException;
  */
 public record GenerationOptions(int maxTokens, SamplingOptions sampling, boolean ignoreEos, boolean addBos) {
     public GenerationOptions {
+        Objects.requireNonNull(sampling, "sampling");
         if (maxTokens == -2) maxTokens = -1;
         if (maxTokens < -1) throw new BambooException("-n " + maxTokens + " is out of range: use -1 or -2 (until the end of the text or of the context) or a count of tokens");
     }

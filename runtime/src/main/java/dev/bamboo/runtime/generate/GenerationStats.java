@@ -7,10 +7,13 @@ package dev.bamboo.runtime.generate;
  * @param evalRuns        forward passes after the prompt's: one per generated token that was fed back, which is
  *                        every one but the last unless a stop token ended the generation
  * @param evalNanos       the time of those forward passes (sampling not included)
+ * @param seed            the sampler's seed: the options' own, or the one drawn for {@code -1}; pass it to get the
+ *                        same text again
  */
 public record GenerationStats(int promptTokens, long promptNanos, int generatedTokens, int evalRuns, long evalNanos,
-                              StopReason stopReason) {
+                              StopReason stopReason, long seed) {
 
+    /** Why the generation ended; {@code CANCELLED} before the prompt pass means nothing was run (no prompt tokens). */
     public enum StopReason { LENGTH, EOS, CANCELLED, CONTEXT_FULL }
 
     public double promptMsPerToken() {

@@ -27,14 +27,26 @@ public final class Generator {
     }
 
     /**
+     * Appends {@code prompt} to the session and generates after it. The session is held for the whole call: an
+     * engine's session refuses other threads meanwhile ({@link InferenceSession#exclusively}).
+     *
+     * <p>As in llama.cpp, the last token passed to {@code sink} is not run through the model: the session ends at the
+     * token before it ({@link GenerationStats#evalRuns}). To go on with the same text, start the next prompt with it.
+     *
      * @param prompt    the prompt's ids, BOS included where wanted ({@code options.addBos()} is for text prompts)
      * @param options   {@code maxTokens} (-1 = until a stop token or a full context), sampling, and {@code ignoreEos}:
      *                  then no stop token is ever sampled (as llama.cpp does, their logits are set to minus infinity),
      *                  otherwise generation stops at the first one
      * @param stop      the model's end-of-sequence and end-of-turn ids
-     * @param cancelled polled between tokens (Ctrl-C)
+     * @param cancelled polled before the prompt pass and around each token (Ctrl-C); an interrupt of the calling
+     *                  thread cancels too (and stays set)
+     * @param sink      gets each generated id; returning false stops the generation
      */
     public GenerationStats generate(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
+        return session.exclusively(() -> run(prompt, options, stop, cancelled, sink));
+    }
+
+    private GenerationStats run(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
         int maxTokens = options.maxTokens();
         boolean ignoreEos = options.ignoreEos();
         if (prompt.length == 0) throw new BambooException("the prompt is empty: give at least one token");
@@ -44,7 +56,12 @@ public final class Generator {
                     + session.contextLength() + " (including at least one generated token); use a shorter prompt or a larger context");
         }
         Sampler sampler = new Sampler(options.sampling());
-        int[] history = Arrays.copyOf(prompt, Math.max(16, prompt.length + Math.max(0, maxTokens) + 1));
+        if (stopRequested(cancelled)) {
+            return new GenerationStats(0, 0, 0, 0, 0, GenerationStats.StopReason.CANCELLED, sampler.seed());
+        }
+        // room for the prompt and what the context can still hold; grown only if maxTokens is larger
+        int room = session.contextLength() - session.position();
+        int[] history = Arrays.copyOf(prompt, Math.max(16, prompt.length + Math.min(room, Math.max(0, maxTokens)) + 1));
         int historyLength = prompt.length;
 
         long t0 = System.nanoTime();
@@ -56,6 +73,10 @@ public final class Generator {
         int generated = 0, evalRuns = 0;
         GenerationStats.StopReason reason = GenerationStats.StopReason.LENGTH;
         while (maxTokens < 0 || generated < maxTokens) {
+            if (stopRequested(cancelled)) {
+                reason = GenerationStats.StopReason.CANCELLED;
+                break;
+            }
             if (ignoreEos) stop.mask(logits);
             if (sampleable < logits.length) Arrays.fill(logits, sampleable, logits.length, Float.NEGATIVE_INFINITY);
             int next = sampler.sample(logits, history, historyLength);
@@ -66,7 +87,7 @@ public final class Generator {
             generated++;
             if (historyLength == history.length) history = Arrays.copyOf(history, history.length * 2);
             history[historyLength++] = next;
-            if (!sink.accept(next) || cancelled.getAsBoolean()) {
+            if (!sink.accept(next) || stopRequested(cancelled)) {
                 reason = GenerationStats.StopReason.CANCELLED;
                 break;
             }
@@ -80,7 +101,11 @@ public final class Generator {
             evalNanos += System.nanoTime() - t;
             evalRuns++;
         }
-        return new GenerationStats(prompt.length, promptNanos, generated, evalRuns, evalNanos, reason);
+        return new GenerationStats(prompt.length, promptNanos, generated, evalRuns, evalNanos, reason, sampler.seed());
+    }
+
+    private static boolean stopRequested(BooleanSupplier cancelled) {
+        return cancelled.getAsBoolean() || Thread.currentThread().isInterrupted();
     }
 
     /** The logits of the position just appended, checked (see {@link FiniteLogits}). */

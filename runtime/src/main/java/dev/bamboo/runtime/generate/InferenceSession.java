@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.generate;
 
+import java.util.function.Supplier;
+
 /**
  * A token sequence being run through a model on some backend: it owns the KV cache and the current position.
  * The CPU engine ({@code engine.CpuSession}) and the TornadoVM backend implement it; generation only sees this.
@@ -30,6 +32,15 @@ public interface InferenceSession extends AutoCloseable {
 
     /** Appends {@code ids} and returns the logits at every one of their positions. */
     float[][] appendAllLogits(int[] ids);
+
+    /**
+     * Runs {@code work} (calls on this session: a whole generation) with the session held by the calling thread, so that
+     * no other thread's calls interleave with it. An engine's session refuses a second thread meanwhile, and any call
+     * once the engine is closed ({@code IllegalStateException}); a bare session only runs {@code work}.
+     */
+    default <T> T exclusively(Supplier<T> work) {
+        return work.get();
+    }
 
     /** Releases backend resources (device memory); the CPU session has none beyond the heap. */
     @Override

@@ -41,6 +41,7 @@ public final class Model implements AutoCloseable {
     }
 
     public static Model load(Path path) {
+        requireVectorModule();
         LoadedModel loaded = ModelLoader.open(path);
         try {
             Tokenizer tokenizer = loadTokenizer(loaded);
@@ -49,6 +50,16 @@ public final class Model implements AutoCloseable {
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
+        }
+    }
+
+    /**
+     * The kernels are Vector API code: without its incubator module the first engine would fail with a bare
+     * {@code NoClassDefFoundError}, after the weights were loaded.
+     */
+    private static void requireVectorModule() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new BambooException("the Java module jdk.incubator.vector is not loaded: start java with --add-modules jdk.incubator.vector (the ./bamboo launcher does)");
         }
     }
 
@@ -111,6 +122,7 @@ public final class Model implements AutoCloseable {
      * both tokenizer and model know, the same for the same {@code random} seed (as llama-bench's random prompts).
      */
     public int[] randomPrompt(int tokens, SplittableRandom random) {
+        if (tokens < 1) throw new IllegalArgumentException("a prompt of " + tokens + " tokens: it needs at least one (the BOS)");
         int vocab = Math.min(tokenizer.vocabSize(), config().vocabSize());
         int[] ids = new int[tokens];
         ids[0] = config().bosToken();
@@ -136,6 +148,7 @@ public final class Model implements AutoCloseable {
      * the weights the CPU engine repacks at load, so a second engine (another mode or thread count) starts at once.
      */
     public Engine engine(EngineOptions options) {
+        checkOpen();
         return new Engine(loaded.weights(), options, cpuWeights);
     }
 
@@ -144,7 +157,11 @@ public final class Model implements AutoCloseable {
         return new TextGenerator(this, engine(options));
     }
 
-    /** Frees the weights and unmaps the files; closing again does nothing (engines made from this model must be closed first). */
+    private synchronized void checkOpen() {
+        if (closed) throw new IllegalStateException("this model is closed; load it again");
+    }
+
+    /** Frees the weights and unmaps the files; closing again does nothing (engines made from this model fail from then on: close them first). */
     @Override
     public synchronized void close() {
         if (closed) return;

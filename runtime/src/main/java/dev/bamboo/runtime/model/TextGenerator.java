@@ -10,7 +10,10 @@ import dev.bamboo.runtime.tokenizer.Tokenizer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-/** Generates text from a text prompt, streaming the decoded text as tokens come. */
+/**
+ * Generates text from a text prompt, streaming the decoded text as tokens come. For one thread at a time, like its
+ * {@link Engine}: threads that generate at the same time each need their own.
+ */
 public final class TextGenerator implements AutoCloseable {
     private final Model model;
     private final Engine engine;
@@ -29,14 +32,26 @@ public final class TextGenerator implements AutoCloseable {
      * left in the KV cache.
      */
     public GenerationStats generate(String prompt, GenerationOptions options, Consumer<String> onText) {
-        engine.session().reset();
-        return generate(model.promptIds(prompt, options.addBos()), options, () -> false, onText);
+        return generate(prompt, options, () -> false, onText);
+    }
+
+    /**
+     * {@link #generate(String, GenerationOptions, Consumer)} that stops, between tokens, once {@code cancelled} is true
+     * or the calling thread is interrupted.
+     */
+    public GenerationStats generate(String prompt, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
+        int[] ids = model.promptIds(prompt, options.addBos());
+        return engine.session().exclusively(() -> {
+            engine.session().reset();
+            return generate(ids, options, cancelled, onText);
+        });
     }
 
     /**
      * Generates after the given prompt ids, continuing from the session's current position (what earlier calls left in
      * the KV cache stays before them: a chat's earlier turns); {@code engine().session().rewind(n)} keeps only the first
-     * {@code n} positions.
+     * {@code n} positions. The last generated token is not in the cache yet (see {@link Generator#generate}): to go on
+     * with the same text, pass its id first; {@link Generator} with a {@code TokenSink} gives the ids.
      */
     public GenerationStats generate(int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         Tokenizer tok = model.tokenizer();

@@ -1,0 +1,180 @@
+package dev.bamboo.runtime.model;
+
+import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.generate.GenerationOptions;
+import dev.bamboo.runtime.generate.GenerationStats;
+import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.runtime.sampling.SamplingOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The library's rules for using an engine: one thread at a time, nothing after close, cancelling by flag or interrupt,
+ * and a seed that repeats a sampled text. On the demo model.
+ */
+class EngineUseTest {
+    private static final GenerationOptions GREEDY = new GenerationOptions(24, SamplingOptions.greedy(), true, true);
+    private static final String PROMPT = "Permission is hereby granted,";
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(TestData.model("bamboo-demo"));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static EngineOptions options(SparsityMode mode) {
+        return EngineOptions.defaults().withThreads(2).withContextLength(128).withSparsity(mode);
+    }
+
+    private static String generate(TextGenerator gen) {
+        StringBuilder text = new StringBuilder();
+        gen.generate(PROMPT, GREEDY, text::append);
+        return text.toString();
+    }
+
+    /**
+     * While one thread generates, another thread's generation is refused, and the first one's text and every later
+     * text are what the engine gives alone: the refused call touched neither the KV cache nor the sparse FFN's state.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SparsityMode.class, names = {"DENSE", "EXACT", "PREDICTED"})
+    void aSecondThreadIsRefusedAndLeavesNoTrace(SparsityMode mode) throws Exception {
+        try (TextGenerator gen = model.textGenerator(options(mode))) {
+            String alone = generate(gen);
+            CountDownLatch generating = new CountDownLatch(1), refused = new CountDownLatch(1);
+            StringBuilder first = new StringBuilder();
+            CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> gen.generate(PROMPT, GREEDY, text -> {
+                first.append(text);
+                generating.countDown();
+                await(refused);
+            }));
+            assertTrue(generating.await(60, TimeUnit.SECONDS));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> generate(gen));
+            assertTrue(e.getMessage().contains("another thread"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> gen.engine().session().append(new int[] {1, 2}));
+            refused.countDown();
+            holder.get(60, TimeUnit.SECONDS);
+            assertEquals(alone, first.toString());
+            assertEquals(alone, generate(gen), "the engine after the refused calls");
+        }
+    }
+
+    @Test
+    void nothingRunsAfterClose() {
+        Engine engine = model.engine(options(SparsityMode.AUTO));
+        engine.session().append(new int[] {1, 5});
+        engine.close();
+        engine.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.session().append(new int[] {1}));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+
+        Model other = Model.load(TestData.model("bamboo-demo"));
+        Engine orphan = other.engine(options(SparsityMode.AUTO));
+        other.close();
+        e = assertThrows(IllegalStateException.class, () -> orphan.session().append(new int[] {1}));
+        assertTrue(e.getMessage().contains("model"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> other.engine(options(SparsityMode.AUTO)));
+        orphan.close();
+    }
+
+    /** Closing from another thread mid-generation ends the generation with an error at its next step. */
+    @Test
+    void closingDuringAGenerationStopsIt() throws Exception {
+        TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO));
+        CountDownLatch generating = new CountDownLatch(1), closed = new CountDownLatch(1);
+        AtomicInteger pieces = new AtomicInteger();
+        CompletableFuture<GenerationStats> run = CompletableFuture.supplyAsync(() -> gen.generate(PROMPT,
+                new GenerationOptions(100, SamplingOptions.greedy(), true, true), text -> {
+                    if (pieces.incrementAndGet() == 1) {
+                        generating.countDown();
+                        await(closed);
+                    }
+                }));
+        assertTrue(generating.await(60, TimeUnit.SECONDS));
+        gen.close();
+        closed.countDown();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> run.get(60, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException && e.getCause().getMessage().contains("closed"), e.getCause().toString());
+        assertTrue(pieces.get() < 5, pieces.get() + " pieces");
+    }
+
+    @Test
+    void aCancelledFlagOrAnInterruptStopsBeforeAnyToken() {
+        try (TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO))) {
+            StringBuilder text = new StringBuilder();
+            GenerationStats s = gen.generate(PROMPT, GREEDY, () -> true, text::append);
+            assertEquals(GenerationStats.StopReason.CANCELLED, s.stopReason());
+            assertEquals(0, s.promptTokens());
+            assertEquals("", text.toString());
+            assertEquals(0, gen.engine().session().position(), "nothing was run");
+
+            Thread.currentThread().interrupt();
+            try {
+                s = gen.generate(PROMPT, GREEDY, text::append);
+                assertEquals(GenerationStats.StopReason.CANCELLED, s.stopReason());
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt stays set");
+            } finally {
+                Thread.interrupted();
+            }
+            int[] ids = model.promptIds(PROMPT, true);
+            AtomicInteger tokens = new AtomicInteger();
+            s = gen.generate(PROMPT, GREEDY, () -> tokens.get() >= 3, piece -> tokens.incrementAndGet());
+            assertEquals(GenerationStats.StopReason.CANCELLED, s.stopReason());
+            assertEquals(ids.length, s.promptTokens());
+            assertEquals(3, s.generatedTokens());
+        }
+    }
+
+    /** A random seed (-1) is drawn once and reported: passing it back repeats the text. */
+    @Test
+    void theDrawnSeedRepeatsTheText() {
+        SamplingOptions hot = new SamplingOptions(1.5f, 0, 1f, 0f, 1f, 64, -1);
+        try (TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO))) {
+            StringBuilder first = new StringBuilder(), again = new StringBuilder();
+            GenerationStats s = gen.generate(PROMPT, new GenerationOptions(24, hot, true, true), first::append);
+            assertNotEquals(-1, s.seed());
+            gen.generate(PROMPT, new GenerationOptions(24, hot.withSeed(s.seed()), true, true), again::append);
+            assertEquals(first.toString(), again.toString());
+        }
+    }
+
+    /** A limit far past the context costs nothing: the text stops where the context is full. */
+    @Test
+    void aHugeTokenLimitStopsAtTheContext() {
+        try (Engine engine = model.engine(options(SparsityMode.AUTO).withContextLength(32))) {
+            InferenceSession session = engine.session();
+            GenerationStats s = new dev.bamboo.runtime.generate.Generator(session).generate(model.promptIds(PROMPT, true),
+                    new GenerationOptions(Integer.MAX_VALUE - 1, SamplingOptions.greedy(), true, true), model.stopTokens(), () -> false, id -> true);
+            assertEquals(GenerationStats.StopReason.CONTEXT_FULL, s.stopReason());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
