@@ -3,8 +3,14 @@ package dev.bamboo.runtime.chat;
 import java.util.ArrayList;
 import java.util.List;
 
-/** ChatML: {@code <|im_start|>role\ncontent<|im_end|>\n} per message; no BOS (the template writes none). */
-public record ChatMlTemplate() implements ChatTemplate {
+/**
+ * ChatML: {@code <|im_start|>role\ncontent<|im_end|>\n} per message. By name without a BOS, as the common template
+ * writes none; recognised from a template that writes {@code bos_token} (ChatML fine-tunes of Llama and Mistral), with
+ * one.
+ *
+ * @param bos whether the conversation starts with the tokenizer's BOS
+ */
+public record ChatMlTemplate(boolean bos) implements ChatTemplate {
     static final String START = "<|im_start|>";
     static final String END = "<|im_end|>";
 
@@ -26,6 +32,6 @@ public record ChatMlTemplate() implements ChatTemplate {
             parts.add(new ChatPrompt.Part.Marker(START));
             parts.add(new ChatPrompt.Part.Text("assistant\n"));
         }
-        return new ChatPrompt(false, parts);
+        return new ChatPrompt(bos, parts);
     }
 }

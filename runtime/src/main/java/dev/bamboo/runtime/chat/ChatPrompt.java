@@ -49,7 +49,9 @@ public record ChatPrompt(boolean addBos, List<Part> parts) {
     /**
      * The token ids of the prompt. Each run of text between special tokens is encoded on its own (with the dummy
      * prefix), as Meta's Llama-2 chat code and Hugging Face's tokenizers (which split the text around special tokens)
-     * do; a marker the vocabulary lacks is plain text and joins the run around it.
+     * do; a marker the vocabulary lacks is plain text and joins the run around it. A run that follows a special token
+     * with a space (Mistral v3's {@code [INST] user}) has that space stand for the dummy prefix, so it becomes one
+     * {@code ▁}, as Mistral's own tokenizer writes it, not two.
      */
     public int[] encode(Tokenizer tokenizer) {
         List<int[]> chunks = new ArrayList<>();
@@ -69,11 +71,11 @@ public record ChatPrompt(boolean addBos, List<Part> parts) {
                 text.append(p instanceof Part.Marker m ? m.piece() : ((Part.Text) p).text());
                 continue;
             }
-            if (!text.isEmpty()) chunks.add(tokenizer.encode(text.toString()));
+            if (!text.isEmpty()) chunks.add(encodeRun(tokenizer, text.toString(), !chunks.isEmpty()));
             text.setLength(0);
             chunks.add(new int[] {special});
         }
-        if (!text.isEmpty()) chunks.add(tokenizer.encode(text.toString()));
+        if (!text.isEmpty()) chunks.add(encodeRun(tokenizer, text.toString(), !chunks.isEmpty()));
         int n = chunks.stream().mapToInt(c -> c.length).sum();
         int[] ids = new int[n];
         int at = 0;
@@ -82,5 +84,10 @@ public record ChatPrompt(boolean addBos, List<Part> parts) {
             at += c.length;
         }
         return ids;
+    }
+
+    private static int[] encodeRun(Tokenizer tokenizer, String run, boolean afterSpecial) {
+        boolean spaceIsPrefix = afterSpecial && run.startsWith(" ") && tokenizer.addsDummyPrefix();
+        return tokenizer.encode(spaceIsPrefix ? run.substring(1) : run);
     }
 }

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 /** The built-in chat templates: by name, and recognised from a tokenizer_config.json {@code chat_template}. */
 public final class ChatTemplates {
     private static final List<ChatTemplate> ALL = List.of(
-            new ChatMlTemplate(), InstTemplate.LLAMA2, InstTemplate.MISTRAL, new VicunaTemplate(), new ZephyrTemplate());
+            new ChatMlTemplate(false), InstTemplate.LLAMA2, InstTemplate.MISTRAL, InstTemplate.MISTRAL_V3, new VicunaTemplate(), new ZephyrTemplate());
 
     private ChatTemplates() {
     }
@@ -52,15 +52,17 @@ public final class ChatTemplates {
         }
         String t = jinjaChatTemplate;
         if (t.contains(ChatMlTemplate.START)) {
-            return Optional.of(byName("chatml"));
+            // some ChatML fine-tunes of Llama and Mistral start the conversation with the BOS their tokenizer has
+            return Optional.of(new ChatMlTemplate(t.contains("bos_token")));
         }
         if (t.contains("<|user|>") && t.contains("<|assistant|>")) {
             return Optional.of(byName("zephyr"));
         }
         if (t.contains("[INST]")) {
-            // Llama-2 wraps the system message in <<SYS>> and starts every turn with BOS; Mistral does neither
-            boolean llama2 = t.contains("<<SYS>>") || t.replace(" ", "").contains("bos_token+'[INST]");
-            return Optional.of(byName(llama2 ? "llama2" : "mistral"));
+            // Llama-2 wraps the system message in <<SYS>> and starts every turn with BOS; Mistral does neither, and its
+            // v3 format (v0.3) writes [/INST] right after the user's text where v1 leaves a space
+            if (t.contains("<<SYS>>") || t.replace(" ", "").contains("bos_token+'[INST]")) return Optional.of(InstTemplate.LLAMA2);
+            return Optional.of(t.contains("[/INST]") && !t.contains(" [/INST]") ? InstTemplate.MISTRAL_V3 : InstTemplate.MISTRAL);
         }
         if (t.contains("USER:") && t.contains("ASSISTANT:")) {
             return Optional.of(byName("vicuna"));

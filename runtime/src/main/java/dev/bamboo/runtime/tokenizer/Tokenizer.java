@@ -94,6 +94,11 @@ public final class Tokenizer {
     }
 
     /** Whether prompts start with BOS (tokenizer_config.json add_bos_token, GGUF tokenizer.ggml.add_bos_token). */
+    /** True when encoding puts a {@code ▁} before the text (SentencePiece's {@code add_dummy_prefix}). */
+    public boolean addsDummyPrefix() {
+        return normalizer.dummyPrefix() != TextNormalizer.DummyPrefix.NONE;
+    }
+
     public boolean addBos() {
         return addBos;
     }

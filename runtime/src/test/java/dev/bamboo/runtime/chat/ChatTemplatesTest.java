@@ -10,10 +10,15 @@ import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
 import dev.bamboo.runtime.tokenizer.TokenizerLoader;
 import dev.bamboo.weights.BambooException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChatTemplatesTest {
     private static final List<Message> CONVERSATION = List.of(
@@ -45,6 +50,41 @@ class ChatTemplatesTest {
         assertTrue(p.addBos());
         assertEquals("[INST] Be brief.\n\nHi [/INST] Hello!</s>[INST] 2+2? [/INST]", p.text());
         assertEquals("[INST] Hi [/INST]", ChatTemplates.byName("Mistral-v1").render(List.of(Message.user("Hi")), true).text());
+    }
+
+    /** Mistral v0.3: no space before [/INST], the system message before the last user message. */
+    @Test
+    void mistralV3PutsTheSystemMessageInTheLastTurn() {
+        ChatPrompt p = ChatTemplates.byName("mistral-v3").render(CONVERSATION, true);
+        assertTrue(p.addBos());
+        assertEquals("[INST] Hi[/INST] Hello!</s>[INST] Be brief.\n\n2+2?[/INST]", p.text());
+        assertEquals("[INST] Be brief.\n\nHi[/INST]", ChatTemplates.byName("mistral-v3")
+                .render(List.of(Message.system("Be brief."), Message.user("Hi")), true).text());
+    }
+
+    /**
+     * Where [INST] and [/INST] are control tokens (Mistral's v3 vocabulary, here added to tiny-mistral's) they are their
+     * ids, and the text after each has one ▁ (the space the template writes), as Mistral's tokenizer encodes it; where
+     * they are not, the prompt is the template's text encoded as it is.
+     */
+    @Test
+    void mistralV3UsesItsControlTokens(@TempDir Path dir) throws IOException {
+        Path src = TestData.model("tiny-mistral");
+        Files.copy(src.resolve("tokenizer.model"), dir.resolve("tokenizer.model"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), """
+                {"add_bos_token": true, "added_tokens_decoder": {
+                  "1024": {"content": "[INST]", "special": true}, "1025": {"content": "[/INST]", "special": true}}}
+                """);
+        Tokenizer plain = TokenizerLoader.fromDirectory(src);
+        Tokenizer v3 = TokenizerLoader.fromDirectory(dir);
+        ChatPrompt p = ChatTemplates.byName("mistral-v3").render(List.of(Message.user("Hi"), Message.assistant("Yo"), Message.user("Ok")), true);
+        int inst = v3.pieceId("[INST]"), end = v3.pieceId("[/INST]");
+        int[] expected = Stream.of(new int[] {v3.bos(), inst}, v3.encode("Hi"), new int[] {end}, v3.encode("Yo"),
+                new int[] {v3.eos(), inst}, v3.encode("Ok"), new int[] {end}).flatMapToInt(IntStream::of).toArray();
+        assertArrayEquals(expected, p.encode(v3));
+        int[] asText = Stream.of(new int[] {plain.bos()}, plain.encode("[INST] Hi[/INST] Yo"), new int[] {plain.eos()},
+                plain.encode("[INST] Ok[/INST]")).flatMapToInt(IntStream::of).toArray();
+        assertArrayEquals(asText, p.encode(plain));
     }
 
     @Test
@@ -80,7 +120,7 @@ class ChatTemplatesTest {
     @Test
     void unknownNameListsTheValidOnes() {
         BambooException e = assertThrows(BambooException.class, () -> ChatTemplates.byName("alpaca"));
-        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, mistral, vicuna, zephyr"), e.getMessage());
+        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, mistral, mistral-v3, vicuna, zephyr"), e.getMessage());
     }
 
     @Test
@@ -93,6 +133,17 @@ class ChatTemplatesTest {
                 + "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}{% set content = message['content'] %}{% endif %}"
                 + "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}"
                 + "{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}"));
+        // Mistral-7B-Instruct-v0.3's: [/INST] right after the user's text, the system message with the last turn
+        assertEquals("mistral-v3", detect("{{- bos_token }}{%- for message in loop_messages %}{%- if message['role'] == 'user' %}"
+                + "{%- if loop.last and system_message is defined %}{{- '[INST] ' + system_message + '\\n\\n' + message['content'] + '[/INST]' }}"
+                + "{%- else %}{{- '[INST] ' + message['content'] + '[/INST]' }}{%- endif %}{%- elif message['role'] == 'assistant' %}"
+                + "{{- ' ' + message['content'] + eos_token}}{%- endif %}{%- endfor %}"));
+        // ChatML that starts with the BOS (Hermes-2 style) keeps it; the common one has none
+        ChatTemplate withBos = ChatTemplates.detect("{{bos_token}}{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}").orElseThrow();
+        assertEquals("chatml", withBos.name());
+        assertTrue(withBos.render(List.of(Message.user("Hi")), true).addBos());
+        assertFalse(ChatTemplates.detect("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}").orElseThrow()
+                .render(List.of(Message.user("Hi")), true).addBos());
         assertEquals("zephyr", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + eos_token }}{% elif message['role'] == 'assistant' %}{{ '<|assistant|>\\n' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
         assertEquals("vicuna", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ 'USER: ' + message['content'] + ' ' }}{% else %}{{ 'ASSISTANT: ' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
         assertEquals(Optional.empty(), ChatTemplates.detect("{{ messages[0]['content'] }}"));
