@@ -81,35 +81,62 @@ public final class Sampler {
     }
 
     /**
-     * Token ids by descending logit (ties: lower id first): the top k when top-k is on, else all of them. Top-k picks
-     * with a bounded heap, so the common case never sorts the whole vocabulary.
+     * Token ids by descending logit (ties: lower id first): the top k when top-k is on, else all of them. Each token is
+     * one {@code long} whose natural order is that order ({@link #rank}), so sorting never boxes; top-k keeps a bounded
+     * heap, so the common case never sorts the whole vocabulary.
      */
-    private static int[] candidates(float[] logits, int topK) {
+    static int[] candidates(float[] logits, int topK) {
         int n = logits.length;
         int k = topK > 0 ? Math.min(topK, n) : n;
-        java.util.Comparator<Integer> better = (a, b) -> {
-            int c = Float.compare(logits[b], logits[a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        };
+        long[] best;
         if (k == n) {
-            Integer[] all = new Integer[n];
-            for (int i = 0; i < n; i++) all[i] = i;
-            java.util.Arrays.sort(all, better);
-            return java.util.Arrays.stream(all).mapToInt(Integer::intValue).toArray();
+            best = new long[n];
+            for (int i = 0; i < n; i++) best[i] = rank(logits[i], i);
+        } else {
+            best = topRanks(logits, k);
         }
-        // min-heap of the k best so far, worst on top
-        java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(k + 1, better.reversed());
-        for (int i = 0; i < n; i++) {
-            if (heap.size() < k) {
-                heap.add(i);
-            } else if (better.compare(i, heap.peek()) < 0) {
-                heap.poll();
-                heap.add(i);
+        Arrays.sort(best);
+        int[] out = new int[best.length];
+        for (int i = 0; i < out.length; i++) out[i] = (int) best[i];
+        return out;
+    }
+
+    /**
+     * Token {@code id} as a number that is smaller the better the token: the logit's bits made to order as the floats
+     * do ({@link Float#compare}: -0 below +0), inverted for descending order, in the high half; the id in the low.
+     */
+    static long rank(float logit, int id) {
+        int bits = Float.floatToIntBits(logit);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff);
+        return ((long) ~ordered << 32) | id;
+    }
+
+    /** The {@code k} smallest ranks, unordered: a max-heap of the best so far, the worst of them at the root. */
+    private static long[] topRanks(float[] logits, int k) {
+        long[] heap = new long[k];
+        for (int i = 0; i < k; i++) heap[i] = rank(logits[i], i);
+        for (int i = k / 2 - 1; i >= 0; i--) siftDown(heap, i, k);
+        for (int i = k; i < logits.length; i++) {
+            long r = rank(logits[i], i);
+            if (r < heap[0]) {
+                heap[0] = r;
+                siftDown(heap, 0, k);
             }
         }
-        int[] out = new int[heap.size()];
-        for (int i = out.length - 1; i >= 0; i--) out[i] = heap.poll();
-        return out;
+        return heap;
+    }
+
+    private static void siftDown(long[] heap, int at, int size) {
+        long v = heap[at];
+        while (true) {
+            int child = 2 * at + 1;
+            if (child >= size) break;
+            if (child + 1 < size && heap[child + 1] > heap[child]) child++;
+            if (heap[child] <= v) break;
+            heap[at] = heap[child];
+            at = child;
+        }
+        heap[at] = v;
     }
 
     public static int argmax(float[] logits) {

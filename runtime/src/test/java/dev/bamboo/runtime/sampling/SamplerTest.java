@@ -20,6 +20,30 @@ class SamplerTest {
         return l;
     }
 
+    /**
+     * The candidate order (descending logit, ties by lower id) against a plain sort with a comparator: with ties,
+     * -0 and +0, infinities, for every top-k.
+     */
+    @Test
+    void candidatesAreTheBestTokensInOrder() {
+        Random r = new Random(11);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + r.nextInt(300);
+            float[] l = new float[n];
+            float[] pool = {0f, -0f, 1.5f, -1.5f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+            for (int i = 0; i < n; i++) l[i] = r.nextInt(3) == 0 ? pool[r.nextInt(pool.length)] : (float) r.nextGaussian();
+            Integer[] ids = new Integer[n];
+            for (int i = 0; i < n; i++) ids[i] = i;
+            java.util.Arrays.sort(ids, (a, b) -> Float.compare(l[b], l[a]) != 0 ? Float.compare(l[b], l[a]) : Integer.compare(a, b));
+            int[] expected = java.util.Arrays.stream(ids).mapToInt(Integer::intValue).toArray();
+            for (int k : new int[] {0, 1, 2, 40, n - 1, n, n + 5}) {
+                int take = k <= 0 || k >= n ? n : k;
+                assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(expected, take)),
+                        java.util.Arrays.toString(Sampler.candidates(l, k)), "n " + n + ", top-k " + k);
+            }
+        }
+    }
+
     static int[] draw(SamplingOptions o, int count) {
         Sampler s = new Sampler(o);
         int[] out = new int[count];
