@@ -44,11 +44,20 @@ public final class StreamingDecoder {
                 pending = Arrays.copyOf(pending, pendingLength * 2);
             }
             pending[pendingLength++] = (byte) b;
-            return drainBytes(false);
+            return shown(drainBytes(false));
         }
-        StringBuilder out = new StringBuilder(drainBytes(true));
+        StringBuilder out = new StringBuilder(shown(drainBytes(true)));
         out.append(surface(id, type));
         return out.toString();
+    }
+
+    /**
+     * Text from byte pieces ends the start as any shown text does (SentencePiece 0.1.97 checks the decoded text so far),
+     * so the {@code ▁} of a piece after an emoji is a space: "🙂 a", not "🙂a".
+     */
+    private String shown(String text) {
+        if (!text.isEmpty()) atStart = false;
+        return text;
     }
 
     /** Returns what is left at the end of the sequence: bytes that never formed a character, as U+FFFD each. */
@@ -71,7 +80,8 @@ public final class StreamingDecoder {
             consumedPrefix = !stripAllLeadingSpaces;
         }
         String text = piece.replace(TextNormalizer.SPACE_SYMBOL, ' ');
-        // Like SentencePiece, only a piece that shows something (or gave up its prefix) ends the start; bytes never do.
+        // Like SentencePiece, only a piece that shows something (or gave up its prefix) ends the start; bytes do once
+        // they form text (see shown)
         if (consumedPrefix || !text.isEmpty()) {
             atStart = false;
         }

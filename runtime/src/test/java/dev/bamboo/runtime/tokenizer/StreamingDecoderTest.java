@@ -38,6 +38,22 @@ class StreamingDecoderTest {
         }
     }
 
+    /**
+     * Text that byte pieces formed ends the start of the text: the dummy prefix of a later piece is a space then, as in
+     * SentencePiece's decode (and Hugging Face's, which strips one leading space of the whole text). A reply that opens
+     * with an emoji keeps the space after it.
+     */
+    @Test
+    void textFromBytesEndsTheStart() {
+        int spaceA = tokenizer.pieceId("\u2581a");
+        assertEquals("A a", tokenizer.decode(new int[] {byteId(0x41), spaceA}));
+        assertEquals("\uD83D\uDE42 a", tokenizer.decode(new int[] {byteId(0xF0), byteId(0x9F), byteId(0x99), byteId(0x82), spaceA}));
+        assertEquals(List.of("", "", "", "\uD83D\uDE42", " a", ""), stream(byteId(0xF0), byteId(0x9F), byteId(0x99), byteId(0x82), spaceA));
+        // an incomplete character that the piece cuts short shows U+FFFD first, so the piece keeps its space
+        assertEquals("\uFFFD a", tokenizer.decode(new int[] {byteId(0xE2), spaceA}));
+        assertEquals("a", tokenizer.decode(new int[] {spaceA}));
+    }
+
     @Test
     void eachByteOfAMultiByteCharacterWaitsForTheRest() {
         // U+20AC EURO SIGN is E2 82 AC in UTF-8.
