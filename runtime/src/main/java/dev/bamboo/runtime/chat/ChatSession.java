@@ -88,7 +88,7 @@ public final class ChatSession {
         long seed = options.sampling().seed();
         GenerationOptions replyOptions = seed == -1 ? options : options.withSampling(options.sampling().withSeed(seed + replies));
         replies++;
-        GenerationStats stats = generator.generate(Arrays.copyOfRange(ids, common, ids.length), replyOptions, cancelled, t -> {
+        GenerationStats stats = generator.generate(Arrays.copyOf(ids, common), Arrays.copyOfRange(ids, common, ids.length), replyOptions, cancelled, t -> {
             reply.append(t);
             onText.accept(t);
         });

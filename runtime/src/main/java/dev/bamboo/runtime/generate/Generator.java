@@ -43,10 +43,19 @@ public final class Generator {
      * @param sink      gets each generated id; returning false stops the generation
      */
     public GenerationStats generate(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
-        return session.exclusively(() -> run(prompt, options, stop, cancelled, sink));
+        return generate(new int[0], prompt, options, stop, cancelled, sink);
     }
 
-    private GenerationStats run(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
+    /**
+     * {@link #generate(int[], GenerationOptions, StopTokens, BooleanSupplier, TokenSink)} after {@code earlier}, the
+     * tokens the session already holds before {@code prompt} (a chat's earlier turns): they are not run again, but the
+     * repetition penalty counts them, as llama.cpp's counts every prompt token.
+     */
+    public GenerationStats generate(int[] earlier, int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
+        return session.exclusively(() -> run(earlier, prompt, options, stop, cancelled, sink));
+    }
+
+    private GenerationStats run(int[] earlier, int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
         int maxTokens = options.maxTokens();
         boolean ignoreEos = options.ignoreEos();
         if (prompt.length == 0) throw new BambooException("the prompt is empty: give at least one token");
@@ -61,8 +70,11 @@ public final class Generator {
         }
         // room for the prompt and what the context can still hold; grown only if maxTokens is larger
         int room = session.contextLength() - session.position();
-        int[] history = Arrays.copyOf(prompt, Math.max(16, prompt.length + Math.min(room, Math.max(0, maxTokens)) + 1));
-        int historyLength = prompt.length;
+        // what the repetition penalty looks at: earlier tokens, the prompt, then each generated token
+        int[] history = new int[Math.max(16, earlier.length + prompt.length + Math.min(room, Math.max(0, maxTokens)) + 1)];
+        System.arraycopy(earlier, 0, history, 0, earlier.length);
+        System.arraycopy(prompt, 0, history, earlier.length, prompt.length);
+        int historyLength = earlier.length + prompt.length;
 
         long t0 = System.nanoTime();
         float[] logits = lastLogits(session.append(prompt));

@@ -54,9 +54,17 @@ public final class TextGenerator implements AutoCloseable {
      * with the same text, pass its id first; {@link Generator} with a {@code TokenSink} gives the ids.
      */
     public GenerationStats generate(int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
+        return generate(new int[0], promptIds, options, cancelled, onText);
+    }
+
+    /**
+     * {@link #generate(int[], GenerationOptions, BooleanSupplier, Consumer)} where the session already holds {@code
+     * earlier} before the prompt ids (a chat's earlier turns): the repetition penalty counts them too.
+     */
+    public GenerationStats generate(int[] earlier, int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         Tokenizer tok = model.tokenizer();
         StreamingDecoder decoder = tok.newStreamingDecoder();
-        GenerationStats stats = new Generator(engine.session(), model.tokenizer().vocabSize()).generate(promptIds, options, model.stopTokens(), cancelled, token -> {
+        GenerationStats stats = new Generator(engine.session(), tok.vocabSize()).generate(earlier, promptIds, options, model.stopTokens(), cancelled, token -> {
             String text = decoder.feed(token);
             if (!text.isEmpty()) onText.accept(text);
             return true;

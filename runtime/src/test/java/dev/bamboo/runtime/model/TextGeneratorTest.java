@@ -66,4 +66,36 @@ class TextGeneratorTest {
             assertTrue(ids.stream().allMatch(id -> id < 300), ids.toString());
         }
     }
+
+    /**
+     * The repetition penalty counts the tokens the session held before the prompt (a chat's earlier turns), as
+     * llama.cpp counts every prompt token: for a split of a text where the next token without them would repeat one of
+     * them, passing them changes it.
+     */
+    @Test
+    void theRepetitionPenaltyCountsEarlierTokens() {
+        try (Model model = Model.load(TestData.model("bamboo-demo"));
+             Engine engine = model.engine(EngineOptions.defaults().withThreads(1).withContextLength(128))) {
+            int[] all = model.promptIds("to deal in the Software without restriction, including without limitation the rights to use, copy, modify,"
+                    + " merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the", true);
+            GenerationOptions penalized = new GenerationOptions(1, new SamplingOptions(0f, 0, 1f, 0f, 1000f, -1, 1), true, true);
+            boolean checked = false;
+            for (int k = all.length - 2; k >= 2 && !checked; k--) { // the last tokens as the prompt, the rest before it
+                int[] earlier = java.util.Arrays.copyOf(all, k), prompt = java.util.Arrays.copyOfRange(all, k, all.length);
+                int alone = firstToken(model, engine, earlier, new int[0], prompt, penalized);
+                if (java.util.Arrays.stream(earlier).noneMatch(id -> id == alone)) continue;
+                assertNotEquals(alone, firstToken(model, engine, earlier, earlier, prompt, penalized), "split at " + k);
+                checked = true;
+            }
+            assertTrue(checked, "no split of the text where the next token repeats an earlier one");
+        }
+    }
+
+    private static int firstToken(Model model, Engine engine, int[] inSession, int[] counted, int[] prompt, GenerationOptions options) {
+        engine.session().reset();
+        engine.session().append(inSession);
+        List<Integer> ids = new ArrayList<>();
+        new Generator(engine.session()).generate(counted, prompt, options, model.stopTokens(), () -> false, ids::add);
+        return ids.getFirst();
+    }
 }
