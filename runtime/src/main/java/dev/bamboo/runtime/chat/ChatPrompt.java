@@ -8,7 +8,7 @@ import java.util.List;
  * A rendered conversation: text interleaved with special tokens, which plain-text encoding never produces (so "&lt;/s&gt;"
  * between Llama-2 turns must be the EOS id, not the characters).
  *
- * @param addBos whether BOS is prepended
+ * @param addBos whether BOS is prepended (when the tokenizer has one)
  * @param parts  the prompt after the optional BOS
  */
 public record ChatPrompt(boolean addBos, List<Part> parts) {
@@ -55,10 +55,11 @@ public record ChatPrompt(boolean addBos, List<Part> parts) {
      */
     public int[] encode(Tokenizer tokenizer) {
         List<int[]> chunks = new ArrayList<>();
-        if (addBos) {
+        if (addBos && tokenizer.hasBos()) {
             chunks.add(new int[] {tokenizer.bos()});
         }
         StringBuilder text = new StringBuilder();
+        boolean afterSpecial = false; // a special part of the prompt, not its own BOS
         for (Part p : parts) {
             int special = switch (p) {
                 case Part.Text t -> -1;
@@ -71,11 +72,12 @@ public record ChatPrompt(boolean addBos, List<Part> parts) {
                 text.append(p instanceof Part.Marker m ? m.piece() : ((Part.Text) p).text());
                 continue;
             }
-            if (!text.isEmpty()) chunks.add(encodeRun(tokenizer, text.toString(), !chunks.isEmpty()));
+            if (!text.isEmpty()) chunks.add(encodeRun(tokenizer, text.toString(), afterSpecial));
             text.setLength(0);
             chunks.add(new int[] {special});
+            afterSpecial = true;
         }
-        if (!text.isEmpty()) chunks.add(encodeRun(tokenizer, text.toString(), !chunks.isEmpty()));
+        if (!text.isEmpty()) chunks.add(encodeRun(tokenizer, text.toString(), afterSpecial));
         int n = chunks.stream().mapToInt(c -> c.length).sum();
         int[] ids = new int[n];
         int at = 0;

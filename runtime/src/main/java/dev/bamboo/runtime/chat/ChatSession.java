@@ -79,6 +79,7 @@ public final class ChatSession {
         if (ids.length >= context) {
             throw new MessageTooLongException(model.contextLimit(context).tooLong("the message makes a prompt of", ids.length, "a shorter message").getMessage());
         }
+        List<Message> before = List.copyOf(messages);
         messages.clear();
         messages.addAll(kept);
         int common = commonPrefix(cached, ids);
@@ -92,6 +93,14 @@ public final class ChatSession {
             reply.append(t);
             onText.accept(t);
         });
+        if (stats.promptTokens() == 0) {
+            // cancelled before anything ran: the message was not sent, and the cache holds the common prefix only
+            messages.clear();
+            messages.addAll(before);
+            cached = Arrays.copyOf(ids, common);
+            replies--;
+            return new ChatReply("", stats, 0);
+        }
         messages.add(Message.assistant(reply.toString().strip()));
         // keep the prompt in the cache but not the reply as sampled: the next turn renders the reply through the
         // template and its tokens may differ from the sampled ones

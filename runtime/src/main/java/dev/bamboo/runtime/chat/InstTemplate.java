@@ -21,16 +21,30 @@ import java.util.List;
  * </ul>
  * Either way the last user turn ends with {@code [/INST]}, where the reply begins.
  */
-public record InstTemplate(String name, Style style) implements ChatTemplate {
-    public enum Style { LLAMA2, MISTRAL_V1, MISTRAL_V3 }
+public record InstTemplate(Style style) implements ChatTemplate {
+    /** The formats, each with the name users give {@code --chat-template}. */
+    public enum Style {
+        LLAMA2("llama2"), MISTRAL_V1("mistral"), MISTRAL_V3("mistral-v3");
 
-    public static final InstTemplate LLAMA2 = new InstTemplate("llama2", Style.LLAMA2);
-    public static final InstTemplate MISTRAL = new InstTemplate("mistral", Style.MISTRAL_V1);
-    public static final InstTemplate MISTRAL_V3 = new InstTemplate("mistral-v3", Style.MISTRAL_V3);
+        private final String name;
+
+        Style(String name) {
+            this.name = name;
+        }
+    }
+
+    public static final InstTemplate LLAMA2 = new InstTemplate(Style.LLAMA2);
+    public static final InstTemplate MISTRAL = new InstTemplate(Style.MISTRAL_V1);
+    public static final InstTemplate MISTRAL_V3 = new InstTemplate(Style.MISTRAL_V3);
+
+    @Override
+    public String name() {
+        return style.name;
+    }
 
     @Override
     public ChatPrompt render(List<Message> conversation, boolean addGenerationPrompt) {
-        Turns t = Turns.of(conversation, name);
+        Turns t = Turns.of(conversation, name());
         List<ChatPrompt.Part> parts = new ArrayList<>();
         List<Message> turns = t.turns();
         boolean llama2 = style == Style.LLAMA2;
@@ -62,13 +76,14 @@ public record InstTemplate(String name, Style style) implements ChatTemplate {
         return new ChatPrompt(true, parts);
     }
 
-    /** User turn {@code i} of {@code count} turns with the system message where this style puts it. */
+    /** User turn {@code i} of {@code count} messages with the system message where this style puts it. */
     private String withSystem(String system, String user, int i, int count) {
         if (system == null) return user;
         return switch (style) {
             case LLAMA2 -> i == 0 ? "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + user : user;
             case MISTRAL_V1 -> i == 0 ? system + "\n\n" + user : user;
-            case MISTRAL_V3 -> i >= count - 2 ? system + "\n\n" + user : user; // the last user turn
+            // the last message, when it is a user turn (a conversation that ends with a reply has it nowhere, as in the template)
+            case MISTRAL_V3 -> i == count - 1 ? system + "\n\n" + user : user;
         };
     }
 }

@@ -153,8 +153,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The engine's sequence: its KV cache and position. One thread at a time: a call while another thread holds it (a
-     * generation runs there) fails with an {@code IllegalStateException}, as does any call after {@link #close}.
+     * The engine's sequence: its KV cache and position. One thread at a time: a call that runs or rewinds it while
+     * another thread holds it (a generation runs there) fails with an {@code IllegalStateException}, as does one after
+     * {@link #close}; {@code position()} and {@code contextLength()} are plain reads for any thread.
      */
     public InferenceSession session() {
         return session;
@@ -194,7 +195,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Frees the KV cache and the compute threads; closing again does nothing. From another thread while a generation
-     * runs, the generation's next step fails and the resources go when it stops.
+     * runs, the generation's next step fails and this call waits until it has stopped (so do not close from a thread the
+     * generation's callback waits for); from the callback itself, the resources go when the generation returns.
      */
     @Override
     public void close() {

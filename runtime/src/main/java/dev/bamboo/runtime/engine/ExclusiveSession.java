@@ -3,6 +3,7 @@ package dev.bamboo.runtime.engine;
 import dev.bamboo.runtime.generate.InferenceSession;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -13,9 +14,10 @@ import java.util.function.Supplier;
  * thread is refused with an {@link IllegalStateException} instead. The thread that holds the session may call back
  * into it (a generation's appends run inside its {@link #exclusively} call).
  *
- * <p>Closing is safe at any time: from another thread while a generation runs, the generation's next call fails and
- * the backend's resources are released when it lets go of the session; from inside a generation's callback, when the
- * generation returns.
+ * <p>Closing is safe at any time. From another thread while a generation runs, the generation's next call fails, and
+ * {@link #close} waits until it has let go of the session (one forward pass at most) and then releases the backend, so
+ * the model can be closed right after. From inside a generation's callback, the resources go when the generation
+ * returns. The reads {@link #position} and {@link #contextLength} stay open to any thread: they change nothing.
  */
 final class ExclusiveSession implements InferenceSession {
     private final InferenceSession inner;
@@ -40,13 +42,15 @@ final class ExclusiveSession implements InferenceSession {
     @Override
     public <T> T exclusively(Supplier<T> work) {
         Thread me = Thread.currentThread();
-        if (holder.get() != me && !holder.compareAndSet(null, me)) {
-            throw new IllegalStateException("this engine is in use by another thread; give each thread its own engine (Model.engine or Model.textGenerator)");
+        if (holder.get() != me) {
+            checkOpen();
+            if (!holder.compareAndSet(null, me)) {
+                throw new IllegalStateException("this engine is in use by another thread; give each thread its own engine (Model.engine or Model.textGenerator)");
+            }
         }
         depth++;
         try {
-            if (closed) throw new IllegalStateException("this engine is closed; make a new one with Model.engine or Model.textGenerator");
-            if (modelClosed.getAsBoolean()) throw new IllegalStateException("the model of this engine is closed; load it again");
+            checkOpen();
             return work.get();
         } finally {
             if (--depth == 0) {
@@ -54,6 +58,11 @@ final class ExclusiveSession implements InferenceSession {
                 if (closed) releaseOnce();
             }
         }
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("this engine is closed; make a new one with Model.engine or Model.textGenerator");
+        if (modelClosed.getAsBoolean()) throw new IllegalStateException("the model of this engine is closed; load it again");
     }
 
     private void run(Runnable work) {
@@ -93,16 +102,27 @@ final class ExclusiveSession implements InferenceSession {
         return exclusively(() -> inner.appendAllLogits(ids));
     }
 
-    /** Closes now if no thread holds the session, otherwise when its holder lets go. Closing again does nothing. */
+    /**
+     * Closes now, or, while another thread holds the session, once it lets go (its next call fails, so a generation
+     * stops within a forward pass): this call waits for that. Called by the holder itself (from a generation's callback),
+     * it returns at once and the generation releases the resources on its way out. Closing again does nothing.
+     */
     @Override
     public void close() {
         closed = true;
-        if (holder.compareAndSet(null, Thread.currentThread())) {
-            try {
-                releaseOnce();
-            } finally {
-                holder.set(null);
+        Thread me = Thread.currentThread();
+        while (true) {
+            Thread current = holder.get();
+            if (current == me) return; // the holder's own exclusively call releases on its way out
+            if (holder.compareAndSet(null, me)) {
+                try {
+                    releaseOnce();
+                } finally {
+                    holder.set(null);
+                }
+                return;
             }
+            LockSupport.parkNanos(100_000); // the holder is between two steps of a forward pass at most
         }
     }
 

@@ -9,7 +9,8 @@ import dev.bamboo.weights.tensor.FloatArrays;
 
 /**
  * Lossless sparsity for ReLU-family FFNs: compute the gate projection of every neuron, then run up and down only
- * where the gate passes the activation (a neuron with {@code gate ≤ 0} contributes exactly zero).
+ * where the gate passes the activation (a neuron whose gate is at or below {@link FfnKind#gateCutoff()}, 0 for ReLU and
+ * dReLU, contributes exactly zero).
  */
 public final class ExactSelector implements NeuronSelector {
     private final ModelWeights weights;

@@ -93,10 +93,9 @@ public final class SparseFeedForward implements FeedForward {
         int n = batch.count();
         ActivationVector[] x = batch.input();
         Arrays.fill(activeCount, 0, n, 0);
-        int unionCount = 0;
         try {
             boolean gateKnown = selector.select(layer, batch, gate, active, activeCount);
-            unionCount = buildUnion(n);
+            int unionCount = buildUnion(n);
             Tensor gateW = w.ffnGate(), upW = w.ffnUp();
             for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
             if (n == 1) {
@@ -107,18 +106,21 @@ public final class SparseFeedForward implements FeedForward {
             down(layer, w, n, unionCount, batch.output());
         } finally {
             // the next call relies on these being clear, even after a call that failed half way
-            clearScratch(n, unionCount);
+            clearScratch(n);
         }
     }
 
-    private void clearScratch(int n, int unionCount) {
+    /** Clears what a call set, by the active lists alone: the union is made of them, and may be half built. */
+    private void clearScratch(int n) {
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < activeCount[t]; c++) {
-                member[t][active[t][c]] = false;
-                neurons[t][active[t][c]] = 0f;
+                int i = active[t][c];
+                if (i < 0 || i >= ffn) continue;
+                member[t][i] = false;
+                neurons[t][i] = 0f;
+                inUnion[i] = false;
             }
         }
-        for (int k = 0; k < unionCount; k++) inUnion[union[k]] = false;
     }
 
     /**

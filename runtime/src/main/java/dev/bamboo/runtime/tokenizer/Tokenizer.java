@@ -93,12 +93,17 @@ public final class Tokenizer {
         return vocabulary.unk();
     }
 
-    /** Whether prompts start with BOS (tokenizer_config.json add_bos_token, GGUF tokenizer.ggml.add_bos_token). */
     /** True when encoding puts a {@code ▁} before the text (SentencePiece's {@code add_dummy_prefix}). */
     public boolean addsDummyPrefix() {
         return normalizer.dummyPrefix() != TextNormalizer.DummyPrefix.NONE;
     }
 
+    /** True when the tokenizer has a BOS token. */
+    public boolean hasBos() {
+        return vocabulary.bos() >= 0;
+    }
+
+    /** Whether prompts start with BOS (tokenizer_config.json add_bos_token, GGUF tokenizer.ggml.add_bos_token). */
     public boolean addBos() {
         return addBos;
     }

@@ -62,6 +62,26 @@ class ChatSessionTest {
         }
     }
 
+    /** A message cancelled before anything ran is not sent: the conversation goes on as if it had never been typed. */
+    @Test
+    void aMessageCancelledBeforeItRunsIsNotSent() {
+        String withCancel, without;
+        try (TextGenerator gen = generator(512)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "What does the license permit?");
+            ChatReply cancelled = chat.send("Never mind.", GREEDY, () -> true, t -> {});
+            assertEquals(GenerationStats.StopReason.CANCELLED, cancelled.stats().stopReason());
+            assertEquals("", cancelled.text());
+            withCancel = send(chat, "And what must be kept?").text();
+        }
+        try (TextGenerator gen = generator(512)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "What does the license permit?");
+            without = send(chat, "And what must be kept?").text();
+        }
+        assertEquals(without, withCancel);
+    }
+
     @Test
     void forgetsTheOldestExchangesWhenTheConversationOutgrowsTheContext() {
         try (TextGenerator gen = generator(96)) {

@@ -164,6 +164,9 @@ class ChatTemplatesTest {
         int[] expected = IntStream.concat(IntStream.concat(IntStream.of(tok.bos()), IntStream.of(first)),
                 IntStream.concat(IntStream.of(tok.eos(), tok.bos()), IntStream.of(second))).toArray();
         assertArrayEquals(expected, ids);
+        // Text right after the prompt's own BOS keeps a leading space (only a space after a special part stands for the prefix)
+        int[] vicuna = ChatTemplates.byName("vicuna").render(List.of(Message.system(" Be brief."), Message.user("Hi")), true).encode(tok);
+        assertArrayEquals(IntStream.concat(IntStream.of(tok.bos()), IntStream.of(tok.encode(" Be brief. USER: Hi ASSISTANT:"))).toArray(), vicuna);
         // The tiny vocabulary has no <|im_start|> piece, so ChatML markers are plain text, encoded with the text around them.
         int[] chatml = ChatTemplates.byName("chatml").render(List.of(Message.user("Hi")), false).encode(tok);
         assertArrayEquals(tok.encode("<|im_start|>user\nHi<|im_end|>\n"), chatml);

@@ -98,25 +98,41 @@ class EngineUseTest {
         orphan.close();
     }
 
-    /** Closing from another thread mid-generation ends the generation with an error at its next step. */
+    /**
+     * Closing from another thread mid-generation ends the generation at its next step, and close waits for that: the
+     * model can be closed right after, and the generation fails with the engine's own message, not with freed memory.
+     */
     @Test
-    void closingDuringAGenerationStopsIt() throws Exception {
-        TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO));
-        CountDownLatch generating = new CountDownLatch(1), closed = new CountDownLatch(1);
+    void closingDuringAGenerationStopsItFirst() throws Exception {
+        Model own = Model.load(TestData.model("bamboo-demo"));
+        TextGenerator gen = own.textGenerator(options(SparsityMode.AUTO));
+        CountDownLatch generating = new CountDownLatch(1);
         AtomicInteger pieces = new AtomicInteger();
         CompletableFuture<GenerationStats> run = CompletableFuture.supplyAsync(() -> gen.generate(PROMPT,
                 new GenerationOptions(100, SamplingOptions.greedy(), true, true), text -> {
-                    if (pieces.incrementAndGet() == 1) {
-                        generating.countDown();
-                        await(closed);
-                    }
+                    pieces.incrementAndGet();
+                    generating.countDown();
+                    sleep(20); // slow enough that the close comes mid-text
                 }));
         assertTrue(generating.await(60, TimeUnit.SECONDS));
         gen.close();
-        closed.countDown();
+        own.close();
         var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> run.get(60, TimeUnit.SECONDS));
-        assertTrue(e.getCause() instanceof IllegalStateException && e.getCause().getMessage().contains("closed"), e.getCause().toString());
-        assertTrue(pieces.get() < 5, pieces.get() + " pieces");
+        assertTrue(e.getCause() instanceof IllegalStateException && e.getCause().getMessage().contains("engine is closed"), e.getCause().toString());
+        assertTrue(pieces.get() < 50, pieces.get() + " pieces");
+    }
+
+    /** Closing from the generation's own callback ends it at its next step too. */
+    @Test
+    void closingFromTheCallbackStopsTheGeneration() {
+        TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO));
+        AtomicInteger pieces = new AtomicInteger();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> gen.generate(PROMPT, GREEDY, text -> {
+            if (pieces.incrementAndGet() == 1) gen.close();
+        }));
+        assertTrue(e.getMessage().contains("engine is closed"), e.getMessage());
+        assertEquals(1, pieces.get());
+        assertThrows(IllegalStateException.class, () -> gen.engine().session().append(new int[] {1}));
     }
 
     @Test
@@ -156,17 +172,31 @@ class EngineUseTest {
             assertNotEquals(-1, s.seed());
             gen.generate(PROMPT, new GenerationOptions(24, hot.withSeed(s.seed()), true, true), again::append);
             assertEquals(first.toString(), again.toString());
+            StringBuilder other = new StringBuilder();
+            gen.generate(PROMPT, new GenerationOptions(24, hot.withSeed(s.seed() + 1), true, true), other::append);
+            assertNotEquals(first.toString(), other.toString(), "the seed decides the text");
         }
     }
 
-    /** A limit far past the context costs nothing: the text stops where the context is full. */
+    /**
+     * A limit far past the context costs nothing: the text stops where the context is full (the history was once sized
+     * by the limit, an 8 GB array for this one).
+     */
     @Test
     void aHugeTokenLimitStopsAtTheContext() {
         try (Engine engine = model.engine(options(SparsityMode.AUTO).withContextLength(32))) {
             InferenceSession session = engine.session();
             GenerationStats s = new dev.bamboo.runtime.generate.Generator(session).generate(model.promptIds(PROMPT, true),
-                    new GenerationOptions(Integer.MAX_VALUE - 1, SamplingOptions.greedy(), true, true), model.stopTokens(), () -> false, id -> true);
+                    new GenerationOptions(Integer.MAX_VALUE - 64, SamplingOptions.greedy(), true, true), model.stopTokens(), () -> false, id -> true);
             assertEquals(GenerationStats.StopReason.CONTEXT_FULL, s.stopReason());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bamboo.tornado.forward;
 
 import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.backend.Backends;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
@@ -52,12 +53,13 @@ class GreedyDeviceTest extends RequiresTornado {
     @ParameterizedTest(name = "prompt{0}")
     @CsvSource({"0", "1"})
     void deviceArgmaxAndRewind(int k) {
+        // the device argmax is the TornadoVM session's own call: open that session directly, as the engine does
         try (Model model = Model.load(TestData.model("bamboo-demo"));
              SafetensorsFile ref = SafetensorsFile.open(TestData.model("bamboo-demo").resolve("reference.safetensors"));
-             Engine engine = model.engine(DeviceLogits.tornado(SparsityMode.DENSE, 256))) {
+             InferenceSession session = Backends.tornado().orElseThrow().open(model.weights(), DeviceLogits.tornado(SparsityMode.DENSE, 256),
+                     SparsityMode.DENSE, -1)) {
             int[] prompt = ref.ints("prompt" + k + "_ids");
             int[] expected = ref.ints("prompt" + k + "_greedy");
-            InferenceSession session = engine.session();
             TornadoSession device = assertInstanceOf(TornadoSession.class, session);
             for (int round = 0; round < 2; round++) {
                 session.rewind(0);
