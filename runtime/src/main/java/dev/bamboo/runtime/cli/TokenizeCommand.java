@@ -35,9 +35,12 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = GenerateCommand.promptText(prompt, promptFile);
-        model.engineOptions(); // tokenizing runs no engine, but a wrong -t, -c or --sparsity is still refused
+        // tokenizing runs no engine, but a wrong -t, -c or --sparsity is still refused, as generate would refuse it
+        var engineOptions = model.engineOptions();
         PrintWriter out = spec.commandLine().getOut();
         try (Model m = Model.load(model.modelPath())) {
+            engineOptions.resolveContext(m.config());
+            engineOptions.sparsity().resolve(m.weights());
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(text);
             if (bos) {

@@ -103,8 +103,8 @@ public final class CpuWeights implements AutoCloseable {
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
-        if (repack) done.add(String.format(Locale.ROOT, "repacked %.2f GiB of %s weights for the vector unit", gib(pack), String.join("/", counter.packedTypes)));
-        if (inMemory) done.add(String.format(Locale.ROOT, "copied %.2f GiB of %s weights from the mapped file into memory", gib(copy), String.join("/", c.copiedTypes)));
+        if (repack) done.add("repacked " + size(pack) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
+        if (inMemory) done.add("copied " + size(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
         return new Prepared(prepared, Optional.of(String.join("; ", notes)));
     }
@@ -135,6 +135,11 @@ public final class CpuWeights implements AutoCloseable {
     private static String moreHeap(long needed) {
         return String.format(Locale.ROOT, "give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx) or use a smaller -c",
                 ((HeapRoom.used() + needed) >> 30) + 2);
+    }
+
+    /** GiB, or MiB below one GiB (a small model's copy is not "0.00 GiB"). */
+    private static String size(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", gib(bytes)) : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
     private static double gib(long bytes) {
