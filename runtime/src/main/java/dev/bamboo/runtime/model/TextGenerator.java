@@ -17,6 +17,8 @@ import java.util.function.Consumer;
 public final class TextGenerator implements AutoCloseable {
     private final Model model;
     private final Engine engine;
+    /** True while a generation hands text to its callback; only the thread holding the engine's session touches it. */
+    private boolean inCallback;
 
     TextGenerator(Model model, Engine engine) {
         this.model = model;
@@ -42,6 +44,7 @@ public final class TextGenerator implements AutoCloseable {
     public GenerationStats generate(String prompt, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         int[] ids = model.promptIds(prompt, options.addBos());
         return engine.session().exclusively(() -> {
+            refuseNested();
             engine.session().reset();
             return generate(ids, options, cancelled, onText);
         });
@@ -62,16 +65,36 @@ public final class TextGenerator implements AutoCloseable {
      * earlier} before the prompt ids (a chat's earlier turns): the repetition penalty counts them too.
      */
     public GenerationStats generate(int[] earlier, int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
-        Tokenizer tok = model.tokenizer();
-        StreamingDecoder decoder = tok.newStreamingDecoder();
-        GenerationStats stats = new Generator(engine.session(), tok.vocabSize()).generate(earlier, promptIds, options, model.stopTokens(), cancelled, token -> {
-            String text = decoder.feed(token);
-            if (!text.isEmpty()) onText.accept(text);
-            return true;
+        return engine.session().exclusively(() -> {
+            refuseNested();
+            Tokenizer tok = model.tokenizer();
+            StreamingDecoder decoder = tok.newStreamingDecoder();
+            GenerationStats stats = new Generator(engine.session(), tok.vocabSize()).generate(earlier, promptIds, options, model.stopTokens(), cancelled, token -> {
+                String text = decoder.feed(token);
+                if (!text.isEmpty()) hand(onText, text);
+                return true;
+            });
+            String rest = decoder.finish();
+            if (!rest.isEmpty()) hand(onText, rest);
+            return stats;
         });
-        String rest = decoder.finish();
-        if (!rest.isEmpty()) onText.accept(rest);
-        return stats;
+    }
+
+    /** A generation started from a callback would reset or extend the KV cache under the one still running. */
+    private void refuseNested() {
+        if (inCallback) {
+            throw new IllegalStateException("generate was called from a callback of a generation of the same engine; "
+                    + "return from the callback first, or use another engine (Model.textGenerator)");
+        }
+    }
+
+    private void hand(Consumer<String> onText, String text) {
+        inCallback = true;
+        try {
+            onText.accept(text);
+        } finally {
+            inCallback = false;
+        }
     }
 
     @Override

@@ -122,6 +122,23 @@ class EngineUseTest {
         assertTrue(pieces.get() < 50, pieces.get() + " pieces");
     }
 
+    /** A callback that starts another generation on the same engine is refused, and the outer text goes on unharmed. */
+    @Test
+    void aGenerationFromItsOwnCallbackIsRefused() {
+        try (TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO))) {
+            String alone = generate(gen);
+            StringBuilder outer = new StringBuilder();
+            AtomicInteger refused = new AtomicInteger();
+            gen.generate(PROMPT, GREEDY, text -> {
+                outer.append(text);
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> gen.generate("Hello", GREEDY, t -> {}));
+                if (e.getMessage().contains("callback")) refused.incrementAndGet();
+            });
+            assertTrue(refused.get() > 0);
+            assertEquals(alone, outer.toString());
+        }
+    }
+
     /** Closing from the generation's own callback ends it at its next step too. */
     @Test
     void closingFromTheCallbackStopsTheGeneration() {
