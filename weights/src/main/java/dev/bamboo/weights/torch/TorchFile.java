@@ -265,7 +265,7 @@ public final class TorchFile implements AutoCloseable {
      */
     public Tensor tensor(String name) {
         TorchTensorInfo e = entry(name);
-        String where = file.path().getFileName() + ": tensor " + name;
+        String where = file.path().toAbsolutePath() + ": tensor " + name;
         if (e.dtype().tensorType() == null) throw new BambooException(where + " is " + e.dtype() + ", not a float16, bfloat16 or float32 weight");
         if (!e.contiguous()) {
             throw new BambooException(where + " is not contiguous (shape " + e.shapeString() + ", strides " + java.util.Arrays.toString(e.strides())

@@ -7,9 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -35,8 +37,11 @@ final class ZipArchive {
     /** Deflate cannot compress better than about 1032:1, so a larger claimed size is a corrupt header. */
     private static final long MAX_DEFLATE_RATIO = 1100;
 
-    /** One member; its (possibly compressed) bytes follow the local header at {@code localHeaderOffset}. */
-    record Entry(String name, int method, long compressedSize, long size, long localHeaderOffset) {}
+    /**
+     * One member; its (possibly compressed) bytes follow the local header at {@code localHeaderOffset}. {@code crc} is
+     * the central directory's CRC-32 of the uncompressed bytes, 0 when the writer left it out (torch can).
+     */
+    record Entry(String name, int method, long compressedSize, long size, long localHeaderOffset, long crc) {}
 
     private final MappedFile file;
     private final Map<String, Entry> entries;
@@ -83,6 +88,7 @@ final class ZipArchive {
             }
             int flags = u16(seg, p + 8);
             int method = u16(seg, p + 10);
+            long crc = u32(seg, p + 16);
             long compSize = u32(seg, p + 20);
             long uncompSize = u32(seg, p + 24);
             int nameLen = u16(seg, p + 28), extraLen = u16(seg, p + 30), commentLen = u16(seg, p + 32);
@@ -112,7 +118,7 @@ final class ZipArchive {
                     || (method == 0 && compSize != uncompSize)) {
                 throw corrupt(fname, "zip entry " + name + " has inconsistent sizes or offsets");
             }
-            entries.put(name, new Entry(name, method, compSize, uncompSize, localOffset));
+            entries.put(name, new Entry(name, method, compSize, uncompSize, localOffset, crc));
             p = varStart + nameLen + extraLen + commentLen;
         }
         return new ZipArchive(file, Collections.unmodifiableMap(entries));
@@ -138,9 +144,16 @@ final class ZipArchive {
         if (h > file.size() - 30 || seg.get(I32, h) != LOCAL_SIG) {
             throw corrupt(fname, "the local header of zip entry " + e.name() + " is missing");
         }
-        long data = h + 30 + u16(seg, h + 26) + u16(seg, h + 28);
+        // the local header must name the same entry: a damaged name or extra-field length would shift the data silently
+        int nameLen = u16(seg, h + 26);
+        byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+        if (nameLen != name.length || h + 30 + nameLen > file.size()
+                || !Arrays.equals(seg.asSlice(h + 30, nameLen).toArray(ValueLayout.JAVA_BYTE), name)) {
+            throw corrupt(fname, "the local header of zip entry " + e.name() + " does not match the central directory");
+        }
+        long data = h + 30 + nameLen + u16(seg, h + 28);
         MemorySegment raw = file.slice(data, e.compressedSize(), "zip entry " + e.name());
-        if (e.method() == 0) return raw;
+        if (e.method() == 0) return checked(fname, e, raw);
         if (e.size() > MAX_INFLATED || e.size() > Math.max(1024, e.compressedSize() * MAX_DEFLATE_RATIO)) {
             throw corrupt(fname, "deflated zip entry " + e.name() + " claims " + e.size() + " bytes from " + e.compressedSize());
         }
@@ -160,8 +173,21 @@ final class ZipArchive {
         } finally {
             inflater.end();
         }
-        return MemorySegment.ofArray(out);
+        return checked(fname, e, MemorySegment.ofArray(out));
     }
+
+    /** {@code bytes} when their CRC-32 is the central directory's (or it gave none): a flipped bit is a refusal, not a wrong value. */
+    private static MemorySegment checked(String fname, Entry e, MemorySegment bytes) {
+        if (e.crc() == 0) return bytes;
+        CRC32 crc = new CRC32();
+        for (long at = 0; at < bytes.byteSize(); at += CRC_CHUNK) {
+            crc.update(bytes.asSlice(at, Math.min(CRC_CHUNK, bytes.byteSize() - at)).asByteBuffer());
+        }
+        if (crc.getValue() != e.crc()) throw corrupt(fname, "zip entry " + e.name() + " fails its CRC-32 check");
+        return bytes;
+    }
+
+    private static final long CRC_CHUNK = 1L << 30;
 
     private static BambooException corrupt(String fname, String what) {
         return new BambooException(fname + ": " + what + "; the file is truncated or corrupt, save or download it again");

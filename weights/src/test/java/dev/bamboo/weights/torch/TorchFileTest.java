@@ -93,6 +93,40 @@ class TorchFileTest {
         }
     }
 
+    /**
+     * One flipped bit must be a refusal, never shifted or wrong values: in a local header's extra-field length (which
+     * would move the storage's start by 8 bytes) or in a storage's bytes (the central directory's CRC-32 catches it).
+     */
+    @Test
+    void damagedStorageBytesAreRefused() throws IOException {
+        Path pt = TestFiles.root().resolve("testdata/tiny-relullama/predictor/model_0.pt");
+        byte[] all = Files.readAllBytes(pt);
+        int header = localHeaderOf(all, "/data/1");
+        int nameLength = (all[header + 26] & 0xff) | (all[header + 27] & 0xff) << 8;
+        int extraLength = (all[header + 28] & 0xff) | (all[header + 29] & 0xff) << 8;
+
+        byte[] shifted = all.clone();
+        shifted[header + 28] ^= 8;
+        assertOneLineFailure(Files.write(tmp.resolve("shifted.pt"), shifted));
+
+        byte[] flipped = all.clone();
+        flipped[header + 30 + nameLength + extraLength + 100] ^= 1;
+        Path p = Files.write(tmp.resolve("flipped.pt"), flipped);
+        BambooException e = assertThrows(BambooException.class, () -> TorchFile.open(p).close());
+        assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
+    }
+
+    /** The offset of the local header of the zip entry whose name ends with {@code suffix}. */
+    private static int localHeaderOf(byte[] zip, String suffix) {
+        for (int i = 0; i + 30 < zip.length; i++) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 3 && zip[i + 3] == 4) {
+                int n = (zip[i + 26] & 0xff) | (zip[i + 27] & 0xff) << 8;
+                if (i + 30 + n <= zip.length && new String(zip, i + 30, n, java.nio.charset.StandardCharsets.UTF_8).endsWith(suffix)) return i;
+            }
+        }
+        throw new AssertionError("no local header for " + suffix);
+    }
+
     @Test
     void truncatedFilesFailWithOneLine() throws IOException {
         Path pt = TestFiles.root().resolve("testdata/tiny-relullama/predictor/model_0.pt");
