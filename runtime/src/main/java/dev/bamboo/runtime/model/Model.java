@@ -76,13 +76,13 @@ public final class Model implements AutoCloseable {
      */
     private static void checkTokenizer(LoadedModel loaded, Tokenizer tokenizer, Path path) {
         ModelConfig config = loaded.config();
-        if (tokenizer.vocabSize() > config.vocabSize()) {
-            throw new BambooException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize()
-                    + "; the tokenizer belongs to another model — use the tokenizer files that came with these weights");
-        }
         if (loaded.ggufMetadata().isPresent() && tokenizer.vocabSize() != config.vocabSize()) {
             throw new BambooException(path + ": the file's tokenizer has " + tokenizer.vocabSize() + " tokens but token_embd.weight has "
                     + config.vocabSize() + " rows; the file is corrupt, convert the model again");
+        }
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new BambooException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize()
+                    + "; the tokenizer belongs to another model — use the tokenizer files that came with these weights");
         }
     }
 

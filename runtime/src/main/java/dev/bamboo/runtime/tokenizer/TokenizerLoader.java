@@ -101,7 +101,8 @@ public final class TokenizerLoader {
      * @param model          tokenizer.ggml.model; must be "llama" (SentencePiece BPE), null is taken as "llama"
      * @param tokens         tokenizer.ggml.tokens
      * @param scores         tokenizer.ggml.scores, or null (all zero)
-     * @param tokenTypes     tokenizer.ggml.token_type (1..6 as {@link TokenType}), or null (all NORMAL)
+     * @param tokenTypes     tokenizer.ggml.token_type (1..6 as {@link TokenType}), or null (told from the pieces: see
+     *                       {@link #typeByText})
      * @param bosId          tokenizer.ggml.bos_token_id, or null (1)
      * @param eosId          tokenizer.ggml.eos_token_id, or null (2)
      * @param unkId          tokenizer.ggml.unknown_token_id, or null (0)
@@ -123,17 +124,29 @@ public final class TokenizerLoader {
         if (tokenTypes != null && tokenTypes.length != n) {
             throw new BambooException("GGUF tokenizer has " + n + " tokens but " + tokenTypes.length + " token types: the file is corrupt");
         }
+        int unk = unkId == null ? 0 : unkId, bos = bosId == null ? 1 : bosId, eos = eosId == null ? 2 : eosId;
         for (int i = 0; i < n; i++) {
-            types[i] = tokenTypes == null ? TokenType.NORMAL : TokenType.ofCode(tokenTypes[i]);
+            types[i] = tokenTypes != null ? TokenType.ofCode(tokenTypes[i]) : typeByText(tokens[i], i, unk, bos, eos);
         }
-        Vocabulary vocabulary = new Vocabulary(tokens, s, types, unkId == null ? 0 : unkId,
-                bosId == null ? 1 : bosId, eosId == null ? 2 : eosId);
+        Vocabulary vocabulary = new Vocabulary(tokens, s, types, unk, bos, eos);
         boolean prefix = addSpacePrefix == null || addSpacePrefix;
         TextNormalizer normalizer = new TextNormalizer(
                 prefix ? TextNormalizer.DummyPrefix.ALWAYS : TextNormalizer.DummyPrefix.NONE, false, true);
         return new Tokenizer(vocabulary, normalizer, new MergeRule.ByScore(vocabulary), vocabulary.hasBytePieces(),
                 false, addBos == null || addBos, prefix, false);
     }
+
+    /**
+     * A piece's type when the file gives none: {@code <0xHH>} pieces are the byte fallback's (llama.cpp finds them by
+     * their text too, so newlines do not become unknown), the named specials are control or unknown, the rest normal.
+     */
+    static TokenType typeByText(String piece, int id, int unk, int bos, int eos) {
+        if (id == bos || id == eos) return TokenType.CONTROL;
+        if (id == unk) return TokenType.UNKNOWN;
+        return BYTE_PIECE.matcher(piece).matches() ? TokenType.BYTE : TokenType.NORMAL;
+    }
+
+    private static final java.util.regex.Pattern BYTE_PIECE = java.util.regex.Pattern.compile("<0x[0-9A-Fa-f]{2}>");
 
     /** The parts of tokenizer_config.json that matter here; defaults when the file is absent. */
     record TokenizerConfig(Path file, boolean addBos, String bosToken, String eosToken, JsonNode addedTokensDecoder) {

@@ -53,4 +53,18 @@ class SentencePieceEquivalenceTest {
         assertTrue(gguf.addBos());
         assertMatches(TestData.testdata("tokenizer/spm_a.cases.json"), gguf);
     }
+
+    /**
+     * A GGUF file without tokenizer.ggml.token_type: the byte pieces are told from their text, as llama.cpp finds them,
+     * so characters outside the pieces (a newline) still fall back to bytes instead of becoming unknown.
+     */
+    @Test
+    void ggufArraysWithoutTokenTypesStillFallBackToBytes() throws Exception {
+        SentencePieceModelReader.Model m = SentencePieceModelReader.parse(TestData.testdata("tiny-bamboo/tokenizer.model"));
+        float[] scores = new float[m.scores().size()];
+        for (int i = 0; i < scores.length; i++) scores[i] = m.scores().get(i);
+        Tokenizer gguf = TokenizerLoader.fromGgufArrays("llama", m.pieces().toArray(String[]::new), scores, null,
+                m.bosId(), m.eosId(), m.unkId(), null, null);
+        assertMatches(TestData.testdata("tokenizer/spm_a.cases.json"), gguf);
+    }
 }

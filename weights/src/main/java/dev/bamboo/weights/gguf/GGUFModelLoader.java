@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * {@code <arch>.*} keys, tensors by their llama.cpp names, every shape checked against the configuration.
  *
  * <p>q/k weights stay as stored (the converter permuted them for RoPE on adjacent pairs), so the configuration says
- * {@link RopeLayout#ADJACENT_PAIRS}. GGUF has no sliding-window key for these architectures: attention is full causal.
+ * {@link RopeLayout#ADJACENT_PAIRS}. Attention is full causal, except in a {@code mistral} file that names its
+ * {@code mistral.attention.sliding_window} (llama.cpp's converters write Mistral as {@code llama}, without a window).
  * The FFN activation follows what the file implies: architecture {@code bamboo} → dReLU; a {@code PWRI} {@code llama}
  * (or {@code mistral}) file → ReGLU; a plain GGUF {@code llama}/{@code mistral} → SwiGLU.
  */
@@ -78,7 +79,16 @@ public final class GGUFModelLoader {
         int bos = tokenId(file, "tokenizer.ggml.bos_token_id", DEFAULT_BOS, vocab);
         int eos = tokenId(file, "tokenizer.ggml.eos_token_id", DEFAULT_EOS, vocab);
         return new ModelConfig(arch, vocab, hidden, ffn, layers, heads, kvHeads, headDim, eps, theta, RopeLayout.ADJACENT_PAIRS,
-                context, 0, tied, ffnKind(arch, file.isPowerInfer()), bos, eos);
+                context, slidingWindow(file, arch, p), tied, ffnKind(arch, file.isPowerInfer()), bos, eos);
+    }
+
+    /**
+     * A {@code mistral} file's {@code mistral.attention.sliding_window} (0 = none, as when absent): Mistral's window. A
+     * {@code llama} file's attention is full causal, as llama.cpp runs it, whatever keys it carries.
+     */
+    private static int slidingWindow(GGUFFile file, String arch, String p) {
+        if (!arch.equals("mistral") || !file.metadata().contains(p + "attention.sliding_window")) return 0;
+        return file.metadata().requiredInt(p + "attention.sliding_window", 0, Integer.MAX_VALUE);
     }
 
     /**
@@ -92,11 +102,17 @@ public final class GGUFModelLoader {
             throw GGUFErrors.error(file.fileName() + ": " + p + "rope.dimension_count " + md.requiredInt(p + "rope.dimension_count", 0, Integer.MAX_VALUE)
                     + " differs from the head dimension " + headDim + " (partial RoPE is not supported); use a Llama-family file");
         }
-        String scaling = md.string(p + "rope.scaling.type").orElse("none");
+        // llama.cpp takes a factor without a type as linear scaling, and reads the older rope.scale_linear too
+        String scaling = md.string(p + "rope.scaling.type").orElse(md.contains(p + "rope.scaling.factor") ? "linear" : "none");
         double factor = md.floatValue(p + "rope.scaling.factor").orElse(1.0);
         if (!scaling.equals("none") && factor != 1.0) {
             throw GGUFErrors.error(file.fileName() + ": RoPE scaling '" + scaling + "' (factor " + factor
                     + ") is not supported (Bamboo runs unscaled RoPE); use a file without " + p + "rope.scaling.*");
+        }
+        double linear = md.floatValue(p + "rope.scale_linear").orElse(1.0);
+        if (linear != 1.0) {
+            throw GGUFErrors.error(file.fileName() + ": RoPE scaling (" + p + "rope.scale_linear " + linear
+                    + ") is not supported (Bamboo runs unscaled RoPE); use a file without it");
         }
     }
 

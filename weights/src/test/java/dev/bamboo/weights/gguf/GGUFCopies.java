@@ -5,10 +5,10 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Test helper: rewrites a GGUF file with the writer, optionally dropping tensors, editing metadata or swapping one tensor's data. */
-final class GGUFCopies {
+public final class GGUFCopies {
     private GGUFCopies() {}
 
-    static void copy(GGUFFile src, Path out, Predicate<String> keep, Consumer<GGUFWriter> edit) {
+    public static void copy(GGUFFile src, Path out, Predicate<String> keep, Consumer<GGUFWriter> edit) {
         copy(src, out, keep, edit, src.magic());
     }
 

@@ -202,6 +202,11 @@ class GGUFModelLoaderTest {
         // scaled or partial RoPE, a non-positive epsilon or base, an EOS outside the vocabulary
         assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.scaling.type", GGUFValue.ofString("linear"))
                 .put("bamboo.rope.scaling.factor", GGUFValue.ofFloat32(4f))).getMessage().contains("RoPE scaling 'linear'"));
+        // a factor without a type is linear scaling to llama.cpp, and so is the older rope.scale_linear
+        assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.scaling.factor", GGUFValue.ofFloat32(4f)))
+                .getMessage().contains("RoPE scaling 'linear'"));
+        assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.scale_linear", GGUFValue.ofFloat32(2f)))
+                .getMessage().contains("rope.scale_linear 2.0"));
         assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.dimension_count", GGUFValue.ofUInt32(16)))
                 .getMessage().contains("rope.dimension_count 16 differs from the head dimension"));
         assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.freq_base", GGUFValue.ofFloat32(0f)))
