@@ -44,7 +44,7 @@ public final class CpuSession implements InferenceSession {
     @Override
     public float[] append(int[] ids) {
         if (ids.length == 0) throw new IllegalArgumentException("no tokens");
-        position.checkRoom(ids.length);
+        position.checkAppend(ids, vocab);
         for (int off = 0; off < ids.length; off += forward.maxBatch()) {
             int n = Math.min(forward.maxBatch(), ids.length - off);
             forward.forward(ids, off, n, position.get(), false, lastLogits);
@@ -56,7 +56,7 @@ public final class CpuSession implements InferenceSession {
     /** Appends {@code ids} and returns the logits at every one of their positions. */
     @Override
     public float[][] appendAllLogits(int[] ids) {
-        position.checkRoom(ids.length);
+        position.checkAppend(ids, vocab);
         float[][] all = new float[ids.length][];
         for (int off = 0; off < ids.length; off += forward.maxBatch()) {
             int n = Math.min(forward.maxBatch(), ids.length - off);

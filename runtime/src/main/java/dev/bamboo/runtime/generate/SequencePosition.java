@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.generate;
 
+import dev.bamboo.weights.BambooException;
+
 /**
  * Where a session's sequence stands in its context: the bookkeeping every {@link InferenceSession} shares, whatever
  * runs the forward pass. Rewinding keeps the positions before it; appending beyond the context is refused with the
@@ -31,6 +33,17 @@ public final class SequencePosition {
     /** Fails with a one-line error, before any work, when {@code n} more tokens do not fit the context. */
     public void checkRoom(int n) {
         if (position + n > limit.context()) throw limit.tooLong("the sequence needs", position + n, "a shorter sequence");
+    }
+
+    /**
+     * Fails with a one-line error, before any work, when {@code ids} do not fit the context or one of them is not a token
+     * of a {@code vocab}-token vocabulary: a refused append leaves the sequence where it was, not half appended.
+     */
+    public void checkAppend(int[] ids, int vocab) {
+        checkRoom(ids.length);
+        for (int id : ids) {
+            if (id < 0 || id >= vocab) throw new BambooException("token id " + id + " is outside the model's vocabulary of " + vocab);
+        }
     }
 
     /** Moves on by {@code n} tokens that were just computed. */

@@ -179,6 +179,24 @@ class EngineUseTest {
         }
     }
 
+    /** A refused append (a bad id after more than one prompt batch of good ones) leaves the sequence where it was. */
+    @ParameterizedTest
+    @EnumSource(value = SparsityMode.class, names = {"DENSE", "EXACT", "PREDICTED"})
+    void aRefusedAppendAppendsNothing(SparsityMode mode) {
+        try (Engine engine = model.engine(options(mode))) {
+            InferenceSession session = engine.session();
+            session.append(new int[] {1, 5, 6});
+            int[] bad = new int[71];
+            for (int i = 0; i < 70; i++) bad[i] = 10 + i;
+            bad[70] = 1_000_000;
+            dev.bamboo.weights.BambooException e = assertThrows(dev.bamboo.weights.BambooException.class, () -> session.append(bad));
+            assertTrue(e.getMessage().contains("outside the model's vocabulary"), e.getMessage());
+            assertEquals(3, session.position());
+            assertThrows(dev.bamboo.weights.BambooException.class, () -> session.appendAllLogits(bad));
+            assertEquals(3, session.position());
+        }
+    }
+
     /** A random seed (-1) is drawn once and reported: passing it back repeats the text. */
     @Test
     void theDrawnSeedRepeatsTheText() {

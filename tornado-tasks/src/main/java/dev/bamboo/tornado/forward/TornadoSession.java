@@ -60,7 +60,7 @@ public final class TornadoSession implements InferenceSession {
     @Override
     public float[] append(int[] ids) {
         if (ids.length == 0) throw new IllegalArgumentException("no tokens");
-        position.checkRoom(ids.length);
+        position.checkAppend(ids, config.vocabSize());
         for (int i = 0; i < ids.length; i++) run(ids[i], i == ids.length - 1 ? DecodeGraphs.Result.LOGITS : DecodeGraphs.Result.NONE);
         copyLogits(logits);
         return logits;
@@ -68,7 +68,7 @@ public final class TornadoSession implements InferenceSession {
 
     @Override
     public float[][] appendAllLogits(int[] ids) {
-        position.checkRoom(ids.length);
+        position.checkAppend(ids, config.vocabSize());
         float[][] all = new float[ids.length][config.vocabSize()];
         for (int i = 0; i < ids.length; i++) {
             run(ids[i], DecodeGraphs.Result.LOGITS);
@@ -79,7 +79,7 @@ public final class TornadoSession implements InferenceSession {
 
     /** Appends one token and returns the argmax of its logits, computed on the device (only 4 bytes come back). */
     public int appendGreedy(int id) {
-        position.checkRoom(1);
+        position.checkAppend(new int[] {id}, config.vocabSize());
         run(id, DecodeGraphs.Result.ARGMAX);
         return activations.best().get(0);
     }
