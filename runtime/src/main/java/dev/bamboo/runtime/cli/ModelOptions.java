@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
 
@@ -43,8 +44,19 @@ final class ModelOptions {
 
     /** The model of a command given no -m: $BAMBOO_MODEL, else the bundled demo model. */
     static Path defaultModel() {
-        String env = System.getenv("BAMBOO_MODEL");
-        return env != null && !env.isBlank() ? Path.of(env) : DefaultModel.locate();
+        return defaultModel(System.getenv("BAMBOO_MODEL"));
+    }
+
+    /** {@link #defaultModel()} given the value of $BAMBOO_MODEL ({@code null} when unset). */
+    static Path defaultModel(String env) {
+        if (env == null || env.isBlank()) return DefaultModel.locate();
+        Path path = Path.of(env);
+        // named here: the loader's error would print the path alone, and the user gave no -m to look for
+        if (!Files.exists(path)) {
+            throw new BambooException("BAMBOO_MODEL=" + env + ": no such file or directory; set BAMBOO_MODEL to a GGUF file or "
+                    + "a Hugging Face model directory, unset it for the bundled demo model, or pass -m");
+        }
+        return path;
     }
 
     /** The engine's notes: why {@code --backend auto} runs on the CPU, memory spent on layouts, ... */

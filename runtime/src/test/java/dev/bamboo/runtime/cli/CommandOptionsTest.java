@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.TestData;
+import dev.bamboo.weights.BambooException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Options every command lists behave the same in each. */
@@ -35,5 +37,13 @@ class CommandOptionsTest {
         Run r = run("tokenize", "-m", TestData.model("bamboo-demo").toString(), "-p", "hi", "-c", "99999");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("-c 99999 is larger than the model's context"), r.err());
+    }
+
+    /** With no -m, a $BAMBOO_MODEL that points nowhere is named as the variable, not as a path the user never typed. */
+    @Test
+    void aMissingBambooModelNamesTheVariable() {
+        BambooException e = assertThrows(BambooException.class, () -> ModelOptions.defaultModel("/no/such/model.gguf"));
+        assertTrue(e.getMessage().startsWith("BAMBOO_MODEL=/no/such/model.gguf: no such file"), e.getMessage());
+        assertEquals(TestData.model("bamboo-demo").toString(), ModelOptions.defaultModel(TestData.model("bamboo-demo").toString()).toString());
     }
 }
