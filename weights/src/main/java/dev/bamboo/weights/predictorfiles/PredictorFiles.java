@@ -42,6 +42,8 @@ public final class PredictorFiles {
     public static final String THRESHOLD_KEY = "sparse_threshold";
     public static final String FC1 = "fc1.weight";
     public static final String FC2 = "fc2.weight";
+    /** The prefix of a state dict saved from {@code torch.nn.DataParallel}, accepted before {@link #FC1} and {@link #FC2}. */
+    private static final String DATA_PARALLEL = "module.";
 
     private static final Pattern LAYER_FILE = Pattern.compile("model_(0|[1-9]\\d{0,8})\\.(pt|safetensors)");
     private static final Pattern EMBEDDED = Pattern.compile("model\\.layers\\.\\d+\\.mlp\\.predictor\\.fc[12]\\.weight");
@@ -232,12 +234,14 @@ public final class PredictorFiles {
     }
 
     private static PredictorLayer readLayer(Path file, int layer, Predicate<String> contains, Function<String, Tensor> tensor, int hidden, int ffn) {
+        // a state dict saved from torch.nn.DataParallel names every tensor under "module."
+        String prefix = !contains.test(FC1) && contains.test(DATA_PARALLEL + FC1) ? DATA_PARALLEL : "";
         for (String n : List.of(FC1, FC2)) {
-            if (!contains.test(n)) {
-                throw new BambooException("predictor layer " + layer + " (" + file + "): tensor " + n + " is missing; a PowerInfer predictor file holds fc1.weight and fc2.weight");
+            if (!contains.test(prefix + n)) {
+                throw new BambooException("predictor layer " + layer + " (" + file + "): tensor " + prefix + n + " is missing; a PowerInfer predictor file holds fc1.weight and fc2.weight");
             }
         }
-        return validate(file.toString(), layer, tensor.apply(FC1), tensor.apply(FC2), hidden, ffn,
+        return validate(file.toString(), layer, tensor.apply(prefix + FC1), tensor.apply(prefix + FC2), hidden, ffn,
                 "this predictor was trained for another model: use the one trained for this model, or move it aside to run --sparsity dense or exact");
     }
 

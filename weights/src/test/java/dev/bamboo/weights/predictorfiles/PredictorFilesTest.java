@@ -154,6 +154,22 @@ class PredictorFilesTest {
         assertTrue(e.contains("layer 0") && e.contains("fc2.weight") && e.contains("[384 x 32]") && e.contains("[384 x 24]"), e);
     }
 
+    /** A state dict saved from torch.nn.DataParallel ("module.fc1.weight") loads as the plain one does. */
+    @Test
+    void dataParallelPrefixIsAccepted() throws IOException {
+        Path dir = tmp.resolve("data-parallel");
+        Files.createDirectories(dir);
+        try (SafetensorsFile a = SafetensorsFile.open(BAMBOO.resolve("predictor/model_0.safetensors"))) {
+            writeF16Safetensors(dir.resolve("model_0.safetensors"), a, "fc1.weight", a, "fc2.weight", "module.");
+        }
+        try (LoadedPredictor prefixed = PredictorFiles.loadDirectory(dir, 1, 128, 384);
+             LoadedPredictor plain = PredictorFiles.loadDirectory(BAMBOO.resolve("predictor"), 3, 128, 384)) {
+            PredictorLayer a = plain.weights().layers().getFirst(), b = prefixed.weights().layers().getFirst();
+            assertSameValues(a.fc1(), b.fc1());
+            assertSameValues(a.fc2(), b.fc2());
+        }
+    }
+
     @Test
     void missingTensorAndBadThresholdAreOneLineErrors() throws IOException {
         Path dir = tmp.resolve("partial");
@@ -185,11 +201,16 @@ class PredictorFilesTest {
 
     /** A two-tensor safetensors file taking {@code n1} from {@code f1} (stored as fc1.weight) and {@code n2} from {@code f2} (as fc2.weight), unless they are the same name. */
     private static void writeF16Safetensors(Path out, SafetensorsFile f1, String n1, SafetensorsFile f2, String n2) throws IOException {
+        writeF16Safetensors(out, f1, n1, f2, n2, "");
+    }
+
+    /** {@link #writeF16Safetensors} with each stored name behind {@code prefix}. */
+    private static void writeF16Safetensors(Path out, SafetensorsFile f1, String n1, SafetensorsFile f2, String n2, String prefix) throws IOException {
         byte[] d1 = f1.bytes(n1).toArray(ValueLayout.JAVA_BYTE);
         byte[] d2 = f2.bytes(n2).toArray(ValueLayout.JAVA_BYTE);
         boolean two = !n1.equals(n2) || f1 != f2;
-        String header = "{\"fc1.weight\":{\"dtype\":\"F16\",\"shape\":" + java.util.Arrays.toString(f1.entry(n1).shape()) + ",\"data_offsets\":[0," + d1.length + "]}"
-                + (two ? ",\"fc2.weight\":{\"dtype\":\"F16\",\"shape\":" + java.util.Arrays.toString(f2.entry(n2).shape()) + ",\"data_offsets\":[" + d1.length + "," + (d1.length + d2.length) + "]}" : "")
+        String header = "{\"" + prefix + "fc1.weight\":{\"dtype\":\"F16\",\"shape\":" + java.util.Arrays.toString(f1.entry(n1).shape()) + ",\"data_offsets\":[0," + d1.length + "]}"
+                + (two ? ",\"" + prefix + "fc2.weight\":{\"dtype\":\"F16\",\"shape\":" + java.util.Arrays.toString(f2.entry(n2).shape()) + ",\"data_offsets\":[" + d1.length + "," + (d1.length + d2.length) + "]}" : "")
                 + "}";
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
