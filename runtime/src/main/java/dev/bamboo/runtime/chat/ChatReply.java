@@ -9,5 +9,7 @@ import dev.bamboo.runtime.generate.GenerationStats;
  * @param stats             its timings and why it stopped ({@link GenerationStats.StopReason#CONTEXT_FULL}: the reply
  *                          filled the context)
  * @param forgottenMessages the oldest messages dropped before this turn so that the conversation fits the context
+ * @param sent              false when the turn was cancelled before the message had run: the conversation is as it
+ *                          was before it
  */
-public record ChatReply(String text, GenerationStats stats, int forgottenMessages) {}
+public record ChatReply(String text, GenerationStats stats, int forgottenMessages, boolean sent) {}

@@ -93,20 +93,21 @@ public final class ChatSession {
             reply.append(t);
             onText.accept(t);
         });
-        if (stats.promptTokens() == 0) {
-            // cancelled before anything ran: the message was not sent, and the cache holds the common prefix only
+        if (stats.promptTokens() < ids.length - common) {
+            // cancelled before the message had run: it was not sent; the cache keeps what ran, which the next message
+            // reuses as far as its prompt starts the same way
             messages.clear();
             messages.addAll(before);
-            cached = Arrays.copyOf(ids, common);
+            cached = Arrays.copyOf(ids, common + stats.promptTokens());
             replies--;
-            return new ChatReply("", stats, 0);
+            return new ChatReply("", stats, 0, false);
         }
         messages.add(Message.assistant(reply.toString().strip()));
         // keep the prompt in the cache but not the reply as sampled: the next turn renders the reply through the
         // template and its tokens may differ from the sampled ones
         session.rewind(ids.length);
         cached = ids;
-        return new ChatReply(reply.toString(), stats, forgotten);
+        return new ChatReply(reply.toString(), stats, forgotten, true);
     }
 
     private int[] render(List<Message> conversation) {

@@ -77,6 +77,10 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 out.println();
                 out.flush();
+                if (!reply.sent()) {
+                    err.println("bamboo: interrupted before the message had run; it was not sent");
+                    continue;
+                }
                 ContextLimit limit = m.contextLimit(gen.engine().session().contextLength());
                 int context = limit.context();
                 boolean canGrow = limit.canGrow();

@@ -7,6 +7,8 @@ import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * A sequence on the CPU engine: the forward pass, its KV cache and the current position. Prompts are processed in
  * batches of up to {@link ForwardPass#maxBatch()} tokens (matrix-matrix products), generated tokens one at a time.
@@ -43,9 +45,16 @@ public final class CpuSession implements InferenceSession {
     /** Appends {@code ids} and returns the logits after the last of them (a view reused by the next call). */
     @Override
     public float[] append(int[] ids) {
+        return append(ids, () -> false);
+    }
+
+    /** Polled before each batch of {@link ForwardPass#maxBatch()} tokens: the batches are those of one {@code append}. */
+    @Override
+    public float[] append(int[] ids, BooleanSupplier cancelled) {
         if (ids.length == 0) throw new IllegalArgumentException("no tokens");
         position.checkAppend(ids, vocab);
         for (int off = 0; off < ids.length; off += forward.maxBatch()) {
+            if (cancelled.getAsBoolean()) return null;
             int n = Math.min(forward.maxBatch(), ids.length - off);
             forward.forward(ids, off, n, position.get(), false, lastLogits);
             position.advance(n);

@@ -93,6 +93,11 @@ final class ExclusiveSession implements InferenceSession {
     }
 
     @Override
+    public float[] append(int[] ids, BooleanSupplier cancelled) {
+        return exclusively(() -> inner.append(ids, cancelled));
+    }
+
+    @Override
     public float[] append(int id) {
         return exclusively(() -> inner.append(id));
     }

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.generate;
 /**
  * Timings of one generation, as llama.cpp reports them.
  *
+ * @param promptTokens    prompt tokens run: the whole prompt, unless the generation was cancelled before or within it
  * @param generatedTokens tokens sampled and passed on (stop tokens not counted)
  * @param evalRuns        forward passes after the prompt's: one per generated token that was fed back, which is
  *                        every one but the last unless a stop token ended the generation
@@ -13,7 +14,10 @@ package dev.bamboo.runtime.generate;
 public record GenerationStats(int promptTokens, long promptNanos, int generatedTokens, int evalRuns, long evalNanos,
                               StopReason stopReason, long seed) {
 
-    /** Why the generation ended; {@code CANCELLED} before the prompt pass means nothing was run (no prompt tokens). */
+    /**
+     * Why the generation ended; {@code CANCELLED} before the prompt pass means nothing was run (no prompt tokens), and
+     * within it, fewer prompt tokens than the prompt has.
+     */
     public enum StopReason { LENGTH, EOS, CANCELLED, CONTEXT_FULL }
 
     public double promptMsPerToken() {

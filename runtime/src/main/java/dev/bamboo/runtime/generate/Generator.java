@@ -38,8 +38,9 @@ public final class Generator {
      *                  then no stop token is ever sampled (as llama.cpp does, their logits are set to minus infinity),
      *                  otherwise generation stops at the first one
      * @param stop      the model's end-of-sequence and end-of-turn ids
-     * @param cancelled polled before the prompt pass and around each token (Ctrl-C); an interrupt of the calling
-     *                  thread cancels too (and stays set)
+     * @param cancelled polled before the prompt pass, between its batches and around each token (Ctrl-C); an
+     *                  interrupt of the calling thread cancels too (and stays set). Cancelled within the prompt, the
+     *                  session keeps the prompt tokens that ran ({@link GenerationStats#promptTokens})
      * @param sink      gets each generated id; returning false stops the generation
      */
     public GenerationStats generate(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
@@ -77,8 +78,14 @@ public final class Generator {
         int historyLength = earlier.length + prompt.length;
 
         long t0 = System.nanoTime();
-        float[] logits = lastLogits(session.append(prompt));
+        int start = session.position();
+        // a long prompt runs in several passes: Ctrl-C stops between them, not only once the whole prompt has run
+        float[] last = session.append(prompt, () -> stopRequested(cancelled));
         long promptNanos = System.nanoTime() - t0;
+        if (last == null) {
+            return new GenerationStats(session.position() - start, promptNanos, 0, 0, 0, GenerationStats.StopReason.CANCELLED, sampler.seed());
+        }
+        float[] logits = lastLogits(last);
 
         // eval time is that of the forward passes after the prompt, as llama.cpp counts it: sampling is not in it
         long evalNanos = 0;

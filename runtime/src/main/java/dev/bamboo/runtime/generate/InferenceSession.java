@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.generate;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,16 @@ public interface InferenceSession extends AutoCloseable {
 
     /** Appends {@code ids} (batched) and returns the logits after the last of them; the array is reused by the next call. */
     float[] append(int[] ids);
+
+    /**
+     * {@link #append(int[])} that stops between forward passes once {@code cancelled} says so (a long prompt runs in
+     * several), keeping the tokens already run; returns {@code null} when it stopped early ({@link #position()} tells
+     * how far it got). The ids are checked before anything runs, as {@code append} checks them. A backend that runs a
+     * prompt in one pass only polls before it.
+     */
+    default float[] append(int[] ids, BooleanSupplier cancelled) {
+        return cancelled.getAsBoolean() ? null : append(ids);
+    }
 
     /** Appends one token and returns the logits after it. */
     default float[] append(int id) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,10 +69,39 @@ class ChatSessionTest {
         String withCancel, without;
         try (TextGenerator gen = generator(512)) {
             ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
-            send(chat, "What does the license permit?");
+            assertTrue(send(chat, "What does the license permit?").sent());
             ChatReply cancelled = chat.send("Never mind.", GREEDY, () -> true, t -> {});
             assertEquals(GenerationStats.StopReason.CANCELLED, cancelled.stats().stopReason());
             assertEquals("", cancelled.text());
+            assertFalse(cancelled.sent());
+            withCancel = send(chat, "And what must be kept?").text();
+        }
+        try (TextGenerator gen = generator(512)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "What does the license permit?");
+            without = send(chat, "And what must be kept?").text();
+        }
+        assertEquals(without, withCancel);
+    }
+
+    /**
+     * A message cancelled within its prompt (after one batch of a long message) is not sent either, and the next one
+     * replies as if it had never been typed, though the cache kept what ran.
+     */
+    @Test
+    void aMessageCancelledWithinItsPromptIsNotSent() {
+        String withCancel, without;
+        String longMessage = "Tell me, in order, everything the license says about copies, notices, warranties, "
+                + "sublicensing, the software, the authors, the copyright holders, and what happens when one of them is sued.";
+        try (TextGenerator gen = generator(512)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "What does the license permit?");
+            AtomicInteger polls = new AtomicInteger();
+            ChatReply cancelled = chat.send(longMessage, GREEDY, () -> polls.incrementAndGet() >= 3, t -> {});
+            assertEquals(GenerationStats.StopReason.CANCELLED, cancelled.stats().stopReason());
+            assertEquals(32, cancelled.stats().promptTokens(), "one batch of the message ran");
+            assertEquals("", cancelled.text());
+            assertFalse(cancelled.sent());
             withCancel = send(chat, "And what must be kept?").text();
         }
         try (TextGenerator gen = generator(512)) {

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -176,6 +178,31 @@ class EngineUseTest {
             assertEquals(GenerationStats.StopReason.CANCELLED, s.stopReason());
             assertEquals(ids.length, s.promptTokens());
             assertEquals(3, s.generatedTokens());
+        }
+    }
+
+    /**
+     * A prompt longer than one batch stops between batches once cancelled (Ctrl-C during a long prompt), keeping the
+     * batches that ran: going on from there gives the logits of the whole prompt run at once, bitwise.
+     */
+    @Test
+    void aLongPromptIsCancelledBetweenItsBatches() {
+        int[] ids = new int[80];
+        for (int i = 0; i < ids.length; i++) ids[i] = 10 + 7 * i;
+        float[] whole;
+        try (Engine engine = model.engine(options(SparsityMode.AUTO))) {
+            whole = engine.session().append(ids).clone();
+        }
+        try (TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO))) {
+            AtomicInteger polls = new AtomicInteger();
+            // poll 1: before the prompt; 2: before its first batch; 3: before its second
+            GenerationStats s = gen.generate(ids, GREEDY, () -> polls.incrementAndGet() >= 3, text -> {});
+            assertEquals(GenerationStats.StopReason.CANCELLED, s.stopReason());
+            assertEquals(32, s.promptTokens(), "the first batch of 32 ran");
+            assertEquals(0, s.generatedTokens());
+            InferenceSession session = gen.engine().session();
+            assertEquals(32, session.position());
+            assertArrayEquals(whole, session.append(Arrays.copyOfRange(ids, 32, ids.length)));
         }
     }
 

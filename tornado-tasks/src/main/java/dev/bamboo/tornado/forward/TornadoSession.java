@@ -7,6 +7,8 @@ import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * A sequence run through a model on a TornadoVM device: the KV cache lives on the device, tokens go through
  * {@link DecodeGraphs} one at a time (prompt tokens too: their logits are not computed, except the last one's),
@@ -59,9 +61,18 @@ public final class TornadoSession implements InferenceSession {
 
     @Override
     public float[] append(int[] ids) {
+        return append(ids, () -> false);
+    }
+
+    /** Polled before each token: the device runs a prompt one token at a time. */
+    @Override
+    public float[] append(int[] ids, BooleanSupplier cancelled) {
         if (ids.length == 0) throw new IllegalArgumentException("no tokens");
         position.checkAppend(ids, config.vocabSize());
-        for (int i = 0; i < ids.length; i++) run(ids[i], i == ids.length - 1 ? DecodeGraphs.Result.LOGITS : DecodeGraphs.Result.NONE);
+        for (int i = 0; i < ids.length; i++) {
+            if (cancelled.getAsBoolean()) return null;
+            run(ids[i], i == ids.length - 1 ? DecodeGraphs.Result.LOGITS : DecodeGraphs.Result.NONE);
+        }
         copyLogits(logits);
         return logits;
     }
