@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,25 +64,30 @@ class ChatSessionTest {
         }
     }
 
-    /** A message cancelled before anything ran is not sent: the conversation goes on as if it had never been typed. */
-    @Test
-    void aMessageCancelledBeforeItRunsIsNotSent() {
-        String withCancel, without;
+    /**
+     * The reply to "And what must be kept?" after a first exchange, with {@code between} done to the chat in between
+     * (a cancelled message, or nothing).
+     */
+    private static String secondReply(Consumer<ChatSession> between) {
         try (TextGenerator gen = generator(512)) {
             ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
             assertTrue(send(chat, "What does the license permit?").sent());
-            ChatReply cancelled = chat.send("Never mind.", GREEDY, () -> true, t -> {});
-            assertEquals(GenerationStats.StopReason.CANCELLED, cancelled.stats().stopReason());
-            assertEquals("", cancelled.text());
-            assertFalse(cancelled.sent());
-            withCancel = send(chat, "And what must be kept?").text();
+            between.accept(chat);
+            return send(chat, "And what must be kept?").text();
         }
-        try (TextGenerator gen = generator(512)) {
-            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
-            send(chat, "What does the license permit?");
-            without = send(chat, "And what must be kept?").text();
-        }
-        assertEquals(without, withCancel);
+    }
+
+    private static void assertNotSent(ChatReply cancelled) {
+        assertEquals(GenerationStats.StopReason.CANCELLED, cancelled.stats().stopReason());
+        assertEquals("", cancelled.text());
+        assertFalse(cancelled.sent());
+    }
+
+    /** A message cancelled before anything ran is not sent: the conversation goes on as if it had never been typed. */
+    @Test
+    void aMessageCancelledBeforeItRunsIsNotSent() {
+        String withCancel = secondReply(chat -> assertNotSent(chat.send("Never mind.", GREEDY, () -> true, t -> {})));
+        assertEquals(secondReply(chat -> {}), withCancel);
     }
 
     /**
@@ -90,26 +96,15 @@ class ChatSessionTest {
      */
     @Test
     void aMessageCancelledWithinItsPromptIsNotSent() {
-        String withCancel, without;
         String longMessage = "Tell me, in order, everything the license says about copies, notices, warranties, "
                 + "sublicensing, the software, the authors, the copyright holders, and what happens when one of them is sued.";
-        try (TextGenerator gen = generator(512)) {
-            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
-            send(chat, "What does the license permit?");
+        String withCancel = secondReply(chat -> {
             AtomicInteger polls = new AtomicInteger();
             ChatReply cancelled = chat.send(longMessage, GREEDY, () -> polls.incrementAndGet() >= 3, t -> {});
-            assertEquals(GenerationStats.StopReason.CANCELLED, cancelled.stats().stopReason());
+            assertNotSent(cancelled);
             assertEquals(32, cancelled.stats().promptTokens(), "one batch of the message ran");
-            assertEquals("", cancelled.text());
-            assertFalse(cancelled.sent());
-            withCancel = send(chat, "And what must be kept?").text();
-        }
-        try (TextGenerator gen = generator(512)) {
-            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
-            send(chat, "What does the license permit?");
-            without = send(chat, "And what must be kept?").text();
-        }
-        assertEquals(without, withCancel);
+        });
+        assertEquals(secondReply(chat -> {}), withCancel);
     }
 
     @Test
