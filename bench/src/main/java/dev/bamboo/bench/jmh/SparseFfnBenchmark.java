@@ -24,7 +24,7 @@ import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
  * {@link SparseFeedForward}, with a fixed random list of {@code activePercent}% of the neurons selected. Weights and
  * input are positive, so every selected neuron is truly active: the gate and up rows are read and its down_t row is
  * accumulated, as for a predictor whose predictions are all correct. Compare with {@link DenseFfnBenchmark}.
- * Memory: gate, up and down_t, 3 × 117 MB in F16, 3 × 33 MB in Q4_0.
+ * Memory: gate, up and down_t, 3 × 117 MB in F16, 3 × 33 MB in Q4_0 (twice that with {@code bundled}).
  */
 public class SparseFfnBenchmark extends OneTokenBenchmark {
     @Param({"F16", "Q4_0"})
@@ -35,6 +35,10 @@ public class SparseFfnBenchmark extends OneTokenBenchmark {
 
     @Param({"1"})
     public int threads;
+
+    /** Q4_0 only: each neuron's gate, up and down_t rows read as one run (what predicted decode does). */
+    @Param({"false"})
+    public boolean bundled;
 
     private Arena arena;
     private ComputePool pool;
@@ -52,7 +56,7 @@ public class SparseFfnBenchmark extends OneTokenBenchmark {
         ModelConfig c = FfnLayerFixture.config(h, f, 32, 8, 32, 16);
         ModelWeights w = FfnLayerFixture.weights(c, GGMLType.F32, gate, up, null, downT, arena);
         pool = new ComputePool(threads);
-        ffn = new SparseFeedForward(w, pool, new FixedNeuronSelector(f, activePercent / 100.0, 42), 1);
+        ffn = new SparseFeedForward(w, pool, new FixedNeuronSelector(f, activePercent / 100.0, 42), 1, bundled);
         float[] x = FfnLayerFixture.positiveInput(h, 5);
         batch = new FfnBatch(1, new ActivationVector[] {ActivationVector.of(x)}, new float[][] {x.clone()}, new float[1][h]);
     }

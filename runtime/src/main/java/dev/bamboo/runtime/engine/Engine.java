@@ -138,9 +138,14 @@ public final class Engine implements AutoCloseable {
         }
         if (options.statistics() == Statistics.FULL) selector = MeasuredSelector.withTruth(selector, weights, pool, batch, stats);
         if (options.statistics() == Statistics.COMPUTED) selector = MeasuredSelector.countsOnly(selector, stats);
-        SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
+        // predicted tokens gather a neuron's gate, up and down rows together: bundled, they are one run
+        SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch, sparsity == SparsityMode.PREDICTED);
         if (sparse.transposedBytes() > 0) {
             notes.add(String.format(java.util.Locale.ROOT, "transposed ffn_down once for the sparse FFN (%.1f MiB of memory)", sparse.transposedBytes() / 1048576.0));
+        }
+        if (sparse.bundleBytes() > 0) {
+            notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for predicted tokens (%.1f MiB of memory)",
+                    sparse.bundleBytes() / 1048576.0));
         }
         return sparse;
     }

@@ -17,7 +17,8 @@ import java.util.Arrays;
  * {@link NeuronSelector} (exact: positive gate; predicted: the activation predictor).
  *
  * <p>For a batch of prompt tokens the rows of the union of their active sets are read once and applied to every
- * token that selected them.
+ * token that selected them. One token of a repacked Q4_0 model may instead read each neuron's three rows as one run
+ * ({@link BundledTokenFfn}, when asked for at construction: it pays where the selector does not compute the gate).
  *
  * <p>Two fallbacks read more than the active rows, each where it is faster: when a list covers more than a matrix's
  * {@link Tensor#gatherLimit} of its rows, a full product (or an accumulation over all rows) replaces the gather; and a
@@ -52,8 +53,14 @@ public final class SparseFeedForward implements FeedForward {
     private final RowAccumulator downAccumulator;
     /** {@code ffn_down_t} laid out for accumulating all rows, for decode steps whose terms are too many to gather. */
     private final RowRunsCopies rowRuns;
+    /** Neuron bundles for one token's gathers; null unless asked for. */
+    private final BundledTokenFfn bundled;
 
-    public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
+    /**
+     * @param bundleNeurons lay repacked Q4_0 layers out as neuron bundles too ({@link BundledTokenFfn}; memory as much
+     *                      as their gate, up and down matrices) for tokens whose selector does not compute the gate
+     */
+    public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch, boolean bundleNeurons) {
         this.weights = weights;
         this.pool = pool;
         this.selector = selector;
@@ -76,6 +83,12 @@ public final class SparseFeedForward implements FeedForward {
         upValues = new float[ffn];
         downAccumulator = new RowAccumulator(ffn, weights.config().hiddenSize());
         rowRuns = new RowRunsCopies(pool, weights.layers().size());
+        bundled = bundleNeurons ? new BundledTokenFfn(weights.layers(), kind, pool) : null;
+    }
+
+    /** Memory taken by neuron bundles (none unless asked for, or where the layers cannot be bundled). */
+    public long bundleBytes() {
+        return bundled == null ? 0 : bundled.bytes();
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */
@@ -98,6 +111,10 @@ public final class SparseFeedForward implements FeedForward {
             int unionCount = buildUnion(n);
             Tensor gateW = w.ffnGate(), upW = w.ffnUp();
             for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
+            if (n == 1 && !gateKnown && bundled != null && bundled.covers(layer) && activeCount[0] <= gateW.gatherLimit() * ffn) {
+                bundled.forward(pool, layer, active[0], activeCount[0], x[0], gate[0], upValues, neurons[0], batch.output()[0]);
+                return;
+            }
             if (n == 1) {
                 gatherOneToken(gateW, upW, x[0], gateKnown);
             } else {
@@ -138,7 +155,7 @@ public final class SparseFeedForward implements FeedForward {
                 gateW.dotRows(rows, from, to, x, g);
                 // this range's uncut neurons go to the same range of upRows; other ranges write elsewhere
                 int end = from;
-                for (int c = from; c < to; c++) if (!cutOff(g[rows[c]])) upRows[end++] = rows[c];
+                for (int c = from; c < to; c++) if (!kind.cutsOff(g[rows[c]])) upRows[end++] = rows[c];
                 upW.dotRows(upRows, from, end, x, upValues);
                 for (int c = from; c < end; c++) h[upRows[c]] = kind.combine(g[upRows[c]], upValues[upRows[c]]);
             });
@@ -148,18 +165,13 @@ public final class SparseFeedForward implements FeedForward {
         int upCount = 0;
         for (int c = 0; c < count; c++) {
             int i = rows[c];
-            if (!cutOff(g[i])) upRows[upCount++] = i;
+            if (!kind.cutsOff(g[i])) upRows[upCount++] = i;
         }
         rows(upW, upRows, upCount, x, upValues);
         for (int c = 0; c < upCount; c++) {
             int i = upRows[c];
             h[i] = kind.combine(g[i], upValues[i]);
         }
-    }
-
-    /** A neuron whose gate is cut off is exactly zero: its up row need not be read. */
-    private boolean cutOff(float gateValue) {
-        return kind.reluFamily() && gateValue <= kind.gateCutoff();
     }
 
     /**
@@ -194,7 +206,7 @@ public final class SparseFeedForward implements FeedForward {
                 for (int t = 0; t < n; t++) {
                     if (!member[t][i]) continue;
                     float g = gate[t][i];
-                    neurons[t][i] = cutOff(g) ? 0f : kind.combine(g, upW.dot(i, x[t]));
+                    neurons[t][i] = kind.cutsOff(g) ? 0f : kind.combine(g, upW.dot(i, x[t]));
                 }
             }
         });

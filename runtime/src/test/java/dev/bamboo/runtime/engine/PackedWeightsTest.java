@@ -18,6 +18,7 @@ import dev.bamboo.weights.tensor.Q8_0Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,18 +102,23 @@ class PackedWeightsTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void exactLogitsMatchTheFileLayout(GGMLType type) {
-        compare(model(type), w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16));
+        compare(model(type), w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16, false));
     }
 
     /**
      * Both sides select neurons with the file-layout predictor: a score a rounding away from the threshold may select
-     * differently with the packed predictor, whose scores are compared on their own below.
+     * differently with the packed predictor, whose scores are compared on their own below. Packed Q4_0 runs its single
+     * steps through neuron bundles when asked (the file layout cannot be bundled).
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
-    void predictedLogitsMatchTheFileLayout(GGMLType type) {
+    @CsvSource({"Q4_0, false", "Q4_0, true", "Q8_0, false", "Q8_0, true"})
+    void predictedLogitsMatchTheFileLayout(GGMLType type, boolean bundled) {
         ModelWeights file = model(type).file();
-        compare(model(type), w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16));
+        compare(model(type), w -> {
+            SparseFeedForward ffn = new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16, bundled);
+            assertEquals(bundled && type == GGMLType.Q4_0 && w == model(type).packed(), ffn.bundleBytes() > 0, "bundles made");
+            return ffn;
+        });
     }
 
     @ParameterizedTest
@@ -143,13 +150,13 @@ class PackedWeightsTest {
         int[] prompt = {1, 17, 300, 5, 999, 42};
         int[] steps = {11, 700, 250};
         try (ComputePool one = new ComputePool(1)) {
-            for (boolean predicted : new boolean[] {false, true}) {
-                float[][] a = run(packed, ffn(packed, pool, predicted), prompt, steps, pool);
-                float[][] b = run(packed, ffn(packed, one, predicted), prompt, steps, one);
+            for (String mode : new String[] {"exact", "predicted", "predicted, bundled"}) {
+                float[][] a = run(packed, ffn(packed, pool, mode), prompt, steps, pool);
+                float[][] b = run(packed, ffn(packed, one, mode), prompt, steps, one);
                 for (int p = 0; p < a.length; p++) {
                     for (int v = 0; v < a[p].length; v++) {
                         if (Float.floatToRawIntBits(a[p][v]) != Float.floatToRawIntBits(b[p][v])) {
-                            throw new AssertionError((predicted ? "predicted" : "exact") + " position " + p + " logit " + v + ": " + a[p][v] + " vs " + b[p][v]);
+                            throw new AssertionError(mode + " position " + p + " logit " + v + ": " + a[p][v] + " vs " + b[p][v]);
                         }
                     }
                 }
@@ -157,10 +164,10 @@ class PackedWeightsTest {
         }
     }
 
-    private static FeedForward ffn(ModelWeights w, ComputePool threads, boolean predicted) {
-        return predicted
-                ? new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16)
-                : new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16);
+    private static FeedForward ffn(ModelWeights w, ComputePool threads, String mode) {
+        return mode.startsWith("predicted")
+                ? new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16, mode.endsWith("bundled"))
+                : new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16, false);
     }
 
     private static void compare(Model m, Function<ModelWeights, FeedForward> ffn) {

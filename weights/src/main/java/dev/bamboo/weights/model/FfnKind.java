@@ -18,6 +18,11 @@ public sealed interface FfnKind {
         return 0f;
     }
 
+    /** True when a neuron with this gate is exactly zero whatever its up projection: its up row need not be read. */
+    default boolean cutsOff(float gate) {
+        return reluFamily() && gate <= gateCutoff();
+    }
+
     /** Short name, as in Hugging Face's {@code hidden_act} plus "drelu". */
     String label();
 

@@ -86,8 +86,9 @@ final class Q4_0PackedKernels {
 
     /**
      * {@code out[r − outShift] = row r · x} for the rows {@code r = rows[k]}, {@code k} in {@code [from, to)} (or
-     * {@code r = k} when {@code rows} is null), each row {@code groupsPerRow} groups long, against grouped Q8_0
-     * activation quants {@code xq} (same lane order, see {@link ActivationVector}) with block scales {@code xd}.
+     * {@code r = k} when {@code rows} is null), over the {@code groups} groups from group {@code firstGroup} of rows
+     * {@code groupsPerRow} groups long (a whole row, or one part of a {@link Q4_0NeuronBundles} row), against grouped
+     * Q8_0 activation quants {@code xq} (same lane order, see {@link ActivationVector}) with block scales {@code xd}.
      *
      * <p>The integer dot of each block is formed exactly in 16-bit lanes, two runs of quants per vector: a product is
      * at most 8 · 127 = 1016 in magnitude, and each lane adds 16 of them (≤ 16256 < 2^15) before the two partial sums of
@@ -95,13 +96,14 @@ final class Q4_0PackedKernels {
      * vec_dot_q4_0_q8_0 does. Integer arithmetic is exact, so the result does not depend on the lane order. One row at a time: the activations stay in L1 (shorts), and two rows per pass would
      * outgrow C2's node budget.
      */
-    static void dotRows(byte[] q, short[] d, int groupsPerRow, int blockRows, int[] rows, int from, int to, short[] xq,
-                        float[] xd, float[] out, int outShift) {
+    static void dotRows(byte[] q, short[] d, int groupsPerRow, int blockRows, int firstGroup, int groups, int[] rows,
+                        int from, int to, short[] xq, float[] xd, float[] out, int outShift) {
         int stride = pairStride(blockRows);
         for (int k = from; k < to; k++) {
-            int row = rows == null ? k : rows[k], r = row * groupsPerRow, base = rowBase(row, groupsPerRow, blockRows);
+            int row = rows == null ? k : rows[k], r = row * groupsPerRow + firstGroup;
+            int base = rowBase(row, groupsPerRow, blockRows) + firstGroup * GROUP_PAIRS * stride;
             FloatVector acc = FloatVector.zero(F);
-            for (int i = 0; i < groupsPerRow; i++) {
+            for (int i = 0; i < groups; i++) {
                 int g = r + i, x = i * GROUP_VALUES, pairs = base + i * GROUP_PAIRS * stride;
                 ShortVector partial = ShortVector.zero(S2);
                 for (int j = 0; j < HALF; j += 2) {
@@ -129,7 +131,7 @@ final class Q4_0PackedKernels {
         for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
             int k1 = Math.min(to, k0 + RowTouch.BLOCK);
             touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.shorts(d, rows, k0, k1, rowScales);
-            dotRows(q, d, groupsPerRow, 1, rows, k0, k1, xq, xd, out, 0);
+            dotRows(q, d, groupsPerRow, 1, 0, groupsPerRow, rows, k0, k1, xq, xd, out, 0);
         }
         RowTouch.keep(touched);
     }

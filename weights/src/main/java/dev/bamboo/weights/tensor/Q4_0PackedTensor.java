@@ -148,13 +148,13 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     public float dot(long row, ActivationVector x) {
         float[] out = ONE.get();
         int r = Math.toIntExact(row);
-        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, null, r, r + 1, x.q8Grouped(), x.q8Scales(), out, r);
+        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, r, r + 1, x.q8Grouped(), x.q8Scales(), out, r);
         return out[0];
     }
 
     @Override
     public void matvec(ActivationVector x, float[] out, int from, int to) {
-        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, null, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
     }
 
     /** Rows in chunks that stay in cache while every token takes its products from them. */
@@ -163,7 +163,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         for (int c = from; c < to; c += ROW_CHUNK) {
             int end = Math.min(to, c + ROW_CHUNK);
             for (int t = 0; t < xs.length; t++) {
-                Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, null, c, end, xs[t].q8Grouped(), xs[t].q8Scales(), outs[t], 0);
+                Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, c, end, xs[t].q8Grouped(), xs[t].q8Scales(), outs[t], 0);
             }
         }
     }
@@ -173,7 +173,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         if (blockRows == 1) {
             Q4_0PackedKernels.gatherRows(quants, scales, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8Scales(), out);
         } else {
-            Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, rows, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+            Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
         }
     }
 
@@ -236,7 +236,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     }
 
     /** {@code y[j] += sums[offset + grouped(j - from)]} for {@code j} in {@code [from, to)} (whole groups). */
-    private static void addGrouped(float[] sums, int offset, float[] y, int from, int to) {
+    static void addGrouped(float[] sums, int offset, float[] y, int from, int to) {
         for (int g = from; g < to; g += GROUP_VALUES, offset += GROUP_VALUES) {
             for (int lane = 0; lane < GROUP_BLOCKS; lane++) {
                 int block = g + lane * BLOCK;

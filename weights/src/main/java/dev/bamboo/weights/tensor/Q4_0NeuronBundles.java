@@ -1,0 +1,138 @@
+package dev.bamboo.weights.tensor;
+
+import dev.bamboo.weights.parallel.ComputePool;
+
+import java.util.Arrays;
+
+/**
+ * One FFN layer's repacked Q4_0 weights laid out by neuron: row {@code i} holds neuron {@code i}'s gate row, up row
+ * and {@code ffn_down_t} row one after another (quants and block scales alike), so a sparse FFN that reads all three
+ * for a neuron reads one run of ~7 KB instead of three scattered runs of ~2.3 KB (Bamboo-7B). On this project's
+ * machine scattered runs read faster the longer they are: predicted decode of a Bamboo-7B-shaped Q4_0 file ran 14–24 %
+ * faster with bundles (BENCHMARKS.md, "Fourteenth session: neuron bundles").
+ *
+ * <p>A copy beside the matrices, which the dense products and everything else keep using: the products over one part
+ * of a bundle are those of the matrices, bitwise ({@link #gate}, {@link #up}); {@link #addDown} sums its terms in the
+ * integer row accumulation of {@link Q4_0PackedTensor#axpyRows}.
+ */
+public final class Q4_0NeuronBundles {
+    private final int neurons;
+    private final int hidden;
+    /** Groups of one part (gate, up or down) of a bundle. */
+    private final int partGroups;
+    private final byte[] quants;
+    private final short[] scales;
+
+    private Q4_0NeuronBundles(int neurons, int hidden, byte[] quants, short[] scales) {
+        this.neurons = neurons;
+        this.hidden = hidden;
+        this.partGroups = hidden / Q4_0PackedKernels.GROUP_VALUES;
+        this.quants = quants;
+        this.scales = scales;
+    }
+
+    /**
+     * Whether the three matrices can be bundled: repacked Q4_0 with contiguous rows, all {@code [neurons × hidden]},
+     * and the bundles fit in Java arrays.
+     */
+    public static boolean bundleable(Tensor gate, Tensor up, Tensor downT) {
+        if (!(gate instanceof Q4_0PackedTensor g && up instanceof Q4_0PackedTensor u && downT instanceof Q4_0PackedTensor d)) return false;
+        boolean sameShape = g.rows() == u.rows() && g.rows() == d.rows() && g.cols() == u.cols() && g.cols() == d.cols();
+        return sameShape && g.blockRows() == 1 && u.blockRows() == 1 && d.blockRows() == 1
+                && 3L * g.quants().length <= Integer.MAX_VALUE - 8 && 3L * g.scales().length <= Integer.MAX_VALUE - 8;
+    }
+
+    /** Memory the bundles of these matrices take: that of the three. */
+    public static long bytes(Tensor gate) {
+        Q4_0PackedTensor g = (Q4_0PackedTensor) gate;
+        return 3L * g.quants().length + 3L * Short.BYTES * g.scales().length;
+    }
+
+    /** The bundles of {@code gate}, {@code up} and {@code downT} ({@link #bundleable} ones), copied row by row on the pool. */
+    public static Q4_0NeuronBundles of(Tensor gate, Tensor up, Tensor downT, ComputePool pool) {
+        if (!bundleable(gate, up, downT)) throw new IllegalArgumentException("not bundleable: " + gate.name() + ", " + up.name() + ", " + downT.name());
+        Q4_0PackedTensor[] parts = {(Q4_0PackedTensor) gate, (Q4_0PackedTensor) up, (Q4_0PackedTensor) downT};
+        int neurons = Math.toIntExact(gate.rows()), groups = gate.cols() / Q4_0PackedKernels.GROUP_VALUES;
+        int rowQuants = groups * Q4_0PackedKernels.GROUP_QUANTS, rowScales = groups * Simd.L;
+        byte[] quants = new byte[3 * parts[0].quants().length];
+        short[] scales = new short[3 * parts[0].scales().length];
+        pool.forRange(neurons, 64, (long) neurons * 3 * rowQuants, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int p = 0; p < 3; p++) {
+                    System.arraycopy(parts[p].quants(), i * rowQuants, quants, (3 * i + p) * rowQuants, rowQuants);
+                    System.arraycopy(parts[p].scales(), i * rowScales, scales, (3 * i + p) * rowScales, rowScales);
+                }
+            }
+        });
+        return new Q4_0NeuronBundles(neurons, gate.cols(), quants, scales);
+    }
+
+    public int neurons() {
+        return neurons;
+    }
+
+    public int hidden() {
+        return hidden;
+    }
+
+    public long bytes() {
+        return quants.length + (long) Short.BYTES * scales.length;
+    }
+
+    /** Loads every cache line of the listed neurons' bundles, so that the products that follow read them from cache. */
+    public void touch(int[] rows, int from, int to) {
+        int bundleQuants = 3 * partGroups * Q4_0PackedKernels.GROUP_QUANTS, bundleScales = 3 * partGroups * Simd.L;
+        RowTouch.keep(RowTouch.bytes(quants, rows, from, to, bundleQuants) + RowTouch.shorts(scales, rows, from, to, bundleScales));
+    }
+
+    /** {@code out[i] = gate_i · x} for {@code i = rows[k]}, {@code k} in {@code [from, to)}: the gate matrix's bits. */
+    public void gate(int[] rows, int from, int to, ActivationVector x, float[] out) {
+        part(0, rows, from, to, x, out);
+    }
+
+    /** {@code out[i] = up_i · x} for the listed neurons, as {@link #gate}. */
+    public void up(int[] rows, int from, int to, ActivationVector x, float[] out) {
+        part(1, rows, from, to, x, out);
+    }
+
+    private void part(int part, int[] rows, int from, int to, ActivationVector x, float[] out) {
+        Q4_0PackedKernels.dotRows(quants, scales, 3 * partGroups, 1, part * partGroups, partGroups, rows, from, to,
+                x.q8Grouped(), x.q8Scales(), out, 0);
+    }
+
+    /** {@code sums += Σ_k coeffs[k] · down_t[rows[k]]} for {@code k < count}, in the integer row accumulation. */
+    public void addDown(int[] rows, float[] coeffs, int count, DownSums sums) {
+        Q4_0PackedKernels.axpyRows(quants, scales, 3 * partGroups, 1, 2 * partGroups, partGroups, rows, coeffs, count,
+                sums.grouped, 0, sums.scratch);
+    }
+
+    /** A new, zeroed accumulator for {@link #addDown} over bundles of {@code hidden} outputs; one thread at a time. */
+    public static DownSums downSums(int hidden) {
+        return new DownSums(hidden);
+    }
+
+    /** Terms that one {@link #addDown} call quantizes together (fewer is allowed; more go in several such blocks). */
+    public static final int TERMS = Q4_0PackedKernels.TERM_BLOCK;
+
+    /** Down-projection sums in the kernel's grouped lane order, with the kernel's scratch. */
+    public static final class DownSums {
+        private final float[] grouped;
+        private final Q4_0PackedKernels.RowScratch scratch;
+
+        private DownSums(int hidden) {
+            this.grouped = new float[hidden];
+            this.scratch = new Q4_0PackedKernels.RowScratch(hidden / Q4_0PackedKernels.GROUP_VALUES);
+        }
+
+        /** Zeroes the sums. */
+        public void reset() {
+            Arrays.fill(grouped, 0f);
+        }
+
+        /** {@code out[j] = sum j} for every output column {@code j}. */
+        public void copyTo(float[] out) {
+            Arrays.fill(out, 0, grouped.length, 0f);
+            Q4_0PackedTensor.addGrouped(grouped, 0, out, 0, grouped.length);
+        }
+    }
+}
