@@ -61,7 +61,7 @@ public class DenseFfnBenchmark extends OneTokenBenchmark {
         ModelWeights w = FfnLayerFixture.weights(c, GGMLType.F32, gate, up, down, downT, arena);
         pool = new ComputePool(threads);
         dense = new DenseFeedForward(w, pool, 1);
-        exact = new SparseFeedForward(w, pool, new ExactSelector(w, pool), 1, false);
+        exact = new SparseFeedForward(w, pool, new ExactSelector(w, pool), 1);
         float[] x = FfnLayerFixture.positiveInput(h, 5);
         batch = new FfnBatch(1, new ActivationVector[] {ActivationVector.of(x)}, new float[][] {x.clone()}, new float[1][h]);
     }

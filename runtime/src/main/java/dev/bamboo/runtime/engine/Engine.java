@@ -65,7 +65,17 @@ public final class Engine implements AutoCloseable {
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
             this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
-            this.session = exclusive(new CpuSession(weights, pool, feedForward(weights, options, batch), context, batch), cpuWeights);
+            FeedForward ffn = feedForward(weights, options, batch);
+            this.session = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
+            // predicted tokens read a neuron's gate, up and down rows together: bundled, they are one run. Made once the
+            // KV cache and the session's arrays have their memory, so that the bundles take only what is left
+            if (ffn instanceof SparseFeedForward sparse && sparsity == SparsityMode.PREDICTED) {
+                long bundles = sparse.bundleNeurons();
+                if (bundles > 0) {
+                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for predicted tokens (%.1f MiB of memory)",
+                            bundles / 1048576.0));
+                }
+            }
         } catch (RuntimeException | Error e) {
             pool.close();
             throw e;
@@ -138,14 +148,9 @@ public final class Engine implements AutoCloseable {
         }
         if (options.statistics() == Statistics.FULL) selector = MeasuredSelector.withTruth(selector, weights, pool, batch, stats);
         if (options.statistics() == Statistics.COMPUTED) selector = MeasuredSelector.countsOnly(selector, stats);
-        // predicted tokens gather a neuron's gate, up and down rows together: bundled, they are one run
-        SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch, sparsity == SparsityMode.PREDICTED);
+        SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
         if (sparse.transposedBytes() > 0) {
             notes.add(String.format(java.util.Locale.ROOT, "transposed ffn_down once for the sparse FFN (%.1f MiB of memory)", sparse.transposedBytes() / 1048576.0));
-        }
-        if (sparse.bundleBytes() > 0) {
-            notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for predicted tokens (%.1f MiB of memory)",
-                    sparse.bundleBytes() / 1048576.0));
         }
         return sparse;
     }

@@ -22,8 +22,8 @@ import java.util.List;
  * a little differently from {@link dev.bamboo.runtime.forward.RowAccumulator}'s over the same terms.
  *
  * <p>Bundles are a copy beside the matrices (prompt batches, and tokens whose list is too long to gather, use those),
- * made for every layer at construction where the heap has room ({@link HeapRoom}); a layer without one runs the
- * separate matrices.
+ * made for every layer at construction where the heap has room ({@link HeapRoom}) once the session has its memory; a
+ * layer without one runs the separate matrices.
  */
 final class BundledTokenFfn {
     /** Fixed, as {@code RowAccumulator}'s parts: a part's neurons (and its rounding) are the same for any thread count. */
@@ -44,12 +44,13 @@ final class BundledTokenFfn {
     BundledTokenFfn(List<LayerWeights> layers, FfnKind kind, ComputePool pool) {
         this.kind = kind;
         this.bundles = new Q4_0NeuronBundles[layers.size()];
-        long made = 0;
+        long made = 0, wanted = 0;
+        for (LayerWeights w : layers) if (bundleable(w)) wanted += Q4_0NeuronBundles.bytes(w.ffnGate());
+        if (wanted > HeapRoom.free()) System.gc(); // once: count only live data
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
             Tensor gate = w.ffnGate(), up = w.ffnUp(), downT = w.ffnDownT();
-            if (downT == null || !Q4_0NeuronBundles.bundleable(gate, up, downT)) continue;
-            if (Q4_0NeuronBundles.bytes(gate) > HeapRoom.free()) continue;
+            if (!bundleable(w) || Q4_0NeuronBundles.bytes(gate) > HeapRoom.free()) continue;
             bundles[l] = Q4_0NeuronBundles.of(gate, up, downT, pool);
             made += bundles[l].bytes();
         }
@@ -61,6 +62,10 @@ final class BundledTokenFfn {
                 partOut[p] = new float[hidden];
             }
         }
+    }
+
+    private static boolean bundleable(LayerWeights w) {
+        return w.ffnDownT() != null && Q4_0NeuronBundles.bundleable(w.ffnGate(), w.ffnUp(), w.ffnDownT());
     }
 
     /** Memory the bundles take. */

@@ -18,7 +18,7 @@ import java.util.Arrays;
  *
  * <p>For a batch of prompt tokens the rows of the union of their active sets are read once and applied to every
  * token that selected them. One token of a repacked Q4_0 model may instead read each neuron's three rows as one run
- * ({@link BundledTokenFfn}, when asked for at construction: it pays where the selector does not compute the gate).
+ * ({@link BundledTokenFfn}, after {@link #bundleNeurons}: it pays where the selector does not compute the gate).
  *
  * <p>Two fallbacks read more than the active rows, each where it is faster: when a list covers more than a matrix's
  * {@link Tensor#gatherLimit} of its rows, a full product (or an accumulation over all rows) replaces the gather; and a
@@ -53,14 +53,10 @@ public final class SparseFeedForward implements FeedForward {
     private final RowAccumulator downAccumulator;
     /** {@code ffn_down_t} laid out for accumulating all rows, for decode steps whose terms are too many to gather. */
     private final RowRunsCopies rowRuns;
-    /** Neuron bundles for one token's gathers; null unless asked for. */
-    private final BundledTokenFfn bundled;
+    /** Neuron bundles for one token's gathers; null until {@link #bundleNeurons}. */
+    private BundledTokenFfn bundled;
 
-    /**
-     * @param bundleNeurons lay repacked Q4_0 layers out as neuron bundles too ({@link BundledTokenFfn}; memory as much
-     *                      as their gate, up and down matrices) for tokens whose selector does not compute the gate
-     */
-    public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch, boolean bundleNeurons) {
+    public SparseFeedForward(ModelWeights weights, ComputePool pool, NeuronSelector selector, int maxBatch) {
         this.weights = weights;
         this.pool = pool;
         this.selector = selector;
@@ -83,12 +79,17 @@ public final class SparseFeedForward implements FeedForward {
         upValues = new float[ffn];
         downAccumulator = new RowAccumulator(ffn, weights.config().hiddenSize());
         rowRuns = new RowRunsCopies(pool, weights.layers().size());
-        bundled = bundleNeurons ? new BundledTokenFfn(weights.layers(), kind, pool) : null;
     }
 
-    /** Memory taken by neuron bundles (none unless asked for, or where the layers cannot be bundled). */
-    public long bundleBytes() {
-        return bundled == null ? 0 : bundled.bytes();
+    /**
+     * Lays the repacked Q4_0 layers out as neuron bundles too ({@link BundledTokenFfn}), as far as the heap has room
+     * now, for single tokens whose selector does not compute the gate (predicted mode). Call once, before the first
+     * {@link #forward}, after everything else the session needs is allocated. Returns the memory the bundles take
+     * (as much as their gate, up and down matrices; 0 where no layer could be bundled).
+     */
+    public long bundleNeurons() {
+        if (bundled == null) bundled = new BundledTokenFfn(weights.layers(), kind, pool);
+        return bundled.bytes();
     }
 
     /** Memory taken by down projections transposed at load (models without {@code ffn_down_t} in a float type). */

@@ -84,7 +84,7 @@ class CopiedWeightsTest {
 
     @Test
     void predictedLogitsAreBitwiseThoseOfTheMappedWeights() {
-        compare(w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), pool)), 16, false));
+        compare(w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), pool)), 16));
     }
 
     private static void compare(Function<ModelWeights, FeedForward> ffn) {

@@ -6,6 +6,7 @@ import dev.bamboo.runtime.ffn.ExactSelector;
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
+import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelWeights;
@@ -93,6 +94,21 @@ class PackedWeightsTest {
         assertSame(shared.prepared(pool, 0), shared.prepared(pool, 0), "a second engine of the model reuses the packed weights");
     }
 
+    /** An engine in predicted mode bundles a repacked Q4_0 model's neurons and says so; other modes and types do not. */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void predictedEnginesBundleQ4_0Neurons(GGMLType type) {
+        model(type);
+        try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve("packable-" + type + ".gguf"))) {
+            for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.EXACT}) {
+                try (Engine engine = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64))) {
+                    boolean bundled = engine.notes().stream().anyMatch(n -> n.contains("neuron bundles"));
+                    assertEquals(type == GGMLType.Q4_0 && mode == SparsityMode.PREDICTED, bundled, mode + ": " + engine.notes());
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void denseLogitsMatchTheFileLayout(GGMLType type) {
@@ -102,7 +118,7 @@ class PackedWeightsTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void exactLogitsMatchTheFileLayout(GGMLType type) {
-        compare(model(type), w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16, false));
+        compare(model(type), w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16));
     }
 
     /**
@@ -115,8 +131,8 @@ class PackedWeightsTest {
     void predictedLogitsMatchTheFileLayout(GGMLType type, boolean bundled) {
         ModelWeights file = model(type).file();
         compare(model(type), w -> {
-            SparseFeedForward ffn = new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16, bundled);
-            assertEquals(bundled && type == GGMLType.Q4_0 && w == model(type).packed(), ffn.bundleBytes() > 0, "bundles made");
+            SparseFeedForward ffn = new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16);
+            if (bundled) assertEquals(type == GGMLType.Q4_0 && w == model(type).packed(), ffn.bundleNeurons() > 0, "bundles made");
             return ffn;
         });
     }
@@ -150,7 +166,9 @@ class PackedWeightsTest {
         int[] prompt = {1, 17, 300, 5, 999, 42};
         int[] steps = {11, 700, 250};
         try (ComputePool one = new ComputePool(1)) {
-            for (String mode : new String[] {"exact", "predicted", "predicted, bundled"}) {
+            // neuron bundles are for repacked Q4_0 only
+            String[] modes = type == GGMLType.Q4_0 ? new String[] {"exact", "predicted", "predicted, bundled"} : new String[] {"exact", "predicted"};
+            for (String mode : modes) {
                 float[][] a = run(packed, ffn(packed, pool, mode), prompt, steps, pool);
                 float[][] b = run(packed, ffn(packed, one, mode), prompt, steps, one);
                 for (int p = 0; p < a.length; p++) {
@@ -165,9 +183,10 @@ class PackedWeightsTest {
     }
 
     private static FeedForward ffn(ModelWeights w, ComputePool threads, String mode) {
-        return mode.startsWith("predicted")
-                ? new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16, mode.endsWith("bundled"))
-                : new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16, false);
+        if (mode.equals("exact")) return new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16);
+        SparseFeedForward predicted = new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16);
+        if (mode.endsWith("bundled")) assertTrue(predicted.bundleNeurons() > 0, "bundles made");
+        return predicted;
     }
 
     private static void compare(Model m, Function<ModelWeights, FeedForward> ffn) {

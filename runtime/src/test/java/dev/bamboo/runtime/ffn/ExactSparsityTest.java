@@ -28,7 +28,7 @@ class ExactSparsityTest {
         // every call split over the threads, however small: the demo's decode products are far below the default threshold
         try (ComputePool pool = new ComputePool(threads, 0)) {
             FeedForward ffn = exact
-                    ? new SparseFeedForward(model.weights(), pool, new ExactSelector(model.weights(), pool), maxBatch, false)
+                    ? new SparseFeedForward(model.weights(), pool, new ExactSelector(model.weights(), pool), maxBatch)
                     : new DenseFeedForward(model.weights(), pool, maxBatch);
             float[][] all = new CpuSession(model.weights(), pool, ffn, 64, maxBatch).appendAllLogits(ids);
             int vocab = model.config().vocabSize();
