@@ -57,7 +57,7 @@ public class SparseFfnBenchmark extends OneTokenBenchmark {
         ModelWeights w = FfnLayerFixture.weights(c, GGMLType.F32, gate, up, null, downT, arena);
         pool = new ComputePool(threads);
         ffn = new SparseFeedForward(w, pool, new FixedNeuronSelector(f, activePercent / 100.0, 42), 1);
-        if (bundled) ffn.bundleNeurons();
+        if (bundled) ffn.bundleNeurons(SparseFeedForward.neuronBundles(w, pool, 0));
         float[] x = FfnLayerFixture.positiveInput(h, 5);
         batch = new FfnBatch(1, new ActivationVector[] {ActivationVector.of(x)}, new float[][] {x.clone()}, new float[1][h]);
     }

@@ -1,11 +1,13 @@
 package dev.bamboo.runtime.engine;
 
+import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
@@ -38,6 +40,8 @@ public final class CpuWeights implements AutoCloseable {
     /** Holds the copied weights; closed with the model. */
     private final Arena memory = Arena.ofShared();
     private Prepared prepared;
+    /** Per layer, the prepared weights' neuron bundles (null entries where none); null until a predicted engine asks. */
+    private Q4_0NeuronBundles[] bundles;
     private volatile boolean closed;
 
     public CpuWeights(ModelWeights original) {
@@ -61,11 +65,22 @@ public final class CpuWeights implements AutoCloseable {
         return prepared;
     }
 
+    /**
+     * The prepared weights' neuron bundles ({@link SparseFeedForward#neuronBundles}), made on the first call, where the
+     * heap then has room for them and still {@code reserve} bytes more, and shared by every engine of the model.
+     */
+    synchronized Q4_0NeuronBundles[] neuronBundles(ComputePool pool, long reserve) {
+        if (prepared == null) throw new IllegalStateException("the weights are not prepared yet");
+        if (bundles == null) bundles = SparseFeedForward.neuronBundles(prepared.weights(), pool, reserve);
+        return bundles;
+    }
+
     /** Frees the copied weights: engines made from them must not run afterwards. Closing again does nothing. */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        bundles = null;
         memory.close();
     }
 

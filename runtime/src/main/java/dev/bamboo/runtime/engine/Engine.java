@@ -67,12 +67,12 @@ public final class Engine implements AutoCloseable {
             this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             FeedForward ffn = feedForward(weights, options, batch);
             this.session = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
-            // predicted tokens read a neuron's gate, up and down rows together: bundled, they are one run. Made once the
-            // KV cache and the session's arrays have their memory, so that the bundles take only what is left
+            // predicted tokens read a neuron's gate, up and down rows together: bundled, they are one run. Made once per
+            // model, after this session has its memory, leaving room for one more session like it (another engine)
             if (ffn instanceof SparseFeedForward sparse && sparsity == SparsityMode.PREDICTED) {
-                long bundles = sparse.bundleNeurons();
+                long bundles = sparse.bundleNeurons(cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch)));
                 if (bundles > 0) {
-                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for predicted tokens (%.1f MiB of memory)",
+                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for predicted tokens (%.1f MiB of memory, shared by the model's engines)",
                             bundles / 1048576.0));
                 }
             }

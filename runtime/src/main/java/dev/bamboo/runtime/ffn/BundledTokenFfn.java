@@ -7,7 +7,6 @@ import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
-import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.List;
@@ -22,11 +21,14 @@ import java.util.List;
  * a little differently from {@link dev.bamboo.runtime.forward.RowAccumulator}'s over the same terms.
  *
  * <p>Bundles are a copy beside the matrices (prompt batches, and tokens whose list is too long to gather, use those),
- * made for every layer at construction where the heap has room ({@link HeapRoom}) once the session has its memory; a
- * layer without one runs the separate matrices.
+ * made once per model ({@link #bundle}, kept by the engine's {@code CpuWeights}) where the heap has room; a layer without
+ * them runs the separate matrices.
  */
 final class BundledTokenFfn {
-    /** Fixed, as {@code RowAccumulator}'s parts: a part's neurons (and its rounding) are the same for any thread count. */
+    /**
+     * Fixed, as {@code RowAccumulator}'s parts: a part's neurons (and its rounding) are the same for any thread count.
+     * It caps a token's FFN at 8 threads.
+     */
     static final int PARTS = 8;
     /** Bundles touched, then computed, at a time: 16 Bamboo-7B bundles are 110 KB, which stay in L2 until used. */
     static final int BLOCK = 16;
@@ -41,31 +43,44 @@ final class BundledTokenFfn {
     private final int[][] terms = new int[PARTS][Q4_0NeuronBundles.TERMS + BLOCK];
     private final float[][] coeffs = new float[PARTS][Q4_0NeuronBundles.TERMS + BLOCK];
 
-    BundledTokenFfn(List<LayerWeights> layers, FfnKind kind, ComputePool pool) {
-        this.kind = kind;
-        this.bundles = new Q4_0NeuronBundles[layers.size()];
-        long made = 0, wanted = 0;
+    /**
+     * Bundles for the layers of {@code layers} that can be bundled, as far as the heap has room for them and still
+     * {@code reserve} bytes more ({@link HeapRoom}); null for the others.
+     */
+    static Q4_0NeuronBundles[] bundle(List<LayerWeights> layers, ComputePool pool, long reserve) {
+        Q4_0NeuronBundles[] made = new Q4_0NeuronBundles[layers.size()];
+        long wanted = 0;
         for (LayerWeights w : layers) if (bundleable(w)) wanted += Q4_0NeuronBundles.bytes(w.ffnGate());
-        if (wanted > HeapRoom.free()) System.gc(); // once: count only live data
+        if (wanted + reserve > HeapRoom.free()) System.gc(); // once: count only live data
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
-            Tensor gate = w.ffnGate(), up = w.ffnUp(), downT = w.ffnDownT();
-            if (!bundleable(w) || Q4_0NeuronBundles.bytes(gate) > HeapRoom.free()) continue;
-            bundles[l] = Q4_0NeuronBundles.of(gate, up, downT, pool);
-            made += bundles[l].bytes();
-        }
-        this.bytes = made;
-        if (made > 0) {
-            int hidden = layers.getFirst().ffnGate().cols();
-            for (int p = 0; p < PARTS; p++) {
-                sums[p] = Q4_0NeuronBundles.downSums(hidden);
-                partOut[p] = new float[hidden];
+            if (bundleable(w) && Q4_0NeuronBundles.bytes(w.ffnGate()) + reserve <= HeapRoom.free()) {
+                made[l] = Q4_0NeuronBundles.of(w.ffnGate(), w.ffnUp(), w.ffnDownT(), pool);
             }
         }
+        return made;
     }
 
     private static boolean bundleable(LayerWeights w) {
-        return w.ffnDownT() != null && Q4_0NeuronBundles.bundleable(w.ffnGate(), w.ffnUp(), w.ffnDownT());
+        return Q4_0NeuronBundles.bundleable(w.ffnGate(), w.ffnUp(), w.ffnDownT());
+    }
+
+    /** Over {@code bundles}, one per layer (null where a layer has none). */
+    BundledTokenFfn(Q4_0NeuronBundles[] bundles, FfnKind kind) {
+        this.kind = kind;
+        this.bundles = bundles;
+        long made = 0;
+        int hidden = 0;
+        for (Q4_0NeuronBundles b : bundles) {
+            if (b == null) continue;
+            made += b.bytes();
+            hidden = b.hidden();
+        }
+        this.bytes = made;
+        for (int p = 0; p < PARTS && made > 0; p++) {
+            sums[p] = Q4_0NeuronBundles.downSums(hidden);
+            partOut[p] = new float[hidden];
+        }
     }
 
     /** Memory the bundles take. */

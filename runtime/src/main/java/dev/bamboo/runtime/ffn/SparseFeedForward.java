@@ -7,6 +7,7 @@ import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
+import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.Arrays;
@@ -82,13 +83,21 @@ public final class SparseFeedForward implements FeedForward {
     }
 
     /**
-     * Lays the repacked Q4_0 layers out as neuron bundles too ({@link BundledTokenFfn}), as far as the heap has room
-     * now, for single tokens whose selector does not compute the gate (predicted mode). Call once, before the first
-     * {@link #forward}, after everything else the session needs is allocated. Returns the memory the bundles take
-     * (as much as their gate, up and down matrices; 0 where no layer could be bundled).
+     * Neuron bundles of this FFN's layers ({@link #bundleNeurons}): as far as the heap has room for them and still
+     * {@code reserve} bytes more; null for layers that have none.
      */
-    public long bundleNeurons() {
-        if (bundled == null) bundled = new BundledTokenFfn(weights.layers(), kind, pool);
+    public static Q4_0NeuronBundles[] neuronBundles(ModelWeights weights, ComputePool pool, long reserve) {
+        return BundledTokenFfn.bundle(weights.layers(), pool, reserve);
+    }
+
+    /**
+     * Runs single tokens whose selector does not compute the gate (predicted mode) over {@code bundles} ({@link
+     * #neuronBundles} of the same weights; see {@link BundledTokenFfn}). Call before the first {@link #forward}.
+     * Returns the memory the bundles take (0 where no layer has them).
+     */
+    public long bundleNeurons(Q4_0NeuronBundles[] bundles) {
+        if (bundles.length != weights.layers().size()) throw new IllegalArgumentException(bundles.length + " layers of bundles for " + weights.layers().size());
+        bundled = new BundledTokenFfn(bundles, kind);
         return bundled.bytes();
     }
 

@@ -2,7 +2,7 @@ package dev.bamboo.runtime.forward;
 
 /**
  * The one rule by which the CPU engine's optional heap copies (weights repacked for the vector unit, the down
- * projections' row-run copies) decide whether they fit: the heap the JVM may still grow into, less a margin left for
+ * projections' row-run copies, neuron bundles) decide whether they fit: the heap the JVM may still grow into, less a margin left for
  * everything else the process allocates (sessions' scratch, the tokenizer, the CLI's buffers). A copy that does not
  * fit is skipped, never an out-of-memory error: the engine then runs from the weights as they are.
  */

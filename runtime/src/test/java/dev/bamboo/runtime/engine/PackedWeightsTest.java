@@ -107,6 +107,9 @@ class PackedWeightsTest {
                 }
             }
         }
+        CpuWeights shared = new CpuWeights(model(type).file());
+        shared.prepared(pool, 0);
+        assertSame(shared.neuronBundles(pool, 0), shared.neuronBundles(pool, 0), "a second engine of the model reuses the bundles");
     }
 
     @ParameterizedTest
@@ -132,7 +135,7 @@ class PackedWeightsTest {
         ModelWeights file = model(type).file();
         compare(model(type), w -> {
             SparseFeedForward ffn = new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(file.predictor().orElseThrow(), pool)), 16);
-            if (bundled) assertEquals(type == GGMLType.Q4_0 && w == model(type).packed(), ffn.bundleNeurons() > 0, "bundles made");
+            if (bundled) assertEquals(type == GGMLType.Q4_0 && w == model(type).packed(), ffn.bundleNeurons(SparseFeedForward.neuronBundles(w, pool, 0)) > 0, "bundles made");
             return ffn;
         });
     }
@@ -185,7 +188,7 @@ class PackedWeightsTest {
     private static FeedForward ffn(ModelWeights w, ComputePool threads, String mode) {
         if (mode.equals("exact")) return new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16);
         SparseFeedForward predicted = new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16);
-        if (mode.endsWith("bundled")) assertTrue(predicted.bundleNeurons() > 0, "bundles made");
+        if (mode.endsWith("bundled")) assertTrue(predicted.bundleNeurons(SparseFeedForward.neuronBundles(w, threads, 0)) > 0, "bundles made");
         return predicted;
     }
 

@@ -88,7 +88,8 @@ final class Q4_0PackedKernels {
      * {@code out[r − outShift] = row r · x} for the rows {@code r = rows[k]}, {@code k} in {@code [from, to)} (or
      * {@code r = k} when {@code rows} is null), over the {@code groups} groups from group {@code firstGroup} of rows
      * {@code groupsPerRow} groups long (a whole row, or one part of a {@link Q4_0NeuronBundles} row), against grouped
-     * Q8_0 activation quants {@code xq} (same lane order, see {@link ActivationVector}) with block scales {@code xd}.
+     * Q8_0 activation quants {@code xq} (same lane order, see {@link ActivationVector}) with block scales {@code xd}:
+     * row group {@code firstGroup + i} meets activation group {@code i}.
      *
      * <p>The integer dot of each block is formed exactly in 16-bit lanes, two runs of quants per vector: a product is
      * at most 8 · 127 = 1016 in magnitude, and each lane adds 16 of them (≤ 16256 < 2^15) before the two partial sums of
