@@ -16,6 +16,9 @@ import java.util.Arrays;
  * integer row accumulation of {@link Q4_0PackedTensor#axpyRows}.
  */
 public final class Q4_0NeuronBundles {
+    /** Terms that one {@link #addDown} call quantizes together (fewer is allowed; more go in several such blocks). */
+    public static final int TERMS = Q4_0PackedKernels.TERM_BLOCK;
+
     private final int neurons;
     private final int hidden;
     /** Groups of one part (gate, up or down) of a bundle. */
@@ -110,9 +113,6 @@ public final class Q4_0NeuronBundles {
     public static DownSums downSums(int hidden) {
         return new DownSums(hidden);
     }
-
-    /** Terms that one {@link #addDown} call quantizes together (fewer is allowed; more go in several such blocks). */
-    public static final int TERMS = Q4_0PackedKernels.TERM_BLOCK;
 
     /** Down-projection sums in the kernel's grouped lane order, with the kernel's scratch. */
     public static final class DownSums {
