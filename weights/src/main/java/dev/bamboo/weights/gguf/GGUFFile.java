@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * A GGUF file (versions 2 and 3), with magic {@code GGUF} or PowerInfer's {@code PWRI} (same layout, sparse model).
  * Opening maps the file and parses and validates the whole header (metadata, tensor infos: types, shapes, every
- * tensor inside the data section, no two overlapping); tensor data is never read until used, and tensors are
+ * tensor inside the data section, the tensors back to back); tensor data is never read until used, and tensors are
  * zero-copy slices of the one memory map. Close the file only after the last use of its tensors.
  */
 public final class GGUFFile implements AutoCloseable {
@@ -129,15 +129,22 @@ public final class GGUFFile implements AutoCloseable {
         GGUFFile build(String magic, int version, GGUFMetadata metadata, Map<String, GGUFTensorInfo> infos, int alignment, long dataStart);
     }
 
-    /** Checks that no two tensors share bytes (a corrupt or malicious header could alias them). */
-    static void checkNoOverlap(String fileName, Map<String, GGUFTensorInfo> infos) {
-        List<GGUFTensorInfo> sorted = new ArrayList<>(infos.values());
-        sorted.sort(Comparator.comparingLong(GGUFTensorInfo::offset));
-        for (int i = 1; i < sorted.size(); i++) {
-            GGUFTensorInfo a = sorted.get(i - 1), b = sorted.get(i);
-            if (b.offset() < a.offset() + a.byteSize() && b.byteSize() > 0) {
-                throw GGUFErrors.error(fileName + ": tensors " + a.name() + " and " + b.name() + " overlap in the data section; the file is corrupt");
+    /**
+     * Checks that the tensors lie back to back in the data section, in the order of their infos, each padded to the
+     * alignment, as every GGUF writer lays them out and llama.cpp requires. Besides aliasing, this catches a corrupt
+     * type or shape that leaves a gap: a tensor read with the wrong size would otherwise load and compute garbage.
+     */
+    static void checkBackToBack(String fileName, Map<String, GGUFTensorInfo> infos, int alignment) {
+        long expected = 0;
+        String previous = null;
+        for (GGUFTensorInfo info : infos.values()) {
+            if (info.offset() != expected) {
+                throw GGUFErrors.error(fileName + ": tensor " + info.name() + " has data offset " + info.offset() + " where " + expected
+                        + " is expected (tensors lie back to back, each padded to " + alignment + " bytes"
+                        + (previous == null ? "" : ", and " + previous + " ends there") + "); the file is corrupt");
             }
+            expected += (info.byteSize() + alignment - 1) / alignment * alignment;
+            previous = info.name();
         }
     }
 

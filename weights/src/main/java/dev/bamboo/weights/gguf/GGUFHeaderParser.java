@@ -35,13 +35,16 @@ final class GGUFHeaderParser {
         byte[] m = file.segment().asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE);
         String magic = new String(m, StandardCharsets.ISO_8859_1);
         if (!magic.equals(GGUFFile.MAGIC_GGUF) && !magic.equals(GGUFFile.MAGIC_POWERINFER)) {
-            throw GGUFErrors.error(name + ": not a GGUF file (magic " + printable(m) + ", expected GGUF or PWRI); give a .gguf model file or a Hugging Face model directory");
+            String hint = name.endsWith(".safetensors") ? "a .safetensors file is one part of a Hugging Face model: give the folder holding it, its config.json and tokenizer"
+                    : "give a .gguf model file or a Hugging Face model directory";
+            throw GGUFErrors.error(name + ": not a GGUF file (magic " + printable(m) + ", expected GGUF or PWRI); " + hint);
         }
         c.i32("the magic");
         long version = c.u32("the version");
         if (version != 2 && version != 3) {
             String hint = version == 1 ? "GGUF v1 is obsolete; convert the model again with a current converter"
-                    : (version & 0xFFFF) == 0 ? "it looks big-endian; use a little-endian file" : "only versions 2 and 3 are supported";
+                    : version != 0 && (version & 0xFFFF) == 0 ? "it looks big-endian; use a little-endian file"
+                    : version == 0 ? "the file is corrupt" : "only versions 2 and 3 are supported";
             throw GGUFErrors.error(name + ": unsupported GGUF version " + version + "; " + hint);
         }
         long tensorCount = c.count("tensor count", MIN_TENSOR_INFO_BYTES);
@@ -74,7 +77,7 @@ final class GGUFHeaderParser {
                         + info.offset() + ") lies outside the " + dataSize + "-byte data section");
             }
         }
-        GGUFFile.checkNoOverlap(name, infos);
+        GGUFFile.checkBackToBack(name, infos, alignment);
         return builder.build(magic, (int) version, metadata, GGUFFile.unmodifiable(infos), alignment, dataStart);
     }
 

@@ -47,11 +47,14 @@ public final class GGUFMetadata {
         return OptionalLong.of(((Number) v.value()).longValue());
     }
 
-    /** FLOAT32 or FLOAT64 (integers are accepted too: some converters write whole numbers as ints). */
+    /**
+     * FLOAT32 or FLOAT64 only, as llama.cpp reads them: a float key of an integer type is what a corrupt type byte
+     * makes of it (the float's bits read as an int), not a number to convert.
+     */
     public OptionalDouble floatValue(String key) {
         GGUFValue v = values.get(key);
         if (v == null) return OptionalDouble.empty();
-        if (!v.type().isFloat() && !v.type().isInteger()) throw wrongType(key, v, "a number");
+        if (!v.type().isFloat()) throw wrongType(key, v, "a float");
         return OptionalDouble.of(((Number) v.value()).doubleValue());
     }
 
@@ -80,7 +83,7 @@ public final class GGUFMetadata {
 
     public Optional<float[]> floatArray(String key) {
         return array(key).map(a -> {
-            if (!a.elementType().isFloat() && !a.elementType().isInteger()) throw wrongElements(key, a, "numbers");
+            if (!a.elementType().isFloat()) throw wrongElements(key, a, "floats");
             float[] out = new float[a.size()];
             for (int i = 0; i < out.length; i++) out[i] = ((Number) a.items().get(i)).floatValue();
             return out;

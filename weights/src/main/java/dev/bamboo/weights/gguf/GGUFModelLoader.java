@@ -162,6 +162,9 @@ public final class GGUFModelLoader {
                 throw GGUFErrors.error(file.fileName() + ": only " + predictors.size() + " of " + c.layers() + " layers have predictor weights (blk.N.fc1/fc2); the file is incomplete");
             }
             float threshold = (float) file.metadata().floatValue(SPARSE_THRESHOLD_KEY).orElse(0.0);
+            if (!Float.isFinite(threshold)) {
+                throw GGUFErrors.error(file.fileName() + ": " + SPARSE_THRESHOLD_KEY + " is " + threshold + ", not a finite number; the file is corrupt");
+            }
             predictor = Optional.of(new PredictorWeights(List.copyOf(predictors), threshold, file.fileName()));
         }
         checkAllUsed(file, c.layers());

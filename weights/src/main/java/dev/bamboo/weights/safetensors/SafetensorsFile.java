@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * A {@code .safetensors} file: an 8-byte little-endian header length, a JSON header, then the tensor bytes.
- * The header is validated completely (dtypes, shapes, offsets inside the file, no overlaps) before any tensor is used.
+ * The header is validated completely (dtypes, shapes, tensors back to back filling the data section) before any tensor is used.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** Headers above this are not real safetensors files; refusing them keeps a corrupt length from allocating gigabytes. */
@@ -82,7 +82,7 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             entries.put(field.getKey(), entry(name, printable(field.getKey()), field.getKey(), field.getValue(), dataSize));
         }
-        checkNoOverlap(name, entries);
+        checkBackToBack(name, entries, dataSize);
         return new SafetensorsFile(file, dataStart, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
     }
 
@@ -126,14 +126,28 @@ public final class SafetensorsFile implements AutoCloseable {
         return new SafetensorsEntry(tensor, dtype, shape, begin, end);
     }
 
-    private static void checkNoOverlap(String file, Map<String, SafetensorsEntry> entries) {
+    /**
+     * Checks that the tensors fill the data section back to back, as the safetensors format requires and its reference
+     * library checks: besides aliasing, a gap or a data section longer than the tensors means a corrupt header length
+     * or offsets, which would otherwise load every tensor a few bytes off.
+     */
+    private static void checkBackToBack(String file, Map<String, SafetensorsEntry> entries, long dataSize) {
         List<SafetensorsEntry> sorted = new ArrayList<>(entries.values());
-        sorted.sort(Comparator.comparingLong(SafetensorsEntry::begin));
-        for (int i = 1; i < sorted.size(); i++) {
-            SafetensorsEntry a = sorted.get(i - 1), b = sorted.get(i);
-            if (b.begin() < a.end() && b.end() > b.begin()) {
-                throw new BambooException(file + ": tensors " + printable(a.name()) + " and " + printable(b.name()) + " overlap; the file is corrupt");
+        sorted.sort(Comparator.comparingLong(SafetensorsEntry::begin).thenComparingLong(SafetensorsEntry::end));
+        long expected = 0;
+        String previous = null;
+        for (SafetensorsEntry e : sorted) {
+            if (e.begin() != expected) {
+                throw new BambooException(file + ": tensor " + printable(e.name()) + " starts at data byte " + e.begin() + " where "
+                        + (previous == null ? "the data starts at 0" : printable(previous) + " ends at " + expected)
+                        + " (tensors fill the data section back to back); the file is corrupt");
             }
+            expected = e.end();
+            previous = e.name();
+        }
+        if (expected != dataSize) {
+            throw new BambooException(file + ": the tensors end at data byte " + expected + " but the data section holds " + dataSize
+                    + " bytes; the header length or the offsets are corrupt, or the file has bytes appended");
         }
     }
 

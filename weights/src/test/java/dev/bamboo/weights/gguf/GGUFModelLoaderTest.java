@@ -173,6 +173,18 @@ class GGUFModelLoaderTest {
     }
 
     @Test
+    void aThresholdThatIsNoNumberIsRefused(@TempDir Path dir) {
+        Path out = dir.resolve("nan-threshold.gguf");
+        try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-relullama.f32.powerinfer.gguf"))) {
+            GGUFCopies.copy(src, out, name -> true, w -> w.put(GGUFModelLoader.SPARSE_THRESHOLD_KEY, GGUFValue.ofFloat32(Float.NaN)), "PWRI");
+        }
+        try (GGUFFile f = GGUFFile.open(out)) {
+            BambooException e = assertThrows(BambooException.class, () -> GGUFModelLoader.load(f));
+            assertTrue(e.getMessage().startsWith("nan-threshold.gguf: powerinfer.sparse_threshold is NaN"), e.getMessage());
+        }
+    }
+
+    @Test
     void unknownArchitectureListsTheSupportedOnes(@TempDir Path dir) {
         Path out = dir.resolve("gpt2.gguf");
         try (GGUFFile src = GGUFFile.open(TestFiles.gguf("tiny-mistral.q4_0.dense.gguf"))) {
@@ -213,6 +225,10 @@ class GGUFModelLoaderTest {
                 .getMessage().contains("must be positive numbers"));
         assertTrue(loadError(dir, n -> true, w -> w.put("tokenizer.ggml.eos_token_id", GGUFValue.ofUInt32(99999)))
                 .getMessage().contains("tokenizer.ggml.eos_token_id 99999 is not a token id"));
+
+        // a float key of an integer type: what a corrupt type byte makes of it (the float's bits read as an int)
+        assertTrue(loadError(dir, n -> true, w -> w.put("bamboo.rope.freq_base", new GGUFValue(GGUFValueType.INT32, Float.floatToIntBits(10000f))))
+                .getMessage().contains("rope.freq_base is INT32 where a float is expected"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,8 @@ class GGUFRobustnessTest {
         assertError(new Bytes().raw("GGUF").u32(1).u64(0).u64(0), "version 1");
         assertError(new Bytes().raw("GGUF").u32(4).u64(0).u64(0), "version 4");
         assertError(new Bytes().raw("GGUF").u32(3L << 24).u64(0).u64(0), "big-endian");
+        assertFalse(error(new Bytes().raw("GGUF").u32(0).u64(0).u64(0)).contains("big-endian"));
+        assertError(new Bytes().raw("GGUF").u32(0).u64(0).u64(0), "version 0", "corrupt");
     }
 
     @Test
@@ -108,10 +111,14 @@ class GGUFRobustnessTest {
     }
 
     @Test
-    void tensorsOutsideTheFileOrOverlapping() throws IOException {
+    void tensorsOutsideTheFileOrNotBackToBack() throws IOException {
         assertError(new Bytes().header(1, 0).tensor("x", new long[]{32, 4}, 0, 0).padTo(32).zeros(100), "x", "outside");
         assertError(new Bytes().header(1, 0).tensor("x", new long[]{32}, 0, 1L << 40).padTo(32).zeros(128), "x", "outside");
-        assertError(new Bytes().header(2, 0).tensor("a", new long[]{32}, 0, 0).tensor("b", new long[]{32}, 0, 64).padTo(32).zeros(256), "a", "b", "overlap");
+        assertError(new Bytes().header(2, 0).tensor("a", new long[]{32}, 0, 0).tensor("b", new long[]{32}, 0, 64).padTo(32).zeros(256), "b", "offset 64 where 128", "a ends there");
+        // a gap: what a corrupt type leaves (an F32 tensor read as F16 is half as long)
+        assertError(new Bytes().header(2, 0).tensor("a", new long[]{32}, 1, 0).tensor("b", new long[]{32}, 0, 128).padTo(32).zeros(256), "b", "offset 128 where 64");
+        // out of order
+        assertError(new Bytes().header(2, 0).tensor("a", new long[]{32}, 0, 128).tensor("b", new long[]{32}, 0, 0).padTo(32).zeros(256), "a", "offset 128 where 0");
         assertError(new Bytes().header(2, 0).tensor("a", new long[]{8}, 0, 0).tensor("a", new long[]{8}, 0, 32).padTo(32).zeros(64), "a", "twice");
     }
 
