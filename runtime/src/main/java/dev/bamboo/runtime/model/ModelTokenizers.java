@@ -14,14 +14,23 @@ final class ModelTokenizers {
         GGUFMetadata m = loaded.ggufMetadata().orElseThrow(() ->
                 new BambooException(loaded.path() + ": this model file carries no tokenizer; use a GGUF file or a Hugging Face directory with tokenizer.model"));
         String[] tokens = m.stringArray("tokenizer.ggml.tokens").map(l -> l.toArray(String[]::new)).orElse(null);
-        return TokenizerLoader.fromGgufArrays(m.string("tokenizer.ggml.model").orElse(null), tokens,
-                m.floatArray("tokenizer.ggml.scores").orElse(null), m.intArray("tokenizer.ggml.token_type").orElse(null),
-                id(m, "tokenizer.ggml.bos_token_id"), id(m, "tokenizer.ggml.eos_token_id"), id(m, "tokenizer.ggml.unknown_token_id"),
-                m.bool("tokenizer.ggml.add_bos_token").orElse(null), m.bool("tokenizer.ggml.add_space_prefix").orElse(null));
+        String model = m.string("tokenizer.ggml.model").orElse(null);
+        float[] scores = m.floatArray("tokenizer.ggml.scores").orElse(null);
+        int[] types = m.intArray("tokenizer.ggml.token_type").orElse(null);
+        Integer bos = id(m, "tokenizer.ggml.bos_token_id"), eos = id(m, "tokenizer.ggml.eos_token_id"), unk = id(m, "tokenizer.ggml.unknown_token_id");
+        Boolean addBos = m.bool("tokenizer.ggml.add_bos_token").orElse(null), prefix = m.bool("tokenizer.ggml.add_space_prefix").orElse(null);
+        try {
+            return TokenizerLoader.fromGgufArrays(model, tokens, scores, types, bos, eos, unk, addBos, prefix);
+        } catch (BambooException e) {
+            // the loader checks arrays, not files: say which file they came from
+            throw new BambooException(loaded.path().getFileName() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Integer id(GGUFMetadata m, String key) {
         var v = m.intValue(key);
-        return v.isPresent() ? Math.toIntExact(v.getAsLong()) : null;
+        if (v.isEmpty()) return null;
+        // a negative or huge id is no token; the vocabulary's own range check names it
+        return (int) Math.max(-1, Math.min(Integer.MAX_VALUE, v.getAsLong()));
     }
 }

@@ -30,8 +30,15 @@ public final class HFConfig {
         return parse(JsonFiles.readObject(file, "fix it or download the model again"), file.toString());
     }
 
+    /** Wider attention projections than any model has: beyond it, sizes computed in ints would overflow. */
+    private static final long MAX_WIDTH = 1 << 24;
+
     static ModelConfig parse(JsonNode c, String where) {
         String type = c.path("model_type").asText("");
+        if (!c.has("model_type")) {
+            throw new BambooException(where + " has no model_type, so this is not a model folder (a predictor folder goes to --predictor); "
+                    + "pass the folder holding the model's config.json and weights");
+        }
         if (!MODEL_TYPES.contains(type)) {
             throw new BambooException(where + ": model_type '" + type + "' is not supported; Bamboo runs " + String.join(", ", MODEL_TYPES));
         }
@@ -45,6 +52,9 @@ public final class HFConfig {
             throw new BambooException(where + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
         int headDim = optionalInt(c, "head_dim", hidden / heads, where);
+        if ((long) heads * headDim > MAX_WIDTH) {
+            throw new BambooException(where + ": num_attention_heads " + heads + " × head_dim " + headDim + " is absurdly wide; the config is corrupt");
+        }
         if (headDim % 2 != 0) throw new BambooException(where + ": head_dim " + headDim + " is odd; RoPE needs pairs of dimensions, so the config is wrong");
         double eps = optionalNumber(c, "rms_norm_eps", 1e-6, where);
         double theta = ropeTheta(c, where).orElse(10000.0);
@@ -61,7 +71,7 @@ public final class HFConfig {
             window = w.isIntegralNumber() && w.canConvertToInt() && w.asInt() == 0 ? 0 : positive(w, "sliding_window", where);
             if (window >= context) window = 0;
         }
-        boolean tied = c.path("tie_word_embeddings").asBoolean(false);
+        boolean tied = optionalBoolean(c, "tie_word_embeddings", where);
         FfnKind ffnKind = ffnKind(c, type, where);
         int bos = tokenId(c, "bos_token_id", 1, vocab, where);
         int eos = tokenId(c, "eos_token_id", 2, vocab, where);
@@ -75,8 +85,10 @@ public final class HFConfig {
      * word, so they are refused.
      */
     private static void refuseUnsupported(JsonNode c, String where) {
-        for (JsonNode rope : new JsonNode[] {c.get("rope_scaling"), c.get("rope_parameters")}) {
+        for (String key : new String[] {"rope_scaling", "rope_parameters"}) {
+            JsonNode rope = c.get(key);
             if (rope == null || rope.isNull()) continue;
+            if (!rope.isObject()) throw new BambooException(where + ": '" + key + "' must be an object or null, found " + rope + "; the config is corrupt");
             String kind = rope.path("rope_type").asText(rope.path("type").asText("default"));
             boolean unscaled = kind.equals("default") || (kind.equals("linear") || kind.equals("dynamic")) && rope.path("factor").asDouble(0) == 1.0;
             if (!unscaled) {
@@ -84,10 +96,18 @@ public final class HFConfig {
             }
         }
         for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
-            if (c.path(bias).asBoolean(false)) {
+            if (optionalBoolean(c, bias, where)) {
                 throw new BambooException(where + ": " + bias + " is true, and Bamboo runs Llama-family layers without biases; use a model without them");
             }
         }
+    }
+
+    /** true or false, false when the key is absent or null; anything else is an error, not a guess. */
+    private static boolean optionalBoolean(JsonNode c, String key, String where) {
+        JsonNode n = c.get(key);
+        if (n == null || n.isNull()) return false;
+        if (!n.isBoolean()) throw new BambooException(where + ": '" + key + "' must be true or false, found " + n + "; the config is corrupt");
+        return n.asBoolean();
     }
 
     private static OptionalDouble ropeTheta(JsonNode c, String where) {

@@ -62,6 +62,13 @@ class HFConfigTest {
     @Test
     void valuesOfTheWrongKindAreRefusedNotDefaulted() throws IOException {
         assertTrue(error(c -> c.put("rms_norm_eps", "abc")).contains("'rms_norm_eps' must be a number"));
+        assertTrue(error(c -> c.put("rope_parameters", "abc")).contains("'rope_parameters' must be an object or null"));
+        assertTrue(error(c -> c.put("rope_scaling", "yarn")).contains("'rope_scaling' must be an object or null"));
+        assertTrue(error(c -> c.put("tie_word_embeddings", "yes")).contains("'tie_word_embeddings' must be true or false"));
+        assertTrue(error(c -> c.put("tie_word_embeddings", 1)).contains("'tie_word_embeddings' must be true or false"));
+        assertTrue(error(c -> c.put("attention_bias", "false")).contains("'attention_bias' must be true or false"));
+        assertTrue(error(c -> c.remove("model_type")).contains("not a model folder"));
+        assertTrue(error(c -> c.put("head_dim", 1_000_000_000)).contains("absurdly wide"));
         assertTrue(error(c -> c.put("rms_norm_eps", -1.0)).contains("must be positive numbers"));
         assertTrue(error(c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", 0)).contains("must be positive numbers"));
         assertTrue(error(c -> c.put("hidden_size", 128.5)).contains("'hidden_size' must be a positive integer"));
