@@ -65,6 +65,16 @@ class BadInputTest {
     void missingModel() {
         assertOneLineError(Cli.run("generate", "-m", tmp.resolve("nope.gguf").toString(), "-p", "hi"), "nope.gguf");
         assertOneLineError(Cli.run("info", "-m", tmp.toString()), "config.json");
+        // a part of a model, not a model
+        assertOneLineError(Cli.run("info", "-m", Cli.model("bamboo-demo").resolve("model.safetensors").toString()), "give the folder holding it");
+        assertOneLineError(Cli.run("info", "-m", Cli.model("bamboo-demo").resolve("predictor").toString()), "not a model folder", "--predictor");
+    }
+
+    @Test
+    void outputThatIsAFolderOrAThresholdBeyondAFloat() {
+        assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", "/"), "-o / is a folder");
+        assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", tmp.toString()), "is a folder");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "1e308"), "beyond the range of a float");
     }
 
     @Test

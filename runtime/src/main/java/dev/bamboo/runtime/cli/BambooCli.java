@@ -2,13 +2,17 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.IoErrors;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -66,8 +70,21 @@ public final class BambooCli {
 
     /** Runs the CLI and returns its exit code; errors the user can fix are one line on stderr. */
     public static int run(String... args) {
-        return run(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true),
-                new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true), args);
+        return run(new FileOutputStream(FileDescriptor.out), new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true), args);
+    }
+
+    /**
+     * Runs the CLI writing its output to {@code stdout}: output lost to a failed write (a full disk; not a pipe its
+     * reader closed) is an error even when the command itself succeeded.
+     */
+    static int run(OutputStream stdout, PrintWriter err, String... args) {
+        StandardOutput out = new StandardOutput(stdout);
+        int code = run(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true), err, args);
+        Optional<IOException> lost = out.lostOutput();
+        if (lost.isEmpty()) return code;
+        err.println("error: cannot write the output (" + oneLine(IoErrors.reason(lost.get())) + "); make room on the disk or write it elsewhere");
+        err.flush();
+        return code == 0 ? 1 : code;
     }
 
     /**
@@ -103,7 +120,9 @@ public final class BambooCli {
         });
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("error: " + oneLine(ex.getMessage().strip().replace('\n', ' ')) + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
+            String message = ex.getMessage().strip().replace('\n', ' ');
+            if (message.endsWith(".")) message = message.substring(0, message.length() - 1); // picocli ends its sentences
+            cmd.getErr().println("error: " + oneLine(message) + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
             return 2;
         });
         int code;

@@ -31,7 +31,10 @@ final class LogitsCommand implements Callable<Integer> {
     public Integer call() {
         int[] tokens = parseIds(ids);
         Path folder = output.toAbsolutePath().getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
+        if (folder == null || Files.isDirectory(output)) {
+            throw new BambooException("-o " + output + " is a folder; give the name of the file to write, such as -o logits.safetensors");
+        }
+        if (!Files.isDirectory(folder)) {
             throw new BambooException("-o " + output + ": the folder " + folder + " does not exist; create it or write elsewhere");
         }
         try (Model m = Model.load(model.modelPath())) {

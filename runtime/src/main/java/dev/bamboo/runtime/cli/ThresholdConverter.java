@@ -8,7 +8,8 @@ final class ThresholdConverter implements CommandLine.ITypeConverter<Double> {
     public Double convert(String value) {
         try {
             double x = Double.parseDouble(value.trim());
-            if (Double.isFinite(x)) return x;
+            if (Float.isFinite((float) x)) return x; // the predictor compares float scores
+            if (Double.isFinite(x)) throw new CommandLine.TypeConversionException("'" + value + "' is beyond the range of a float; give a value such as 0 or -0.5");
         } catch (NumberFormatException e) {
             // said below
         }
