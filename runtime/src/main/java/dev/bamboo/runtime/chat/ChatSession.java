@@ -26,19 +26,28 @@ public final class ChatSession {
     /** Replies so far: reply k samples with seed + k, so that replies draw other numbers and a seed repeats the chat. */
     private int replies;
 
-    /** Fails with a one-line message when the system prompt alone leaves the context no room for a conversation. */
+    /**
+     * Fails with a one-line message when the context has no room for a conversation: the system prompt (if any), an
+     * empty message and the shortest reply must fit.
+     */
     public ChatSession(Model model, TextGenerator generator, ChatTemplate template, String systemPrompt) {
         this.model = model;
         this.generator = generator;
         this.template = template;
-        if (systemPrompt != null && !systemPrompt.isBlank()) {
-            messages.add(Message.system(systemPrompt));
-            int context = generator.engine().session().contextLength();
-            int alone = render(List.of(messages.getFirst(), Message.user(""))).length;
-            if (alone + REPLY_ROOM_MIN > context) {
-                throw model.contextLimit(context).tooLong("the system prompt, an empty message and the " + REPLY_ROOM_MIN
-                        + " positions a reply needs at least come to", alone + REPLY_ROOM_MIN, "a shorter --system");
-            }
+        boolean hasSystem = systemPrompt != null && !systemPrompt.isBlank();
+        if (hasSystem) messages.add(Message.system(systemPrompt));
+        int context = generator.engine().session().contextLength();
+        List<Message> first = new ArrayList<>(messages);
+        first.add(Message.user(""));
+        int alone = render(first).length;
+        if (hasSystem && alone + REPLY_ROOM_MIN > context) {
+            throw model.contextLimit(context).tooLong("the system prompt, an empty message and the " + REPLY_ROOM_MIN
+                    + " positions a reply needs at least come to", alone + REPLY_ROOM_MIN, "a shorter --system");
+        }
+        if (alone + 1 > context) {
+            // no message could ever be answered: say so now rather than refuse each one
+            throw new BambooException("an empty message and a one-token reply come to " + (alone + 1) + " tokens but the context holds "
+                    + context + "; use a larger -c (up to " + model.contextLimit(context).modelContext() + ")");
         }
     }
 

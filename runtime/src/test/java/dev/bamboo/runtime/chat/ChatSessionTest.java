@@ -145,6 +145,15 @@ class ChatSessionTest {
         }
     }
 
+    /** Without a system prompt, a context too small for any exchange is refused up front, not message after message. */
+    @Test
+    void aContextTooSmallForAnyExchangeIsRefusedUpFront() {
+        try (TextGenerator gen = generator(16)) {
+            BambooException e = assertThrows(BambooException.class, () -> new ChatSession(model, gen, CHATML, null));
+            assertTrue(e.getMessage().startsWith("an empty message and a one-token reply come to") && e.getMessage().contains("use a larger -c"), e.getMessage());
+        }
+    }
+
     @Test
     void refusesAMessageLongerThanTheContextAndGoesOn() {
         try (TextGenerator gen = generator(64)) {
