@@ -102,6 +102,15 @@ final class BenchCommand implements Callable<Integer> {
             // a mistyped second -m fails before the first model's runs, not after them
             if (!Files.exists(path)) throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");
         }
+        if (paths.size() > 1) {
+            // and a mode or context a later model cannot run fails before the first model's runs too
+            for (Path path : paths) {
+                try (Model model = Model.load(path)) {
+                    checkContext(model, path, tests);
+                    for (SparsityMode mode : modes) mode.resolve(model.weights());
+                }
+            }
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> progress = progress(spec.commandLine().getErr());

@@ -2,6 +2,7 @@ package dev.bamboo.runtime.engine;
 
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.forward.HeapRoom;
+import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,6 +45,8 @@ public final class CpuWeights implements AutoCloseable {
     /** Per layer, the prepared weights' neuron bundles (null entries where none); null until a predicted engine asks. */
     private Q4_0NeuronBundles[] bundles;
     private volatile boolean closed;
+    /** Sessions of the engines made from these weights and not closed yet: closing the weights closes them first. */
+    private final Set<InferenceSession> sessions = ConcurrentHashMap.newKeySet();
 
     public CpuWeights(ModelWeights original) {
         this.original = original;
@@ -75,13 +79,31 @@ public final class CpuWeights implements AutoCloseable {
         return bundles;
     }
 
-    /** Frees the copied weights: engines made from them must not run afterwards. Closing again does nothing. */
+    /** Keeps {@code session} to close with the weights, until it is closed itself ({@link #sessionClosed}). */
+    void sessionOpened(InferenceSession session) {
+        sessions.add(session);
+    }
+
+    void sessionClosed(InferenceSession session) {
+        sessions.remove(session);
+    }
+
+    /**
+     * Closes the engines still open, each after its running generation has stopped (a generation on another thread
+     * ends with "the model of this engine is closed"), then frees the copied weights. Closing again does nothing.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        bundles = null;
-        memory.close();
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        // not while holding this object: a generation on its way out unregisters its session
+        for (InferenceSession s : List.copyOf(sessions)) s.close();
+        synchronized (this) {
+            bundles = null;
+            memory.close();
+        }
     }
 
     /** True once {@link #close} ran: the model is gone. */
@@ -106,13 +128,13 @@ public final class CpuWeights implements AutoCloseable {
         List<String> notes = new ArrayList<>();
         if (pack > 0 && !repack) {
             notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, up to 3x slower: "
-                    + "repacking them needs %.1f GiB of Java heap with the KV cache and %.1f GiB is free; %s",
-                    String.join("/", counter.packedTypes), gib(pack + reserve), gib(free), moreHeap(pack + reserve)));
+                    + "repacking them needs %s of Java heap with the KV cache and %s is free; %s",
+                    String.join("/", counter.packedTypes), size(pack + reserve), size(free), moreHeap(pack + reserve)));
         }
         if (copy > 0 && !inMemory) {
-            notes.add(String.format(Locale.ROOT, "%.2f GiB of weights are read from the mapped file, on some machines several times "
-                    + "slower than from memory: copying them needs %.1f GiB of memory and %.1f GiB is available", gib(copy),
-                    gib(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), gib(available)));
+            notes.add(String.format(Locale.ROOT, "%s of weights are read from the mapped file, on some machines several times "
+                    + "slower than from memory: copying them needs %s of memory and %s is available", size(copy),
+                    size(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), size(available)));
         }
         if (!repack && !inMemory) return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);

@@ -89,10 +89,14 @@ public final class Engine implements AutoCloseable {
 
     /** {@code inner} for one thread at a time, closed with this engine and unusable once the model is closed. */
     private ExclusiveSession exclusive(InferenceSession inner, CpuWeights cpuWeights) {
-        return new ExclusiveSession(inner, () -> {
+        ExclusiveSession[] made = new ExclusiveSession[1];
+        made[0] = new ExclusiveSession(inner, () -> {
             inner.close();
             if (pool != null) pool.close();
+            cpuWeights.sessionClosed(made[0]);
         }, cpuWeights::closed);
+        cpuWeights.sessionOpened(made[0]);
+        return made[0];
     }
 
     /**

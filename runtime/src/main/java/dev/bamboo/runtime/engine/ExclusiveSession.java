@@ -61,8 +61,9 @@ final class ExclusiveSession implements InferenceSession {
     }
 
     private void checkOpen() {
-        if (closed) throw new IllegalStateException("this engine is closed; make a new one with Model.engine or Model.textGenerator");
+        // the model first: closing the model closes its engines too
         if (modelClosed.getAsBoolean()) throw new IllegalStateException("the model of this engine is closed; load it again");
+        if (closed) throw new IllegalStateException("this engine is closed; make a new one with Model.engine or Model.textGenerator");
     }
 
     private void run(Runnable work) {

@@ -62,7 +62,7 @@ public final class Generator {
         if (prompt.length == 0) throw new BambooException("the prompt is empty: give at least one token");
         if (session.position() + prompt.length >= session.contextLength()) {
             // the CLI checks first with the model's limits (ContextLimit); a library caller gets the plain facts
-            throw new BambooException("the prompt is " + prompt.length + " tokens after " + session.position() + " in the context but the context holds "
+            throw new BambooException("the prompt is " + prompt.length + (prompt.length == 1 ? " token" : " tokens") + " after " + session.position() + " in the context but the context holds "
                     + session.contextLength() + " (including at least one generated token); use a shorter prompt or a larger context");
         }
         Sampler sampler = new Sampler(options.sampling());

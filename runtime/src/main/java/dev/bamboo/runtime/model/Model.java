@@ -161,7 +161,11 @@ public final class Model implements AutoCloseable {
         if (closed) throw new IllegalStateException("this model is closed; load it again");
     }
 
-    /** Frees the weights and unmaps the files; closing again does nothing (engines made from this model fail from then on: close them first). */
+    /**
+     * Closes the engines made from this model that are still open (a generation running on another thread stops at its
+     * next step with an {@link IllegalStateException}, and this call waits for that), frees the weights and unmaps the
+     * files. Closing again does nothing.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;

@@ -193,6 +193,10 @@ class BenchCommandTest {
         assertTrue(mode.isOneLineError(), mode.err());
         CliRun backend = CliRun.of("bench", "-m", DEMO, "-p", "4", "-n", "0", "--backend", "cuda");
         assertTrue(backend.isOneLineError(), backend.err());
+        // a mode the second model cannot run fails before the first model's runs
+        CliRun second = CliRun.of("bench", "-m", DEMO, "-m", TestData.model("tiny-mistral").toString(), "-p", "4", "-n", "0", "-r", "1", "--sparsity", "exact");
+        assertTrue(second.isOneLineError(), second.err());
+        assertEquals("", second.out(), "no results before the error");
     }
 
     private static List<String> iterable(JsonNode r) {

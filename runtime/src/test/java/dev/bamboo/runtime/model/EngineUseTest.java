@@ -124,6 +124,25 @@ class EngineUseTest {
         assertTrue(pieces.get() < 50, pieces.get() + " pieces");
     }
 
+    /**
+     * Closing the model while one of its engines generates on another thread closes that engine first: the generation
+     * stops at its next step with the model's message, not with the JDK's "Already closed" from freed weights.
+     */
+    @Test
+    void closingTheModelDuringAGenerationStopsItFirst() throws Exception {
+        Model own = Model.load(TestData.model("bamboo-demo"));
+        TextGenerator gen = own.textGenerator(options(SparsityMode.AUTO));
+        CountDownLatch generating = new CountDownLatch(1);
+        CompletableFuture<GenerationStats> run = CompletableFuture.supplyAsync(() -> gen.generate(PROMPT,
+                new GenerationOptions(1000, SamplingOptions.greedy(), true, true), text -> generating.countDown()));
+        assertTrue(generating.await(60, TimeUnit.SECONDS));
+        sleep(50); // within a forward pass, most likely: the weights are in use as they would be freed
+        own.close();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> run.get(60, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException && e.getCause().getMessage().contains("the model of this engine is closed"), e.getCause().toString());
+        gen.close();
+    }
+
     /** A callback that starts another generation on the same engine is refused, and the outer text goes on unharmed. */
     @Test
     void aGenerationFromItsOwnCallbackIsRefused() {
