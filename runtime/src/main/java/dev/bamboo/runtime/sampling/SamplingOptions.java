@@ -20,7 +20,7 @@ public record SamplingOptions(float temperature, int topK, float topP, float min
     }
 
     public SamplingOptions {
-        if (!Float.isFinite(temperature) || temperature > 100) throw new BambooException("--temp " + temperature + " is out of range: use 0 (greedy) to 100");
+        if (!Float.isFinite(temperature) || temperature > 100) throw new BambooException("--temp " + temperature + " is out of range: use 0 (greedy; a negative value is greedy too, as in llama.cpp) to 100");
         topK = Math.max(0, topK);
         if (!(topP >= 0 && topP <= 1)) throw new BambooException("--top-p " + topP + " is out of range: use a value in [0, 1] (1 = off)");
         if (!(minP >= 0 && minP < 1)) throw new BambooException("--min-p " + minP + " is out of range: use a value in [0, 1)");
