@@ -75,6 +75,7 @@ class BadInputTest {
         assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", "/"), "-o / is a folder");
         assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", tmp.toString()), "is a folder");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "1e308"), "beyond the range of a float");
+        assertOneLineError(Cli.run("--backend", "cpu", "--device", "3", "generate", "-p", "hi"), "--device 3", "drop --device");
     }
 
     @Test

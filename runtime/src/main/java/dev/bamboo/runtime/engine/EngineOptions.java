@@ -33,6 +33,9 @@ public record EngineOptions(int threads, int contextLength, SparsityMode sparsit
         if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size (0 = the model's)");
         if (promptBatch < 1 || promptBatch > 4096) throw new BambooException("prompt batch " + promptBatch + " is out of range: use 1 to 4096");
         if (device < -1) throw new BambooException("--device " + device + " is out of range: use a device index from 'bamboo devices'");
+        if (device >= 0 && backend == BackendChoice.CPU) {
+            throw new BambooException("--device " + device + " picks an accelerator, and --backend cpu runs on none; drop --device or use --backend tornado or auto");
+        }
         if (sparseThreshold.isPresent() && !Double.isFinite(sparseThreshold.getAsDouble())) {
             throw new BambooException("--sparse-threshold " + sparseThreshold.getAsDouble() + " is not a finite number; give a value such as 0 or -0.5");
         }
