@@ -12,12 +12,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The built-in chat templates: by name, and recognised from a tokenizer_config.json {@code chat_template}. */
 public final class ChatTemplates {
     private static final List<ChatTemplate> ALL = List.of(
-            new ChatMlTemplate(false), InstTemplate.LLAMA2, InstTemplate.MISTRAL, InstTemplate.MISTRAL_V3, new VicunaTemplate(), new ZephyrTemplate());
+            new ChatMlTemplate(false, null), InstTemplate.LLAMA2, InstTemplate.MISTRAL, InstTemplate.MISTRAL_V3,
+            VicunaTemplate.FASTCHAT, VicunaTemplate.LINES, VicunaTemplate.ORCA, new ZephyrTemplate());
 
     private ChatTemplates() {
     }
@@ -52,10 +55,14 @@ public final class ChatTemplates {
         }
         String t = jinjaChatTemplate;
         if (t.contains(ChatMlTemplate.START)) {
-            // some ChatML fine-tunes of Llama and Mistral start the conversation with the BOS their tokenizer has
-            return Optional.of(new ChatMlTemplate(t.contains("bos_token")));
+            // some ChatML fine-tunes of Llama and Mistral start the conversation with the BOS their tokenizer has, and
+            // some write a system message of their own when the conversation has none
+            Matcher system = CHATML_DEFAULT_SYSTEM.matcher(t);
+            return Optional.of(new ChatMlTemplate(t.contains("bos_token"), system.find() ? system.group(1).replace("\\n", "\n") : null));
         }
-        if (t.contains("<|user|>") && t.contains("<|assistant|>")) {
+        boolean zephyrMarkers = t.contains("<|user|>") && t.contains("<|assistant|>") || t.replace(" ", "").contains("'<|'+message['role']+'|>");
+        if (zephyrMarkers && !t.contains("<|end|>")) {
+            // Phi-3 uses the same role markers, but ends a message with <|end|>, not </s>
             return Optional.of(byName("zephyr"));
         }
         if (t.contains("[INST]")) {
@@ -65,10 +72,17 @@ public final class ChatTemplates {
             return Optional.of(t.contains("[/INST]") && !t.contains(" [/INST]") ? InstTemplate.MISTRAL_V3 : InstTemplate.MISTRAL);
         }
         if (t.contains("USER:") && t.contains("ASSISTANT:")) {
-            return Optional.of(byName("vicuna"));
+            // as llama.cpp tells them apart; FastChat's own format (spaces, a default system prompt) is in no Jinja template
+            return Optional.of(t.contains("SYSTEM: ") ? VicunaTemplate.ORCA : VicunaTemplate.LINES);
         }
         return Optional.empty();
     }
+
+    /**
+     * A ChatML template's own system message for conversations without one: a literal {@code <|im_start|>system\n...
+     * <|im_end|>} in the template source (SmolLM2, Qwen), the line break written as the Jinja escape or as itself.
+     */
+    private static final Pattern CHATML_DEFAULT_SYSTEM = Pattern.compile("<\\|im_start\\|>system(?:\\\\n|\n)([^'\"{}<]+?)<\\|im_end\\|>");
 
     /** The built-in template matching the chat template a model ships (see {@link #shippedJinja}); empty if none matches. */
     public static Optional<ChatTemplate> shippedWith(Model model) {

@@ -17,7 +17,7 @@ import java.util.List;
  *   <li>{@link #MISTRAL_V3}, the v3 format of Mistral-7B-Instruct v0.3: one BOS, each exchange
  *       {@code [INST] user[/INST] answer</s>}, where {@code [INST]} and {@code [/INST]} are control tokens of the v3
  *       vocabulary (plain text in one without them), and the system message goes before the <em>last</em> user
- *       message, a blank line between (Mistral's v0.3 template).</li>
+ *       message, a blank line between, and each answer stripped of surrounding whitespace (Mistral's v0.3 template).</li>
  * </ul>
  * Either way the last user turn ends with {@code [/INST]}, where the reply begins.
  */
@@ -57,7 +57,7 @@ public record InstTemplate(Style style) implements ChatTemplate {
                 parts.add(new ChatPrompt.Part.Text(" " + user));
                 parts.add(new ChatPrompt.Part.Marker("[/INST]"));
                 if (answered) {
-                    parts.add(new ChatPrompt.Part.Text(" " + turns.get(i + 1).content()));
+                    parts.add(new ChatPrompt.Part.Text(" " + turns.get(i + 1).content().strip())); // the template trims answers
                     parts.add(new ChatPrompt.Part.Eos());
                 }
                 continue;

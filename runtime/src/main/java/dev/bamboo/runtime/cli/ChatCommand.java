@@ -32,7 +32,7 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingFlags sampling;
 
-    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2, mistral, mistral-v3, vicuna or zephyr (default: recognised from the model, else chatml)")
+    @Option(names = "--chat-template", paramLabel = "NAME", description = "chatml, llama2, mistral, mistral-v3, vicuna, vicuna-lines, vicuna-orca or zephyr (default: recognised from the model, else chatml)")
     String templateName;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "system prompt")

@@ -96,6 +96,25 @@ class ChatTemplatesTest {
                 .startsWith(VicunaTemplate.DEFAULT_SYSTEM + " USER: Hi ASSISTANT:"));
     }
 
+    /** What eachadea/vicuna-13b-1.1's Jinja template (llama.cpp's vicuna) and the Orca-Vicuna one render, checked with jinja2. */
+    @Test
+    void vicunaAsTheJinjaTemplatesWriteIt() {
+        ChatPrompt lines = ChatTemplates.byName("vicuna-lines").render(CONVERSATION, true);
+        assertTrue(lines.addBos());
+        assertEquals("Be brief.\n\nUSER: Hi\nASSISTANT: Hello!</s>\nUSER: 2+2?\nASSISTANT:", lines.text());
+        assertEquals("USER: Hi\nASSISTANT:", ChatTemplates.byName("vicuna-lines").render(List.of(Message.user("Hi")), true).text());
+        assertEquals("SYSTEM: Be brief.\nUSER: Hi\nASSISTANT: Hello!</s>\nUSER: 2+2?\nASSISTANT:",
+                ChatTemplates.byName("vicuna-orca").render(CONVERSATION, true).text());
+        assertEquals("USER: Hi\nASSISTANT: Yo</s>\n", ChatTemplates.byName("vicuna-lines").render(List.of(Message.user("Hi"), Message.assistant("Yo")), false).text());
+    }
+
+    /** Mistral v0.3's template trims each answer. */
+    @Test
+    void mistralV3TrimsAnswers() {
+        assertEquals("[INST] Hi[/INST] Yo</s>[INST] Ok[/INST]", ChatTemplates.byName("mistral-v3")
+                .render(List.of(Message.user("Hi"), Message.assistant("  Yo "), Message.user("Ok")), true).text());
+    }
+
     @Test
     void zephyr() {
         ChatPrompt p = ChatTemplates.byName("zephyr").render(CONVERSATION, true);
@@ -120,7 +139,7 @@ class ChatTemplatesTest {
     @Test
     void unknownNameListsTheValidOnes() {
         BambooException e = assertThrows(BambooException.class, () -> ChatTemplates.byName("alpaca"));
-        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, mistral, mistral-v3, vicuna, zephyr"), e.getMessage());
+        assertTrue(e.getMessage().contains("alpaca") && e.getMessage().contains("chatml, llama2, mistral, mistral-v3, vicuna, vicuna-lines, vicuna-orca, zephyr"), e.getMessage());
     }
 
     @Test
@@ -145,7 +164,24 @@ class ChatTemplatesTest {
         assertFalse(ChatTemplates.detect("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}").orElseThrow()
                 .render(List.of(Message.user("Hi")), true).addBos());
         assertEquals("zephyr", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + eos_token }}{% elif message['role'] == 'assistant' %}{{ '<|assistant|>\\n' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
-        assertEquals("vicuna", detect("{% for message in messages %}{% if message['role'] == 'user' %}{{ 'USER: ' + message['content'] + ' ' }}{% else %}{{ 'ASSISTANT: ' + message['content'] + eos_token }}{% endif %}{% endfor %}"));
+        // Vicuna templates as llama.cpp tells them apart; FastChat's spaced format is in no Jinja template
+        assertEquals("vicuna-lines", detect("{% for message in messages %}{% if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
+                + "{% elif message['role'] == 'user' %}{{ 'USER: ' + message['content'] + '\\n' }}{% else %}{{ 'ASSISTANT: ' + message['content'] + eos_token + '\\n' }}{% endif %}{% endfor %}"));
+        assertEquals("vicuna-orca", detect("{% for message in messages %}{% if message['role'] == 'system' %}{{ 'SYSTEM: ' + message['content'] + '\\n' }}"
+                + "{% elif message['role'] == 'user' %}{{ 'USER: ' + message['content'] + '\\n' }}{% else %}{{ 'ASSISTANT: ' + message['content'] + eos_token + '\\n' }}{% endif %}{% endfor %}"));
+        // Zephyr with its role markers built from the role
+        assertEquals("zephyr", detect("{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + eos_token + '\\n' }}{% endfor %}"));
+        // Phi-3's role markers are Zephyr's, but it ends messages with <|end|>: not recognised (ChatML with a note)
+        assertEquals("none", detect("{% for message in messages %}{{'<|' + message['role'] + '|>' + '\\n' + message['content'] + '<|end|>\\n'}}{% endfor %}"
+                + "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}{{ '<|user|>' }}"));
+        // a ChatML template's own system message for conversations without one (SmolLM2's)
+        ChatTemplate smol = ChatTemplates.detect("{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+                + "{{ '<|im_start|>system\\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\\n' }}{% endif %}"
+                + "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}").orElseThrow();
+        assertEquals("<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+                smol.render(List.of(Message.user("Hi")), true).text());
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+                smol.render(List.of(Message.system("Be brief."), Message.user("Hi")), true).text());
         assertEquals(Optional.empty(), ChatTemplates.detect("{{ messages[0]['content'] }}"));
         assertEquals(Optional.empty(), ChatTemplates.detect(null));
     }
