@@ -17,14 +17,17 @@ final class BpeEncoder {
     private final Vocabulary vocabulary;
     private final MergeRule rule;
     private final boolean byteFallback;
+    /** A run of characters the vocabulary cannot spell becomes one unknown token, not one per character. */
+    private final boolean fuseUnknown;
 
     /** User-defined pieces by their first char, longest first. */
     private final Map<Character, List<String>> userDefined = new HashMap<>();
 
-    BpeEncoder(Vocabulary vocabulary, MergeRule rule, boolean byteFallback) {
+    BpeEncoder(Vocabulary vocabulary, MergeRule rule, boolean byteFallback, boolean fuseUnknown) {
         this.vocabulary = vocabulary;
         this.rule = rule;
         this.byteFallback = byteFallback;
+        this.fuseUnknown = fuseUnknown;
         for (String p : vocabulary.userDefinedPieces()) {
             userDefined.computeIfAbsent(p.charAt(0), k -> new ArrayList<>()).add(p);
         }
@@ -152,6 +155,7 @@ final class BpeEncoder {
             throw new dev.bamboo.weights.BambooException("text contains '" + text.substring(start, end)
                     + "', which the tokenizer can neither spell nor map to an unknown token: use a tokenizer with byte fallback");
         }
+        if (fuseUnknown && out.last(-1) == vocabulary.unk()) return; // the run so far is that unknown token already
         out.add(vocabulary.unk());
     }
 

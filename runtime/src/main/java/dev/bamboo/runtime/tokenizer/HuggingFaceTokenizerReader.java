@@ -92,7 +92,7 @@ final class HuggingFaceTokenizerReader {
         MergeRule rule = new MergeRule.ByRank(readMerges(model.path("merges"), vocabulary));
 
         Layout layout = readLayout(root);
-        return new Tokenizer(vocabulary, new TextNormalizer(layout.prefix, false, true), rule, byteFallback,
+        return new Tokenizer(vocabulary, new TextNormalizer(layout.prefix, false, true), rule, byteFallback, model.path("fuse_unk").asBoolean(false),
                 layout.split, addBos, layout.stripOnDecode, false);
     }
 
@@ -166,17 +166,22 @@ final class HuggingFaceTokenizerReader {
         boolean strip = decoderStripsPrefix(root.path("decoder"));
         if (!normalizer.isMissingNode() && !normalizer.isNull()) {
             // Llama's older conversion: Sequence[Prepend("▁"), Replace(" ", "▁")], no pre-tokenizer.
-            boolean prepend = false;
-            boolean replace = false;
+            // exactly those steps: any other (a Prepend of " ", a second Replace) would change the text, and ignoring it
+            // would give other ids than the tokenizer's own
+            int prepends = 0;
+            int replaces = 0;
             for (JsonNode n : normalizer.path("type").asText().equals("Sequence") ? normalizer.path("normalizers") : JSON.createArrayNode().add(normalizer)) {
-                switch (n.path("type").asText()) {
-                    case "Prepend" -> prepend = "\u2581".equals(n.path("prepend").asText());
-                    case "Replace" -> replace = " ".equals(n.path("pattern").path("String").asText())
-                            && "\u2581".equals(n.path("content").asText());
-                    default -> throw new BambooException("unsupported normalizer '" + n.path("type").asText()
-                            + "'; only Llama/Mistral-style tokenizers (Prepend and Replace or Metaspace) are supported");
+                boolean known = switch (n.path("type").asText()) {
+                    case "Prepend" -> "\u2581".equals(n.path("prepend").asText()) && ++prepends == 1;
+                    case "Replace" -> " ".equals(n.path("pattern").path("String").asText()) && "\u2581".equals(n.path("content").asText()) && ++replaces == 1;
+                    default -> false;
+                };
+                if (!known) {
+                    throw new BambooException("unsupported normalizer step " + n + "; only Llama/Mistral-style tokenizers (Prepend(\"\u2581\") and "
+                            + "Replace(\" \", \"\u2581\"), or a Metaspace pre-tokenizer) are supported");
                 }
             }
+            boolean prepend = prepends == 1, replace = replaces == 1;
             if (!replace || !(pre.isMissingNode() || pre.isNull())) {
                 throw new BambooException("unsupported combination of normalizer and pre_tokenizer; only Llama/Mistral-style tokenizers are supported");
             }

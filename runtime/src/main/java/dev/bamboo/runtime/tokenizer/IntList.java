@@ -14,6 +14,11 @@ final class IntList {
         values[size++] = v;
     }
 
+    /** The last value, or {@code none} when the list is empty. */
+    int last(int none) {
+        return size == 0 ? none : values[size - 1];
+    }
+
     int[] toArray() {
         return Arrays.copyOf(values, size);
     }

@@ -173,7 +173,8 @@ final class SentencePieceModelReader {
         TextNormalizer normalizer = new TextNormalizer(
                 m.addDummyPrefix() ? TextNormalizer.DummyPrefix.ALWAYS : TextNormalizer.DummyPrefix.NONE,
                 m.removeExtraWhitespaces(), m.escapeWhitespaces());
-        return new Tokenizer(vocabulary, normalizer, new MergeRule.ByScore(vocabulary), m.byteFallback(), false, addBos,
+        // SentencePiece joins a run of unknown pieces into one
+        return new Tokenizer(vocabulary, normalizer, new MergeRule.ByScore(vocabulary), m.byteFallback(), true, false, addBos,
                 m.addDummyPrefix(), m.removeExtraWhitespaces());
     }
 }

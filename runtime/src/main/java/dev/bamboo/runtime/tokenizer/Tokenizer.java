@@ -16,15 +16,17 @@ public final class Tokenizer {
     private final boolean stripAllLeadingSpaces;
 
     /**
+     * @param fuseUnknown           a run of characters the vocabulary cannot spell is one unknown token (SentencePiece;
+     *                              Hugging Face's {@code fuse_unk}), not one per character
      * @param splitAtSpaces         encode each word (a run starting at U+2581) on its own, as Hugging Face's Metaspace with split=true
      * @param stripDummyPrefix      decode drops the leading space that the dummy prefix created
      * @param stripAllLeadingSpaces decode drops all leading spaces (SentencePiece with remove_extra_whitespaces)
      */
-    Tokenizer(Vocabulary vocabulary, TextNormalizer normalizer, MergeRule rule, boolean byteFallback,
+    Tokenizer(Vocabulary vocabulary, TextNormalizer normalizer, MergeRule rule, boolean byteFallback, boolean fuseUnknown,
               boolean splitAtSpaces, boolean addBos, boolean stripDummyPrefix, boolean stripAllLeadingSpaces) {
         this.vocabulary = vocabulary;
         this.normalizer = normalizer;
-        this.encoder = new BpeEncoder(vocabulary, rule, byteFallback);
+        this.encoder = new BpeEncoder(vocabulary, rule, byteFallback, fuseUnknown);
         this.splitAtSpaces = splitAtSpaces;
         this.addBos = addBos;
         this.stripDummyPrefix = stripDummyPrefix;

@@ -132,7 +132,8 @@ public final class TokenizerLoader {
         boolean prefix = addSpacePrefix == null || addSpacePrefix;
         TextNormalizer normalizer = new TextNormalizer(
                 prefix ? TextNormalizer.DummyPrefix.ALWAYS : TextNormalizer.DummyPrefix.NONE, false, true);
-        return new Tokenizer(vocabulary, normalizer, new MergeRule.ByScore(vocabulary), vocabulary.hasBytePieces(),
+        // the SentencePiece model the file was converted from joins a run of unknown pieces into one
+        return new Tokenizer(vocabulary, normalizer, new MergeRule.ByScore(vocabulary), vocabulary.hasBytePieces(), true,
                 false, addBos == null || addBos, prefix, false);
     }
 

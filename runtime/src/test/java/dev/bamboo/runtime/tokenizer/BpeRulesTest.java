@@ -48,7 +48,9 @@ class BpeRulesTest {
     @Test
     void unknownCharactersBecomeUnkWithoutBytePieces() {
         Tokenizer t = tokenizer(BASE, BASE_TYPES, true);
-        assertArrayEquals(new int[] {11, 0, 0}, t.encode("aéé"));
+        // a run of them is one unknown token, as SentencePiece joins it
+        assertArrayEquals(new int[] {11, 0}, t.encode("aéé"));
+        assertArrayEquals(new int[] {11, 0, 11, 0}, t.encode("aé aé"));
         assertEquals("a \u2047  \u2047 ", t.decode(new int[] {11, 0, 0}));
     }
 

@@ -4,12 +4,20 @@ import dev.bamboo.runtime.TestData;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bamboo.weights.BambooException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The tokenizer.json of tiny-relullama (the same vocabulary as its tokenizer.model) against SentencePiece's cases.
@@ -52,6 +60,45 @@ class HuggingFaceJsonTest {
         }
         assertTrue(mismatches.isEmpty(), mismatches.size() + " mismatches:\n" + String.join("\n", mismatches));
         assertEquals(List.of(1, 2, 7, 31, 74, 118, 127, 148, 156, 157, 159), leadingSpace);
+    }
+
+    /** Without byte fallback, fuse_unk makes a run of characters the vocabulary cannot spell one unknown token (as tokenizers 0.23 does). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void fuseUnkJoinsARunOfUnknownCharacters(boolean fuse, @TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(TestData.testdata("tiny-relullama/tokenizer.json").toFile());
+        ((ObjectNode) root.get("model")).put("byte_fallback", false).put("fuse_unk", fuse);
+        Path edited = dir.resolve("tokenizer.json");
+        json.writeValue(edited.toFile(), root);
+        Tokenizer t = TokenizerLoader.fromHuggingFaceJson(edited, "<s>", "</s>", true);
+        int[] ids = t.encode("a\u2460\u2461 b");
+        assertEquals(fuse ? 1 : 2, Arrays.stream(ids).filter(id -> id == t.unk()).count(), Arrays.toString(ids));
+    }
+
+    /** Llama's older normalizer loads; a step Bamboo does not apply is refused rather than skipped. */
+    @Test
+    void normalizerStepsAreAppliedOrRefused(@TempDir Path dir) throws Exception {
+        String prepend = "{\"type\":\"Prepend\",\"prepend\":\"%s\"}";
+        String replace = "{\"type\":\"Replace\",\"pattern\":{\"String\":\"%s\"},\"content\":\"\u2581\"}";
+        Tokenizer legacy = withNormalizer(dir, prepend.formatted("\u2581"), replace.formatted(" "));
+        assertArrayEquals(TokenizerLoader.fromSentencePieceModel(TestData.testdata("tiny-relullama/tokenizer.model"), true).encode("Hello world"),
+                legacy.encode("Hello world"));
+        for (String[] steps : new String[][] {{prepend.formatted(" "), replace.formatted(" ")},
+                {prepend.formatted("\u2581"), replace.formatted(" "), replace.formatted("\\t")}}) {
+            BambooException e = assertThrows(BambooException.class, () -> withNormalizer(dir, steps));
+            assertTrue(e.getMessage().contains("tokenizer.json: unsupported normalizer step"), e.getMessage());
+        }
+    }
+
+    private static Tokenizer withNormalizer(Path dir, String... steps) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(TestData.testdata("tiny-relullama/tokenizer.json").toFile());
+        root.set("normalizer", json.readTree("{\"type\":\"Sequence\",\"normalizers\":[" + String.join(",", steps) + "]}"));
+        root.putNull("pre_tokenizer");
+        Path edited = dir.resolve("tokenizer.json");
+        json.writeValue(edited.toFile(), root);
+        return TokenizerLoader.fromHuggingFaceJson(edited, "<s>", "</s>", true);
     }
 
     @Test
