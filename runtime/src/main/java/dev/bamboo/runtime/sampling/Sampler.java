@@ -28,26 +28,31 @@ public final class Sampler {
         if (options.isGreedy()) return argmax(logits);
         int[] order = candidates(logits, options.topK());
         int keep = order.length;
-        double max = logits[order[0]];
-        double[] probs = new double[keep];
-        double sum = 0;
-        for (int i = 0; i < keep; i++) {
-            probs[i] = Math.exp(logits[order[i]] - max);
-            sum += probs[i];
-        }
-        // top-p: the smallest prefix whose probability reaches p
-        double cumulative = 0;
-        for (int i = 0; i < keep; i++) {
-            cumulative += probs[i] / sum;
-            if (cumulative >= options.topP()) {
-                keep = i + 1;
-                break;
+        float max = logits[order[0]];
+        // top-p, in float as llama.cpp computes it (so the token that lands on p exactly is cut where llama.cpp cuts it);
+        // at 1 it is off, not a cut where the running sum rounds to 1
+        if (options.topP() < 1f) {
+            float[] probs = new float[keep];
+            float sum = 0f;
+            for (int i = 0; i < keep; i++) {
+                probs[i] = (float) Math.exp(logits[order[i]] - max);
+                sum += probs[i];
+            }
+            float cumulative = 0f;
+            for (int i = 0; i < keep; i++) {
+                cumulative += probs[i] / sum;
+                if (cumulative >= options.topP()) {
+                    keep = i + 1;
+                    break;
+                }
             }
         }
-        // min-p: drop tokens below min_p times the most likely one
+        // min-p: drop tokens whose probability is below min_p times the most likely one's, compared as llama.cpp does:
+        // logit < max + log(min_p)
         if (options.minP() > 0) {
+            float minLogit = max + (float) Math.log(options.minP());
             for (int i = 1; i < keep; i++) {
-                if (probs[i] / probs[0] < options.minP()) {
+                if (logits[order[i]] < minLogit) {
                     keep = i;
                     break;
                 }
@@ -56,7 +61,7 @@ public final class Sampler {
         double total = 0;
         double[] tempered = new double[keep];
         for (int i = 0; i < keep; i++) {
-            tempered[i] = Math.exp((logits[order[i]] - max) / options.temperature());
+            tempered[i] = Math.exp(((double) logits[order[i]] - max) / options.temperature());
             total += tempered[i];
         }
         double r = random.nextDouble() * total;

@@ -100,6 +100,31 @@ class SamplerTest {
         for (int i = 0; i < 20; i++) assertEquals(1, s.sample(new float[] {1f, 1.2f, 1.1f, 0.9f}, new int[0], 0));
     }
 
+    /**
+     * Cases where llama.cpp's chain (src/llama-sampling.cpp) decides by a hair, found by comparing the two: top-p 1 is
+     * off (a running sum that rounds to 1 must not cut the far tail, which a high temperature makes likely), and min-p
+     * keeps a token exactly at max + log(min_p).
+     */
+    @Test
+    void thresholdsAsLlamaCppDrawsThem() {
+        // tokens 40 and 45 nats below the best: at temperature 100 all three are about equally likely
+        Sampler off = new Sampler(new SamplingOptions(100f, 0, 1f, 0f, 1f, 64, 3));
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 200; i++) seen.add(off.sample(new float[] {0f, -40f, -45f}, new int[0], 0));
+        assertEquals(Set.of(0, 1, 2), seen);
+        // min-p 0.25: a token exactly log(0.25) below the best stays
+        float edge = (float) Math.log(0.25f);
+        Sampler minP = new Sampler(new SamplingOptions(1f, 0, 1f, 0.25f, 1f, 64, 5));
+        seen.clear();
+        for (int i = 0; i < 400; i++) seen.add(minP.sample(new float[] {0f, edge, -1f - 1e-3f + edge}, new int[0], 0));
+        assertEquals(Set.of(0, 1), seen);
+        // top-p: the token that brings the sum to p is the last one kept
+        Sampler topP = new Sampler(new SamplingOptions(1f, 0, 0.5f, 0f, 1f, 64, 5));
+        seen.clear();
+        for (int i = 0; i < 400; i++) seen.add(topP.sample(new float[] {0f, 0f, 0f, 0f}, new int[0], 0));
+        assertEquals(Set.of(0, 1), seen);
+    }
+
     @Test
     void outOfRangeOptionsAreRefused() {
         assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, -0.1f, 0.05f, 1f, 64, 1));
