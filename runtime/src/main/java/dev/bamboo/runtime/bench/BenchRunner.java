@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Runs llama-bench style tests on one model: for each test one untimed warm-up run, then {@code repetitions} timed
+ * Runs llama-bench style tests on one model: for each test untimed warm-up runs ({@link #warmUp}), then {@code repetitions} timed
  * runs on the same engine. Inputs are random tokens from a seeded generator (the same for every mode and thread
  * count). Active fractions are measured in a separate, untimed pass with statistics enabled, so the timed runs do
  * none of that extra work; the neurons really active only when asked ({@code --stats}), since measuring them costs the
@@ -27,18 +27,22 @@ public final class BenchRunner {
     static final int ACTIVE_PASS_TOKENS = 32;
 
     private final int repetitions;
+    private final long warmUpNanos;
     private final long seed;
     private final Consumer<String> progress;
     private final Consumer<String> notes;
     private final java.util.Set<String> noted = new java.util.HashSet<>();
 
     /**
+     * @param warmUpSeconds the least time each test warms up for ({@link #warmUp}); 0: one run, as llama-bench
      * @param progress receives a line before each run (the command shows it only on a terminal)
      * @param notes receives, once each, what the engines say about how the model runs (repacking, a fallback layout)
      */
-    public BenchRunner(int repetitions, long seed, Consumer<String> progress, Consumer<String> notes) {
+    public BenchRunner(int repetitions, double warmUpSeconds, long seed, Consumer<String> progress, Consumer<String> notes) {
         if (repetitions < 1) throw new IllegalArgumentException("repetitions " + repetitions);
+        if (!(warmUpSeconds >= 0)) throw new IllegalArgumentException("warm-up " + warmUpSeconds);
         this.repetitions = repetitions;
+        this.warmUpNanos = (long) (warmUpSeconds * 1e9);
         this.seed = seed;
         this.progress = progress;
         this.notes = notes;
@@ -111,9 +115,17 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * Untimed runs for at least the warm-up time: one, as llama-bench does, on a model big enough to take that long;
+     * more on a small one, whose first runs are still being compiled by the JIT (the demo model's tg16 took 38 ms in its
+     * second run and 5 ms in its fifteenth), so that the timed runs do not depend on which test or mode ran first.
+     */
     private void warmUp(Engine engine, ModelFacts facts, BenchTest test, int[] tokens) {
         progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": warm-up");
-        runOnce(engine.session(), test, tokens);
+        long start = System.nanoTime();
+        do {
+            runOnce(engine.session(), test, tokens);
+        } while (System.nanoTime() - start < warmUpNanos);
     }
 
     private long timed(Engine engine, ModelFacts facts, BenchTest test, int[] tokens, int repetition) {

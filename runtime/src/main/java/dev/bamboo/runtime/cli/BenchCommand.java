@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", split = ",", description = "thread counts to test (default: physical cores)")
     List<Integer> threads;
 
+    @Option(names = "--warm-up", paramLabel = "S", defaultValue = "1", description = {"untimed runs before each test's timed ones, for at least S seconds",
+            "(the JVM compiles a small model's kernels during its first runs); 0 = one run, as llama-bench (default: ${DEFAULT-VALUE})"})
+    double warmUpSeconds;
+
     @Option(names = "--sparsity", paramLabel = "MODE", split = ",", defaultValue = "auto",
             description = "FFN modes to test: dense, exact, predicted, auto (default: ${DEFAULT-VALUE})")
     List<String> sparsity;
@@ -117,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
         boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
         ResultPrinter printer = format.printer(out, sparsityColumns);
         PrintWriter err = spec.commandLine().getErr();
-        BenchRunner runner = new BenchRunner(repetitions, seed, progress, note -> {
+        if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
+        BenchRunner runner = new BenchRunner(repetitions, warmUpSeconds, seed, progress, note -> {
             progress.accept(null);
             err.println("bamboo: " + note);
             err.flush();
@@ -128,11 +133,13 @@ final class BenchCommand implements Callable<Integer> {
                 ModelFacts facts = ModelFacts.of(model);
                 List<EngineOptions> bases = new ArrayList<>();
                 List<List<BenchRunner.ActiveFractions>> actives = new ArrayList<>();
+                java.util.Set<SparsityMode> resolved = java.util.EnumSet.noneOf(SparsityMode.class);
                 for (SparsityMode mode : modes) {
                     EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
                             .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
                             .withBackend(backend, root.device);
-                    mode.resolve(model.weights()); // an impossible mode fails here, before any run
+                    // an impossible mode fails here, before any run; auto beside the mode it picks runs once
+                    if (!resolved.add(mode.resolve(model.weights()))) continue;
                     bases.add(base);
                     if (interleave) actives.add(activeFractions(runner, model, base, tests, progress, err));
                 }

@@ -18,7 +18,8 @@ class BenchCommandTest {
     private static final String DEMO = TestData.model("bamboo-demo").toString();
 
     private static CliRun bench(String... extra) {
-        String[] base = {"bench", "-m", DEMO, "-p", "8", "-n", "4", "-r", "2", "-t", "1"};
+        // one warm-up run, as llama-bench: these tests check what the command prints, not how fast
+        String[] base = {"bench", "-m", DEMO, "-p", "8", "-n", "4", "-r", "2", "-t", "1", "--warm-up", "0"};
         String[] args = Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
         CliRun run = CliRun.of(args);
@@ -175,6 +176,14 @@ class BenchCommandTest {
         assertTrue(ratios.get(1).matches("bamboo: interleaved: tg4 t=1: predicted [0-9.]+ t/s = [0-9.]+× dense \\([0-9.]+ t/s\\)"), ratios.get(1));
     }
 
+    /** auto beside the mode it picks is that mode once, not two rows of the same runs. */
+    @Test
+    void autoBesideItsModeRunsOnce() {
+        CliRun run = CliRun.of("bench", "-m", DEMO, "-p", "0", "-n", "2", "-r", "1", "-t", "1", "--warm-up", "0.2", "--sparsity", "predicted,auto", "-o", "jsonl");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(1, run.out().strip().lines().count(), run.out());
+    }
+
     @Test
     void badInputIsOneLineError() {
         CliRun xml = CliRun.of("bench", "-m", DEMO, "-p", "8", "-n", "0", "-r", "1", "-o", "xml");
@@ -189,12 +198,15 @@ class BenchCommandTest {
         assertTrue(tooLong.err().contains("context"), tooLong.err());
         CliRun reps = CliRun.of("bench", "-m", DEMO, "-p", "4", "-r", "0");
         assertTrue(reps.isOneLineError(), reps.err());
+        CliRun warmUp = CliRun.of("bench", "-m", DEMO, "-p", "4", "--warm-up", "-1");
+        assertTrue(warmUp.isOneLineError() && warmUp.err().contains("--warm-up -1.0 is out of range"), warmUp.err());
+        assertTrue(reps.isOneLineError(), reps.err());
         CliRun mode = CliRun.of("bench", "-m", DEMO, "--sparsity", "dense,fast");
         assertTrue(mode.isOneLineError(), mode.err());
         CliRun backend = CliRun.of("bench", "-m", DEMO, "-p", "4", "-n", "0", "--backend", "cuda");
         assertTrue(backend.isOneLineError(), backend.err());
         // a mode the second model cannot run fails before the first model's runs
-        CliRun second = CliRun.of("bench", "-m", DEMO, "-m", TestData.model("tiny-mistral").toString(), "-p", "4", "-n", "0", "-r", "1", "--sparsity", "exact");
+        CliRun second = CliRun.of("bench", "-m", DEMO, "-m", TestData.model("tiny-mistral").toString(), "-p", "4", "-n", "0", "-r", "1", "--warm-up", "0", "--sparsity", "exact");
         assertTrue(second.isOneLineError(), second.err());
         assertEquals("", second.out(), "no results before the error");
     }

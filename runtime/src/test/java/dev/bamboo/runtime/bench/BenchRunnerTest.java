@@ -18,7 +18,7 @@ class BenchRunnerTest {
     @Test
     void interleavedRunsTakeTurnsAndRowsComeOutModeByMode() {
         List<String> progress = new ArrayList<>();
-        BenchRunner runner = new BenchRunner(2, 7, line -> {
+        BenchRunner runner = new BenchRunner(2, 0, 7, line -> {
             if (line != null) progress.add(line);
         }, note -> {});
         List<BenchTest> tests = List.of(BenchTest.prompt(4), BenchTest.generation(3));

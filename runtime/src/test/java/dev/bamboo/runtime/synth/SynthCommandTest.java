@@ -83,7 +83,7 @@ class SynthCommandTest {
             assertEquals(32000, m.config().vocabSize());
             assertTrue(m.weights().predictor().isEmpty());
         }
-        CliRun bench = CliRun.of("bench", "-m", file.toString(), "-p", "4", "-n", "2", "-r", "1", "-t", "2", "-o", "jsonl");
+        CliRun bench = CliRun.of("bench", "-m", file.toString(), "-p", "4", "-n", "2", "-r", "1", "-t", "2", "--warm-up", "0", "-o", "jsonl");
         assertEquals(0, bench.exitCode(), bench.err());
         assertTrue(bench.out().contains("\"model_type\":\"llama 480M Q4_0\""), bench.out());
     }
