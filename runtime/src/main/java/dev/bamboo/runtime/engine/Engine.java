@@ -59,6 +59,7 @@ public final class Engine implements AutoCloseable {
         }
         this.backend = "cpu";
         this.pool = new ComputePool(options.threads());
+        ExclusiveSession made = null;
         try {
             int batch = Math.min(options.promptBatch(), context);
             CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch));
@@ -66,7 +67,8 @@ public final class Engine implements AutoCloseable {
             weights = cpu.weights();
             this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             FeedForward ffn = feedForward(weights, options, batch);
-            this.session = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
+            made = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
+            this.session = made;
             // predicted tokens read a neuron's gate, up and down rows together: bundled, they are one run. Made once per
             // model, after this session has its memory, leaving room for one more session like it (another engine)
             if (ffn instanceof SparseFeedForward sparse && sparsity == SparsityMode.PREDICTED) {
@@ -77,7 +79,9 @@ public final class Engine implements AutoCloseable {
                 }
             }
         } catch (RuntimeException | Error e) {
-            pool.close();
+            // a session made already releases the pool, and no longer waits to be closed with the model
+            if (made != null) made.close();
+            else pool.close();
             throw e;
         }
     }
