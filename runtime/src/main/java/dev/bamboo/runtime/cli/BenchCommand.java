@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", split = ",", description = "thread counts to test (default: physical cores)")
     List<Integer> threads;
 
+    /** llama-bench's combined test, which Bamboo does not run: taken so that it is refused by name, not read as -p g. */
+    @Option(names = "-pg", hidden = true, paramLabel = "PP,TG")
+    String promptAndGeneration;
+
     @Option(names = "--warm-up", paramLabel = "S", defaultValue = "1", description = {"untimed runs before each test's timed ones, for at least S seconds",
             "(the JVM compiles a small model's kernels during its first runs); 0 = one run, as llama-bench (default: ${DEFAULT-VALUE})"})
     double warmUpSeconds;
@@ -121,6 +125,10 @@ final class BenchCommand implements Callable<Integer> {
         boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
         ResultPrinter printer = format.printer(out, sparsityColumns);
         PrintWriter err = spec.commandLine().getErr();
+        if (promptAndGeneration != null) {
+            throw new BambooException("-pg " + promptAndGeneration + ": bench has no combined prompt-and-generation test (llama-bench's -pg); "
+                    + "measure the two parts with -p and -n");
+        }
         if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
         BenchRunner runner = new BenchRunner(repetitions, warmUpSeconds, seed, progress, note -> {
             progress.accept(null);

@@ -198,6 +198,8 @@ class BenchCommandTest {
         assertTrue(tooLong.err().contains("context"), tooLong.err());
         CliRun reps = CliRun.of("bench", "-m", DEMO, "-p", "4", "-r", "0");
         assertTrue(reps.isOneLineError(), reps.err());
+        CliRun pg = CliRun.of("bench", "-m", DEMO, "-pg", "16,8");
+        assertTrue(pg.isOneLineError() && pg.err().contains("-pg 16,8: bench has no combined"), pg.err());
         CliRun warmUp = CliRun.of("bench", "-m", DEMO, "-p", "4", "--warm-up", "-1");
         assertTrue(warmUp.isOneLineError() && warmUp.err().contains("--warm-up -1.0 is out of range"), warmUp.err());
         assertTrue(reps.isOneLineError(), reps.err());
