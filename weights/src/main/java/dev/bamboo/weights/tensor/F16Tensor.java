@@ -80,8 +80,13 @@ public record F16Tensor(String name, long rows, int cols, MemorySegment data) im
         }
         float[] v = x.values(), scaled = x.halfScaled();
         float unscale = x.halfUnscale();
-        // one row at a time: consecutive rows are one stream the prefetchers follow (four side by side measured slower)
-        for (int r = from; r < to; r++) out[r] = F16Kernels.dot(data, r * (long) cols * 2L, v, scaled, unscale, cols);
+        // two rows at a time (F16Kernels.dot2); rows of up to SHORT_ROW values keep dot's chunked loop, which is its fastest
+        long rowBytes = cols * 2L;
+        int r = from;
+        if (cols > F16Kernels.SHORT_ROW) {
+            for (; r + 2 <= to; r += 2) F16Kernels.dot2(data, r * rowBytes, (r + 1) * rowBytes, v, scaled, unscale, cols, out, r);
+        }
+        for (; r < to; r++) out[r] = F16Kernels.dot(data, r * rowBytes, v, scaled, unscale, cols);
     }
 
     /** Each row once for the batch, widened once for every four tokens ({@link F16Kernels#dotTokens4}). */

@@ -360,6 +360,22 @@ class KernelDifferentialTest {
             assertTrue(Float.isFinite(out[r]), "row " + r + " is finite: " + out[r]);
             assertEquals(Float.floatToRawIntBits(w.dot(r, xs)), Float.floatToRawIntBits(out[r]), "row " + r);
         }
+        // the dense product of long rows, two at a time: the infinity shows in its own row only
+        int longCols = F16Kernels.SHORT_ROW + 2 * Simd.L + 3;
+        float[] lx = new float[longCols];
+        java.util.Arrays.fill(lx, 0.5f);
+        ActivationVector lxs = ActivationVector.of(lx);
+        MemorySegment longRows = Arena.ofAuto().allocate(2L * longCols * 5);
+        for (int j = 0; j < longCols * 5; j++) longRows.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 3 == 0 ? 2f : -0.25f));
+        longRows.set(RandomTensors.SHORT, 2L * (3 * longCols + 7), (short) 0xFC00);
+        Tensor lw = Tensors.of("special long rows", GGMLType.F16, 5, longCols, longRows);
+        float[] dense = new float[5];
+        lw.matvec(lxs, dense, 0, 5);
+        assertEquals(Float.NEGATIVE_INFINITY, dense[3], "-inf in row 3");
+        for (int r : new int[] {0, 1, 2, 4}) {
+            assertTrue(Float.isFinite(dense[r]), "row " + r + " is finite: " + dense[r]);
+            assertEquals(Float.floatToRawIntBits(lw.dot(r, lxs)), Float.floatToRawIntBits(dense[r]), "row " + r);
+        }
     }
 
     /**
