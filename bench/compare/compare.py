@@ -13,6 +13,7 @@ Needs PyTorch, transformers and matplotlib; without them it stops with a message
 """
 import argparse
 import importlib
+import inspect
 import json
 import os
 import statistics
@@ -40,6 +41,9 @@ def parse_args(argv):
     p.add_argument("--bamboo", default="bamboo", help="the bamboo launcher (run.sh passes the repository's)")
     p.add_argument("--trust-remote-code", action="store_true", help="let transformers run the model's own code (custom architectures)")
     p.add_argument("--skip-compile", action="store_true", help="skip the static cache + torch.compile variant")
+    p.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], default="float32",
+                   help="transformers' weight type (default: float32, what PyTorch computes fastest on most CPUs; "
+                        "bfloat16 reads the bytes a bf16 checkpoint gives Bamboo)")
     args = p.parse_args(argv)
     if not os.path.isdir(args.model_dir):
         p.exit(EXIT_USAGE, f"error: MODEL_DIR {args.model_dir} is not a directory; give a Hugging Face model directory\n")
@@ -75,11 +79,15 @@ def summary(engine, test, tokens, seconds):
 def run_transformers(mods, args, compiled):
     torch, transformers = mods["torch"], mods["transformers"]
     torch.set_num_threads(args.threads)
-    kwargs = {"torch_dtype": torch.float32, "trust_remote_code": args.trust_remote_code}
+    kwargs = {"torch_dtype": getattr(torch, args.dtype), "trust_remote_code": args.trust_remote_code}
     if not compiled:
         kwargs["attn_implementation"] = "eager"
     model = transformers.AutoModelForCausalLM.from_pretrained(args.model_dir, **kwargs).eval()
-    engine = "transformers static+compile" if compiled else "transformers eager"
+    engine = ("transformers static+compile" if compiled else "transformers eager") + ("" if args.dtype == "float32" else f" {args.dtype}")
+    # the pp test computes the logits of the last position only, as Bamboo and llama-bench do (transformers >= 4.45;
+    # older versions compute every position's)
+    forward_params = inspect.signature(model.forward).parameters
+    last_only = next(({name: 1} for name in ("logits_to_keep", "num_logits_to_keep") if name in forward_params), {})
     if compiled:
         model.generation_config.cache_implementation = "static"
         model.forward = torch.compile(model.forward, mode="reduce-overhead", fullgraph=True)
@@ -92,7 +100,7 @@ def run_transformers(mods, args, compiled):
 
     def pp():
         with torch.inference_mode():
-            model(prompt, use_cache=False)
+            model(prompt, use_cache=False, **last_only)
 
     def tg():
         with torch.inference_mode():
@@ -147,7 +155,8 @@ def write_outputs(mods, args, rows):
     with open(os.path.join(args.out, "compare.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     meta = {"model_dir": os.path.abspath(args.model_dir), "threads": args.threads, "repetitions": args.repetitions,
-            "prompt_tokens": args.prompt_tokens, "gen_tokens": args.gen_tokens, "backend": args.backend}
+            "prompt_tokens": args.prompt_tokens, "gen_tokens": args.gen_tokens, "backend": args.backend,
+            "transformers_dtype": args.dtype}
     with open(os.path.join(args.out, "compare.json"), "w") as f:
         json.dump({"settings": meta, "results": rows}, f, indent=2)
 

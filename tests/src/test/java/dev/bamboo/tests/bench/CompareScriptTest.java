@@ -63,7 +63,7 @@ class CompareScriptTest {
     void helpListsTheOptions() throws Exception {
         Result r = run(Map.of(), "--help");
         assertEquals(0, r.code(), r.err());
-        for (String option : List.of("MODEL_DIR", "--prompt-tokens", "--gen-tokens", "--repetitions", "--threads", "--backend", "--out")) {
+        for (String option : List.of("MODEL_DIR", "--prompt-tokens", "--gen-tokens", "--repetitions", "--threads", "--backend", "--out", "--dtype")) {
             assertTrue(r.out().contains(option), option + " in " + r.out());
         }
     }
