@@ -22,7 +22,6 @@ public final class ChatSession {
     private final TextGenerator generator;
     private final ChatTemplate template;
     private final List<Message> messages = new ArrayList<>();
-    private int[] cached = new int[0];
     /** Replies so far: reply k samples with seed + k, so that replies draw other numbers and a seed repeats the chat. */
     private int replies;
 
@@ -91,7 +90,8 @@ public final class ChatSession {
         List<Message> before = List.copyOf(messages);
         messages.clear();
         messages.addAll(kept);
-        int common = commonPrefix(cached, ids);
+        // what the cache holds, as the engine recorded it: the generator may have run other text since the last turn
+        int common = commonPrefix(generator.engine().tokens(), ids);
         if (common == ids.length) common--; // at least one token must run to produce logits
         session.rewind(common);
         StringBuilder reply = new StringBuilder();
@@ -107,7 +107,6 @@ public final class ChatSession {
             // reuses as far as its prompt starts the same way
             messages.clear();
             messages.addAll(before);
-            cached = Arrays.copyOf(ids, common + stats.promptTokens());
             replies--;
             return new ChatReply("", stats, 0, false);
         }
@@ -115,7 +114,6 @@ public final class ChatSession {
         // keep the prompt in the cache but not the reply as sampled: the next turn renders the reply through the
         // template and its tokens may differ from the sampled ones
         session.rewind(ids.length);
-        cached = ids;
         return new ChatReply(reply.toString(), stats, forgotten, true);
     }
 

@@ -34,7 +34,7 @@ public final class Engine implements AutoCloseable {
     private final SparsityMode sparsity;
     private final ComputePool pool;
     private final SparsityStats stats;
-    private final InferenceSession session;
+    private final ExclusiveSession session;
     private final String backend;
     private final List<String> notes = new ArrayList<>();
 
@@ -177,6 +177,14 @@ public final class Engine implements AutoCloseable {
      */
     public InferenceSession session() {
         return session;
+    }
+
+    /**
+     * The ids the session's cache holds, one per position before {@code session().position()}, whoever appended them:
+     * a caller that reuses the cache across calls (a chat) compares its next prompt with these, not with its own record.
+     */
+    public int[] tokens() {
+        return session.tokens();
     }
 
     /** The sparsity mode in effect (AUTO resolved). */

@@ -2,6 +2,7 @@ package dev.bamboo.runtime.engine;
 
 import dev.bamboo.runtime.generate.InferenceSession;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -28,6 +29,8 @@ final class ExclusiveSession implements InferenceSession {
     private int depth;
     private volatile boolean closed;
     private boolean released;
+    /** The ids the cache holds at positions 0 .. position() − 1, as every append through this session recorded them. */
+    private final int[] held;
 
     /**
      * @param release     frees the backend (the session's own resources and the compute threads), once
@@ -37,6 +40,29 @@ final class ExclusiveSession implements InferenceSession {
         this.inner = inner;
         this.release = release;
         this.modelClosed = modelClosed;
+        this.held = new int[inner.contextLength()];
+    }
+
+    /**
+     * The ids the cache holds, one per position before {@link #position}: what a caller that reuses the cache (a chat)
+     * compares its next prompt with, whoever appended them.
+     */
+    int[] tokens() {
+        return Arrays.copyOf(held, inner.position());
+    }
+
+    /** {@code work}, an append of {@code ids} from the current position, with what it ran (all or a prefix) recorded. */
+    private <T> T appending(int[] ids, Supplier<T> work) {
+        return exclusively(() -> {
+            int start = inner.position();
+            try {
+                return work.get();
+            } finally {
+                // a cancelled or failed append keeps the tokens that ran
+                int ran = Math.max(0, inner.position() - start);
+                System.arraycopy(ids, 0, held, start, Math.min(ran, ids.length));
+            }
+        });
     }
 
     @Override
@@ -90,22 +116,22 @@ final class ExclusiveSession implements InferenceSession {
 
     @Override
     public float[] append(int[] ids) {
-        return exclusively(() -> inner.append(ids));
+        return appending(ids, () -> inner.append(ids));
     }
 
     @Override
     public float[] append(int[] ids, BooleanSupplier cancelled) {
-        return exclusively(() -> inner.append(ids, cancelled));
+        return appending(ids, () -> inner.append(ids, cancelled));
     }
 
     @Override
     public float[] append(int id) {
-        return exclusively(() -> inner.append(id));
+        return appending(new int[] {id}, () -> inner.append(id));
     }
 
     @Override
     public float[][] appendAllLogits(int[] ids) {
-        return exclusively(() -> inner.appendAllLogits(ids));
+        return appending(ids, () -> inner.appendAllLogits(ids));
     }
 
     /**

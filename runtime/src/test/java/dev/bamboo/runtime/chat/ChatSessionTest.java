@@ -137,6 +137,32 @@ class ChatSessionTest {
         }
     }
 
+    /**
+     * The generator is the caller's: other text run on it between two turns (sharing the chat's system prefix, or after
+     * a reset) must not leak into the next reply, which equals that of a chat nobody disturbed.
+     */
+    @Test
+    void otherUseOfTheGeneratorBetweenTurnsDoesNotChangeTheReply() {
+        String expected;
+        try (TextGenerator gen = generator(256)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "Permission is hereby granted");
+            expected = send(chat, "What about it?").text();
+        }
+        try (TextGenerator gen = generator(256)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "Permission is hereby granted");
+            gen.generate("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nTHE SOFTWARE IS PROVIDED AS IS", GREEDY, t -> {});
+            assertEquals(expected, send(chat, "What about it?").text());
+        }
+        try (TextGenerator gen = generator(256)) {
+            ChatSession chat = new ChatSession(model, gen, CHATML, "Be brief.");
+            send(chat, "Permission is hereby granted");
+            gen.engine().session().reset();
+            assertEquals(expected, send(chat, "What about it?").text());
+        }
+    }
+
     @Test
     void aSystemPromptThatFillsTheContextIsRefusedOnce() {
         try (TextGenerator gen = generator(64)) {

@@ -221,7 +221,13 @@ class EngineUseTest {
             assertEquals(0, s.generatedTokens());
             InferenceSession session = gen.engine().session();
             assertEquals(32, session.position());
+            assertArrayEquals(Arrays.copyOf(ids, 32), gen.engine().tokens(), "the cache holds what ran");
             assertArrayEquals(whole, session.append(Arrays.copyOfRange(ids, 32, ids.length)));
+            assertArrayEquals(ids, gen.engine().tokens());
+            session.rewind(3);
+            session.append(new int[] {99, 98});
+            session.append(97);
+            assertArrayEquals(new int[] {ids[0], ids[1], ids[2], 99, 98, 97}, gen.engine().tokens());
         }
     }
 
