@@ -37,7 +37,8 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     private static final int BLOCK_BYTES = 18;
     private static final int ROW_ALIGN = 16;
     /**
-     * Rows per chunk in {@link #matmul} and {@link #accumulateRows}: a chunk stays in L2 across the tokens. A multiple of
+     * Rows (or, in {@link #accumulateRows}, a range of row indices) per chunk in {@link #matmul} and {@link
+     * #accumulateRows}: a chunk stays in L2 across the tokens. A multiple of
      * {@link Q4_0PackedKernels#TERM_BLOCK}.
      */
     private static final int ROW_CHUNK = 4 * Q4_0PackedKernels.TERM_BLOCK;
@@ -200,10 +201,11 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     }
 
     /**
-     * Rows go in chunks of {@link #ROW_CHUNK} list entries, small enough to stay in cache while every token takes its
-     * terms from them. Per chunk and token, the terms with a nonzero coefficient (the others are not read) go to the
-     * kernel as one list, into the token's grouped sums; each token's sums are added to its output once. So a token
-     * gets bitwise what {@link #axpyRows} gives, chunk by chunk, for its nonzero terms.
+     * Rows go in chunks of the list's rows in one range of {@link #ROW_CHUNK} row indices ({@link TermChunks}), small
+     * enough to stay in cache while every token takes its terms from them. Per chunk and token, the terms with a nonzero
+     * coefficient (the others are not read) go to the kernel as one list, into the token's grouped sums; each token's
+     * sums are added to its output once. So a token gets bitwise what {@link #axpyRows} gives, chunk by chunk, for its
+     * nonzero terms, whichever other tokens share the batch.
      */
     @Override
     public void accumulateRows(int[] rows, int count, float[][] coeffs, int tokens, float[][] outs, int from, int to) {

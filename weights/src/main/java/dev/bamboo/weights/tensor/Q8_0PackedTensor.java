@@ -137,8 +137,9 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     }
 
     /**
-     * Rows go in chunks of {@link #ROW_CHUNK} list entries, small enough to stay in cache while every token takes its
-     * terms from them; a token's terms with a nonzero coefficient are applied in row order, as {@link #axpyRows} would.
+     * Rows go in chunks of the list's rows in one range of {@link #ROW_CHUNK} row indices ({@link TermChunks}), small
+     * enough to stay in cache while every token takes its terms from them; a token's terms with a nonzero coefficient
+     * are applied in row order, as {@link #axpyRows} would, whichever other tokens share the batch.
      */
     @Override
     public void accumulateRows(int[] rows, int count, float[][] coeffs, int tokens, float[][] outs, int from, int to) {
