@@ -51,7 +51,7 @@ final class ChatCommand implements Callable<Integer> {
              TextGenerator gen = m.textGenerator(model.engineOptions())) {
             model.reportBackend(gen.engine());
             ChatTemplate template = chooseTemplate(m, err);
-            ChatSession chat = new ChatSession(m, gen, template, system);
+            ChatSession chat = new ChatSession(m, gen, template, ArgumentText.decoded("--system", system));
             SamplingFlags.reportSeed(options.sampling(), err);
             Interrupt interrupt = Interrupt.install();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -104,12 +104,6 @@ final class GenerateCommand implements Callable<Integer> {
             return text;
         }
         if (prompt == null) throw new BambooException("no prompt: give one with -p TEXT or -f FILE");
-        String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
-        if (prompt.indexOf('\uFFFD') >= 0 && !encoding.equalsIgnoreCase("UTF-8")) {
-            // the JVM decoded the command line in a non-UTF-8 locale: the characters it could not read are gone
-            throw new BambooException("-p: the text reached Java through the " + encoding + " locale and lost its non-ASCII characters; "
-                    + "run in a UTF-8 locale (such as LANG=C.UTF-8) or give the text with -f FILE");
-        }
-        return prompt;
+        return ArgumentText.decoded("-p", prompt);
     }
 }
