@@ -27,7 +27,7 @@ import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
  * down projection as [hidden, ffn]) and {@code exact} sparsity (full gate projection, then up and down_t only for
  * neurons with a positive gate). Gate rows are negated for a random {@code 100 − truePercent}% of the neurons, so
  * exactly {@code truePercent}% are truly active for the positive input.
- * Memory: gate, up, down and down_t, 4 × 117 MB in F16.
+ * Memory: gate, up, down and down_t, 4 × 117 MB in F16 (and the bundles' 3 × 33 MB with {@code bundled}, Q4_0).
  */
 public class DenseFfnBenchmark extends OneTokenBenchmark {
     @Param({"F16", "Q4_0"})
@@ -38,6 +38,10 @@ public class DenseFfnBenchmark extends OneTokenBenchmark {
 
     @Param({"1"})
     public int threads;
+
+    /** Q4_0 only: exact reads each gate-positive neuron's up and down_t rows as one run of its bundle (as exact decode does). */
+    @Param({"false"})
+    public boolean bundled;
 
     private Arena arena;
     private ComputePool pool;
@@ -62,6 +66,7 @@ public class DenseFfnBenchmark extends OneTokenBenchmark {
         pool = new ComputePool(threads);
         dense = new DenseFeedForward(w, pool, 1);
         exact = new SparseFeedForward(w, pool, new ExactSelector(w, pool), 1);
+        if (bundled) exact.bundleNeurons(SparseFeedForward.neuronBundles(w, pool, 0));
         float[] x = FfnLayerFixture.positiveInput(h, 5);
         batch = new FfnBatch(1, new ActivationVector[] {ActivationVector.of(x)}, new float[][] {x.clone()}, new float[1][h]);
     }

@@ -42,7 +42,7 @@ public final class CpuWeights implements AutoCloseable {
     /** Holds the copied weights; closed with the model. */
     private final Arena memory = Arena.ofShared();
     private Prepared prepared;
-    /** Per layer, the prepared weights' neuron bundles (null entries where none); null until a predicted engine asks. */
+    /** Per layer, the prepared weights' neuron bundles (null entries where none); null until a sparse engine asks. */
     private Q4_0NeuronBundles[] bundles;
     private volatile boolean closed;
     /** Sessions of the engines made from these weights and not closed yet: closing the weights closes them first. */

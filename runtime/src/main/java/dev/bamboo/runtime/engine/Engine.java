@@ -69,12 +69,13 @@ public final class Engine implements AutoCloseable {
             FeedForward ffn = feedForward(weights, options, batch);
             made = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
             this.session = made;
-            // predicted tokens read a neuron's gate, up and down rows together: bundled, they are one run. Made once per
-            // model, after this session has its memory, leaving room for one more session like it (another engine)
-            if (ffn instanceof SparseFeedForward sparse && sparsity == SparsityMode.PREDICTED) {
+            // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
+            // bundled, they are one run. Made once per model, after this session has its memory, leaving room for one
+            // more session like it (another engine)
+            if (ffn instanceof SparseFeedForward sparse && sparsity != SparsityMode.DENSE) {
                 long bundles = sparse.bundleNeurons(cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch)));
                 if (bundles > 0) {
-                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for predicted tokens (%.1f MiB of memory, shared by the model's engines)",
+                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for sparse decode steps (%.1f MiB of memory, shared by the model's engines)",
                             bundles / 1048576.0));
                 }
             }

@@ -12,15 +12,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One token's gather-based FFN over {@link Q4_0NeuronBundles}, for the predicted mode of repacked Q4_0 models: per
- * active neuron, the gate row, the up row (unless the gate is cut off) and the {@code ffn_down_t} row are read from one
- * run. The active list is cut into {@link #PARTS} equal parts, each computed whole by one thread (blocks of {@link
+ * One token's gather-based FFN over {@link Q4_0NeuronBundles}, for the sparse decode steps of repacked Q4_0 models:
+ * per active neuron, the gate row (unless the selector computed the gate, as exact mode does), the up row (unless the
+ * gate is cut off) and the {@code ffn_down_t} row are read from one run. The active list is cut into {@link #PARTS} equal parts, each computed whole by one thread (blocks of {@link
  * #BLOCK} neurons: touch their bundles, gate products, up products, then their nonzero terms into the part's down sums)
  * and the part sums added in part order, so results do not depend on the thread count. Gate and up products are
  * bitwise those of the separate matrices; the down terms are quantized in blocks taken in part order, so the sums round
  * a little differently from {@link dev.bamboo.runtime.forward.RowAccumulator}'s over the same terms.
  *
- * <p>Bundles are a copy beside the matrices (prompt batches, and tokens whose list is too long to gather, use those),
+ * <p>Bundles are a copy beside the matrices (prompt batches, and tokens whose list is too long ({@link #runs}), use those),
  * made once per model ({@link #bundle}, kept by the engine's {@code CpuWeights}) where the heap has room; a layer without
  * them runs the separate matrices.
  */
@@ -88,30 +88,45 @@ final class BundledTokenFfn {
         return bytes;
     }
 
-    /** Whether layer {@code layer} has bundles. */
-    boolean covers(int layer) {
-        return bundles[layer] != null;
+    /**
+     * Share of a layer's neurons up to which a list whose gate is known goes through the bundles. Exact mode reads the
+     * up and down parts of its gate-positive neurons, ~4.6 KB runs on Bamboo-7B, which gather better than the
+     * matrices' separate 2.3 KB rows: one Bamboo-7B Q4_0 layer, 2 threads, µs per token against the matrices' path
+     * (which streams whole matrices above their gather limit, 40 %): 1910 / 2542 at 15 % of the gates positive, 3549 /
+     * 5067 at 50 %, 3892 / 4613 at 65 %, 4822 / 4748 at 80 % (BENCHMARKS.md, "Exact mode over the bundles").
+     */
+    static final double KNOWN_GATE_LIMIT = 0.7;
+
+    /**
+     * Whether one token's list of {@code count} neurons of layer {@code layer} goes through the bundles: where the layer
+     * has them, and the list is short enough that reading its bundles beats the matrices' path: up to the matrices'
+     * {@code gatherLimit} when the bundles compute the gate too (predicted), up to {@link #KNOWN_GATE_LIMIT} when the
+     * selector computed it.
+     */
+    boolean runs(int layer, int count, boolean gateKnown, double gatherLimit) {
+        Q4_0NeuronBundles b = bundles[layer];
+        return b != null && count <= (gateKnown ? KNOWN_GATE_LIMIT : gatherLimit) * b.neurons();
     }
 
     /**
-     * The FFN of one token over its {@code count} active neurons {@code rows}: {@code gate[i]} and {@code neurons[i]}
-     * (the activation, zero where cut off) for each, {@code up[i]} where the gate is not cut off, and {@code out} the
-     * down projection.
+     * The FFN of one token over its {@code count} active neurons {@code rows}: {@code gate[i]} (computed here unless
+     * {@code gateKnown}: then read) and {@code neurons[i]} (the activation, zero where cut off) for each, {@code up[i]}
+     * where the gate is not cut off, and {@code out} the down projection.
      */
-    void forward(ComputePool pool, int layer, int[] rows, int count, ActivationVector x, float[] gate, float[] up,
-                 float[] neurons, float[] out) {
+    void forward(ComputePool pool, int layer, int[] rows, int count, boolean gateKnown, ActivationVector x, float[] gate,
+                 float[] up, float[] neurons, float[] out) {
         Q4_0NeuronBundles b = bundles[layer];
         pool.forRange(PARTS, 1, (long) count * b.bytes() / b.neurons(), (from, to) -> {
             for (int p = from; p < to; p++) {
-                part(b, p, rows, (int) ((long) count * p / PARTS), (int) ((long) count * (p + 1) / PARTS), x, gate, up, neurons);
+                part(b, p, rows, (int) ((long) count * p / PARTS), (int) ((long) count * (p + 1) / PARTS), gateKnown, x, gate, up, neurons);
             }
         });
         Arrays.fill(out, 0, b.hidden(), 0f);
         for (float[] part : partOut) VectorMath.addInPlace(out, part, b.hidden());
     }
 
-    private void part(Q4_0NeuronBundles b, int p, int[] rows, int start, int end, ActivationVector x, float[] gate,
-                      float[] up, float[] neurons) {
+    private void part(Q4_0NeuronBundles b, int p, int[] rows, int start, int end, boolean gateKnown, ActivationVector x,
+                      float[] gate, float[] up, float[] neurons) {
         Q4_0NeuronBundles.DownSums s = sums[p];
         int[] ups = upRows[p], pending = terms[p];
         float[] pendingCoeffs = coeffs[p];
@@ -119,8 +134,12 @@ final class BundledTokenFfn {
         int waiting = 0;
         for (int k0 = start; k0 < end; k0 += BLOCK) {
             int k1 = Math.min(end, k0 + BLOCK);
-            b.touch(rows, k0, k1);
-            b.gate(rows, k0, k1, x, gate);
+            if (gateKnown) {
+                b.touchUpDown(rows, k0, k1);
+            } else {
+                b.touch(rows, k0, k1);
+                b.gate(rows, k0, k1, x, gate);
+            }
             int n = 0;
             for (int k = k0; k < k1; k++) {
                 if (!kind.cutsOff(gate[rows[k]])) ups[n++] = rows[k];

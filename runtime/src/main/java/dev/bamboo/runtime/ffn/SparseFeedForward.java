@@ -18,8 +18,9 @@ import java.util.Arrays;
  * {@link NeuronSelector} (exact: positive gate; predicted: the activation predictor).
  *
  * <p>For a batch of prompt tokens the rows of the union of their active sets are read once and applied to every
- * token that selected them. One token of a repacked Q4_0 model may instead read each neuron's three rows as one run
- * ({@link BundledTokenFfn}, after {@link #bundleNeurons}: it pays where the selector does not compute the gate).
+ * token that selected them. One token of a repacked Q4_0 model may instead read each active neuron's rows as one run
+ * ({@link BundledTokenFfn}, after {@link #bundleNeurons}): gate, up and down where the selector predicts, up and down
+ * where it computed the gate (exact).
  *
  * <p>Two fallbacks read more than the active rows, each where it is faster: when a list covers more than a matrix's
  * {@link Tensor#gatherLimit} of its rows, a full product (or an accumulation over all rows) replaces the gather; and a
@@ -91,8 +92,8 @@ public final class SparseFeedForward implements FeedForward {
     }
 
     /**
-     * Runs single tokens whose selector does not compute the gate (predicted mode) over {@code bundles} ({@link
-     * #neuronBundles} of the same weights; see {@link BundledTokenFfn}). Call before the first {@link #forward}.
+     * Runs single tokens over {@code bundles} ({@link #neuronBundles} of the same weights; see {@link BundledTokenFfn}
+     * for which lists go there). Call before the first {@link #forward}.
      * Returns the memory the bundles take (0 where no layer has them).
      */
     public long bundleNeurons(Q4_0NeuronBundles[] bundles) {
@@ -121,8 +122,8 @@ public final class SparseFeedForward implements FeedForward {
             int unionCount = buildUnion(n);
             Tensor gateW = w.ffnGate(), upW = w.ffnUp();
             for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
-            if (n == 1 && !gateKnown && bundled != null && bundled.covers(layer) && activeCount[0] <= gateW.gatherLimit() * ffn) {
-                bundled.forward(pool, layer, active[0], activeCount[0], x[0], gate[0], upValues, neurons[0], batch.output()[0]);
+            if (n == 1 && bundled != null && bundled.runs(layer, activeCount[0], gateKnown, gateW.gatherLimit())) {
+                bundled.forward(pool, layer, active[0], activeCount[0], gateKnown, x[0], gate[0], upValues, neurons[0], batch.output()[0]);
                 return;
             }
             if (n == 1) {

@@ -94,16 +94,21 @@ class PackedWeightsTest {
         assertSame(shared.prepared(pool, 0), shared.prepared(pool, 0), "a second engine of the model reuses the packed weights");
     }
 
-    /** An engine in predicted mode bundles a repacked Q4_0 model's neurons and says so; other modes and types do not. */
+    /**
+     * An engine in predicted or exact mode bundles a repacked Q4_0 model's neurons and says so; dense engines (with
+     * statistics too, which run every neuron through the sparse FFN) and other types do not.
+     */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
-    void predictedEnginesBundleQ4_0Neurons(GGMLType type) {
+    void sparseEnginesBundleQ4_0Neurons(GGMLType type) {
         model(type);
         try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve("packable-" + type + ".gguf"))) {
-            for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.EXACT}) {
-                try (Engine engine = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64))) {
+            for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.EXACT, SparsityMode.DENSE}) {
+                EngineOptions options = EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64);
+                if (mode == SparsityMode.DENSE) options = options.withStatistics(Statistics.FULL);
+                try (Engine engine = m.engine(options)) {
                     boolean bundled = engine.notes().stream().anyMatch(n -> n.contains("neuron bundles"));
-                    assertEquals(type == GGMLType.Q4_0 && mode == SparsityMode.PREDICTED, bundled, mode + ": " + engine.notes());
+                    assertEquals(type == GGMLType.Q4_0 && mode != SparsityMode.DENSE, bundled, mode + ": " + engine.notes());
                 }
             }
         }
@@ -118,10 +123,15 @@ class PackedWeightsTest {
         compare(model(type), w -> new DenseFeedForward(w, pool, 16));
     }
 
+    /** Packed Q4_0 runs its single exact steps through the up and down parts of neuron bundles when asked. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
-    void exactLogitsMatchTheFileLayout(GGMLType type) {
-        compare(model(type), w -> new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16));
+    @CsvSource({"Q4_0, false", "Q4_0, true", "Q8_0, false"})
+    void exactLogitsMatchTheFileLayout(GGMLType type, boolean bundled) {
+        compare(model(type), w -> {
+            SparseFeedForward ffn = new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16);
+            if (bundled) assertEquals(w == model(type).packed(), ffn.bundleNeurons(SparseFeedForward.neuronBundles(w, pool, 0)) > 0, "bundles made");
+            return ffn;
+        });
     }
 
     /**
@@ -170,7 +180,7 @@ class PackedWeightsTest {
         int[] steps = {11, 700, 250};
         try (ComputePool one = new ComputePool(1)) {
             // neuron bundles are for repacked Q4_0 only
-            String[] modes = type == GGMLType.Q4_0 ? new String[] {"exact", "predicted", "predicted, bundled"} : new String[] {"exact", "predicted"};
+            String[] modes = type == GGMLType.Q4_0 ? new String[] {"exact", "exact, bundled", "predicted", "predicted, bundled"} : new String[] {"exact", "predicted"};
             for (String mode : modes) {
                 float[][] a = run(packed, ffn(packed, pool, mode), prompt, steps, pool);
                 float[][] b = run(packed, ffn(packed, one, mode), prompt, steps, one);
@@ -186,10 +196,11 @@ class PackedWeightsTest {
     }
 
     private static FeedForward ffn(ModelWeights w, ComputePool threads, String mode) {
-        if (mode.equals("exact")) return new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16);
-        SparseFeedForward predicted = new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16);
-        if (mode.endsWith("bundled")) assertTrue(predicted.bundleNeurons(SparseFeedForward.neuronBundles(w, threads, 0)) > 0, "bundles made");
-        return predicted;
+        SparseFeedForward ffn = mode.startsWith("exact")
+                ? new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16)
+                : new SparseFeedForward(w, threads, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), threads)), 16);
+        if (mode.endsWith("bundled")) assertTrue(ffn.bundleNeurons(SparseFeedForward.neuronBundles(w, threads, 0)) > 0, "bundles made");
+        return ffn;
     }
 
     private static void compare(Model m, Function<ModelWeights, FeedForward> ffn) {

@@ -84,8 +84,18 @@ public final class Q4_0NeuronBundles {
 
     /** Loads every cache line of the listed neurons' bundles, so that the products that follow read them from cache. */
     public void touch(int[] rows, int from, int to) {
-        int bundleQuants = 3 * partGroups * Q4_0PackedKernels.GROUP_QUANTS, bundleScales = 3 * partGroups * Simd.L;
-        RowTouch.keep(RowTouch.bytes(quants, rows, from, to, bundleQuants) + RowTouch.shorts(scales, rows, from, to, bundleScales));
+        touchParts(rows, from, to, 0, 3);
+    }
+
+    /** {@link #touch} of the up and down parts only, for a gate computed elsewhere. */
+    public void touchUpDown(int[] rows, int from, int to) {
+        touchParts(rows, from, to, 1, 2);
+    }
+
+    private void touchParts(int[] rows, int from, int to, int first, int count) {
+        int partQuants = partGroups * Q4_0PackedKernels.GROUP_QUANTS, partScales = partGroups * Simd.L;
+        RowTouch.keep(RowTouch.bytes(quants, rows, from, to, 3 * partQuants, first * partQuants, count * partQuants)
+                + RowTouch.shorts(scales, rows, from, to, 3 * partScales, first * partScales, count * partScales));
     }
 
     /** {@code out[i] = gate_i · x} for {@code i = rows[k]}, {@code k} in {@code [from, to)}: the gate matrix's bits. */

@@ -33,18 +33,31 @@ final class RowTouch {
      * rowLength}: line 0 of every row, then line 1 of every row, and so on. Returns the bytes read, for {@link #keep}.
      */
     static int bytes(byte[] a, int[] rows, int k0, int k1, int rowLength) {
+        return bytes(a, rows, k0, k1, rowLength, 0, rowLength);
+    }
+
+    /**
+     * {@link #bytes(byte[], int[], int, int, int)} for the part {@code [offset, offset + length)} of rows {@code stride}
+     * bytes apart.
+     */
+    static int bytes(byte[] a, int[] rows, int k0, int k1, int stride, int offset, int length) {
         int touched = 0;
-        for (int t = 0; t < rowLength; t += LINE) {
-            for (int k = k0; k < k1; k++) touched += a[rows[k] * rowLength + t];
+        for (int t = offset; t < offset + length; t += LINE) {
+            for (int k = k0; k < k1; k++) touched += a[rows[k] * stride + t];
         }
         return touched;
     }
 
     /** {@link #bytes(byte[], int[], int, int, int)} for rows of {@code rowLength} shorts, 32 to a line. */
     static int shorts(short[] a, int[] rows, int k0, int k1, int rowLength) {
+        return shorts(a, rows, k0, k1, rowLength, 0, rowLength);
+    }
+
+    /** {@link #bytes(byte[], int[], int, int, int, int, int)} for rows of shorts. */
+    static int shorts(short[] a, int[] rows, int k0, int k1, int stride, int offset, int length) {
         int touched = 0;
-        for (int t = 0; t < rowLength; t += LINE / Short.BYTES) {
-            for (int k = k0; k < k1; k++) touched += a[rows[k] * rowLength + t];
+        for (int t = offset; t < offset + length; t += LINE / Short.BYTES) {
+            for (int k = k0; k < k1; k++) touched += a[rows[k] * stride + t];
         }
         return touched;
     }
