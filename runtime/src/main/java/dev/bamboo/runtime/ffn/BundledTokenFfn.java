@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * One token's gather-based FFN over {@link Q4_0NeuronBundles}, for the sparse decode steps of repacked Q4_0 models:
  * per active neuron, the gate row (unless the selector computed the gate, as exact mode does), the up row (unless the
- * gate is cut off) and the {@code ffn_down_t} row are read from one run. The active list is cut into {@link #PARTS} equal parts, each computed whole by one thread (blocks of {@link
- * #BLOCK} neurons: touch their bundles, gate products, up products, then their nonzero terms into the part's down sums)
+ * gate is cut off) and the {@code ffn_down_t} row are read from one run. The active list is cut into {@link #PARTS}
+ * equal parts, each computed whole by one thread (blocks of {@link #BLOCK} neurons: touch their bundles, gate
+ * products, up products, then their nonzero terms into the part's down sums)
  * and the part sums added in part order, so results do not depend on the thread count. Gate and up products are
  * bitwise those of the separate matrices; the down terms are quantized in blocks taken in part order, so the sums round
  * a little differently from {@link dev.bamboo.runtime.forward.RowAccumulator}'s over the same terms.
@@ -93,7 +94,7 @@ final class BundledTokenFfn {
      * up and down parts of its gate-positive neurons, ~4.6 KB runs on Bamboo-7B, which gather better than the
      * matrices' separate 2.3 KB rows: one Bamboo-7B Q4_0 layer, 2 threads, µs per token against the matrices' path
      * (which streams whole matrices above their gather limit, 40 %): 1910 / 2542 at 15 % of the gates positive, 3549 /
-     * 5067 at 50 %, 3892 / 4613 at 65 %, 4822 / 4748 at 80 % (BENCHMARKS.md, "Exact mode over the bundles").
+     * 5067 at 50 %, 3892 / 4613 at 65 %, 4822 / 4748 at 80 % (BENCHMARKS.md, Q4_0, "Sixteenth session").
      */
     static final double KNOWN_GATE_LIMIT = 0.7;
 
