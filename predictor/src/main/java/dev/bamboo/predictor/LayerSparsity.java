@@ -5,8 +5,9 @@ package dev.bamboo.predictor;
  * weighs the same).
  *
  * @param trueActive      share of neurons that were really active (non-zero)
- * @param predictedActive share of neurons the predictor selected
- * @param recall          share of the truly active neurons the predictor selected; NaN before any active neuron was seen
+ * @param predictedActive share of neurons selected: the predictor's picks, or, where the neurons were chosen otherwise
+ *                        (exact mode's gate-positive neurons, dense mode's all), those
+ * @param recall          share of the truly active neurons selected; NaN before any active neuron was seen
  */
 public record LayerSparsity(int layer, double trueActive, double predictedActive, double recall, long tokens) {
 

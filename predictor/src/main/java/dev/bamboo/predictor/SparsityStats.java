@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Accumulates, per layer and over tokens, how many FFN neurons were truly active, how many the predictor selected,
- * and how many of the truly active ones it selected (recall: a missed neuron is an error in the output, an extra
- * one only costs time). Counts are pooled, as the reference statistics are: recall = Σ hits / Σ truly active.
+ * Accumulates, per layer and over tokens, how many FFN neurons were truly active, how many were selected (by the
+ * predictor, or by whatever else picks the neurons a sparse FFN computes), and how many of the truly active ones were
+ * selected (recall: a missed neuron is an error in the output, an extra one only costs time). Counts are pooled, as
+ * the reference statistics are: recall = Σ hits / Σ truly active.
  *
  * <p>Not thread-safe: the forward pass records from one thread.
  */
@@ -130,10 +131,20 @@ public final class SparsityStats {
         java.util.Arrays.fill(hits, 0);
     }
 
-    /** A fixed-width table: one row per layer and a pooled "all" row; percentages, "-" where undefined. */
+    /** {@link #table(String)} of a predictor's selections: the column of selected neurons is headed "predicted". */
     public String table() {
+        return table("predicted");
+    }
+
+    /**
+     * A fixed-width table: one row per layer and a pooled "all" row; percentages, "-" where undefined. {@code selected}
+     * heads the column of selected neurons (at most 9 characters): "predicted" for a predictor's picks, "computed" for a
+     * mode that selects by other means (exact mode's gate-positive neurons, dense mode's all).
+     */
+    public String table(String selected) {
+        if (selected.length() > 9) throw new IllegalArgumentException("column header '" + selected + "' is over 9 characters");
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%5s  %11s  %9s  %7s  %8s%n", "layer", "true active", "predicted", "recall", "tokens"));
+        sb.append(String.format(Locale.ROOT, "%5s  %11s  %9s  %7s  %8s%n", "layer", "true active", selected, "recall", "tokens"));
         for (LayerSparsity s : perLayer()) row(sb, Integer.toString(s.layer()), s);
         row(sb, "all", overall());
         return sb.toString();

@@ -11,6 +11,7 @@ import dev.bamboo.runtime.model.Model;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -155,8 +156,9 @@ public final class BenchRunner {
                 BenchTest shorter = new BenchTest(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
                 progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");
                 engine.stats().orElseThrow().reset();
-                runOnce(engine.session(), shorter, inputs(model, shorter));
-                out.add(ActiveFractions.of(engine.stats().orElseThrow(), shorter.tokens()));
+                // the test's own tokens, cut short (a shorter test's name would seed other tokens)
+                runOnce(engine.session(), shorter, Arrays.copyOf(inputs(model, test), shorter.tokens()));
+                out.add(ActiveFractions.of(engine.stats().orElseThrow(), mode, shorter.tokens()));
             }
         }
         return out;
@@ -189,9 +191,9 @@ public final class BenchRunner {
     public record ActiveFractions(double computed, double trueActive, double precision, String table, int tokens) {
         static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN, "", 0);
 
-        static ActiveFractions of(SparsityStats stats, int tokens) {
+        static ActiveFractions of(SparsityStats stats, SparsityMode mode, int tokens) {
             LayerSparsity s = stats.overall();
-            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), stats.table(), tokens);
+            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), mode.statisticsTable(stats), tokens);
         }
     }
 }

@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean bandwidth;
 
     @Option(names = "--stats", description = {"print on stderr, for each sparse mode and test, the statistics pass's per-layer true active fraction,",
-            "computed (predicted) fraction and predictor recall, as generate --stats does"})
+            "selected fraction and recall (the predictor's, in predicted mode), as generate --stats does"})
     boolean stats;
 
     @Option(names = "--interleave", description = {"run the modes' repetitions in turns (one engine per mode: repetition 1 of every mode, then 2, ...),",
@@ -186,12 +186,12 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests, stats);
         if (stats) {
             progress.accept(null);
-            String mode = base.sparsity().resolve(model.weights()).label();
+            SparsityMode mode = base.sparsity().resolve(model.weights());
             for (int i = 0; i < tests.size(); i++) {
                 BenchRunner.ActiveFractions a = active.get(i);
                 if (a.table().isEmpty()) continue;
-                err.print("\nbamboo: sparsity statistics (" + model.loaded().path().getFileName() + ", " + mode + ", " + tests.get(i).name()
-                        + ", its first " + a.tokens() + " tokens)\n" + a.table());
+                err.print("\nbamboo: sparsity statistics (" + model.loaded().path().getFileName() + ", " + mode.label() + ", " + tests.get(i).name()
+                        + ", its first " + a.tokens() + " tokens; " + mode.statisticsLegend() + ")\n" + a.table());
             }
             err.flush();
         }

@@ -2,6 +2,7 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.engine.Statistics;
+import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
@@ -43,7 +44,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "never sample a stop token (end of text or of a turn; their logits are set to -inf, as llama.cpp does)")
     boolean ignoreEos;
 
-    @Option(names = "--stats", description = "print per-layer sparsity statistics (true/predicted active fraction, predictor recall)")
+    @Option(names = "--stats", description = "print per-layer sparsity statistics (true and selected active fraction, recall; the predictor's in predicted mode)")
     boolean stats;
 
     @Override
@@ -72,7 +73,8 @@ final class GenerateCommand implements Callable<Integer> {
                 interrupt.generationEnds();
                 out.println();
                 Timings.print(spec.commandLine().getErr(), loadNanos, s, System.nanoTime() - start);
-                gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + gen.engine().sparsity().label() + ")\n" + st.table()));
+                SparsityMode mode = gen.engine().sparsity();
+                gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + mode.label() + "; " + mode.statisticsLegend() + ")\n" + mode.statisticsTable(st)));
                 boolean interrupted = s.stopReason() == GenerationStats.StopReason.CANCELLED && interrupt.requested();
                 if (interrupted) spec.commandLine().getErr().println("bamboo: interrupted");
                 if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {

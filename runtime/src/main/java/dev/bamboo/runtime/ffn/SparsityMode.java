@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.ffn;
 
+import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelWeights;
 
@@ -46,5 +47,23 @@ public enum SparsityMode {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * What the columns of this (resolved) mode's sparsity statistics mean, for the line above its table; the neurons a
+     * mode selects are "predicted" only where a predictor picked them ({@link #statisticsTable}).
+     */
+    public String statisticsLegend() {
+        return switch (this) {
+            case PREDICTED -> "predicted: neurons the predictor selected; recall: share of the truly active neurons it selected";
+            case EXACT -> "computed: neurons whose gate passes the activation; recall: share of the truly active neurons computed, all in exact mode";
+            case DENSE -> "computed: every neuron";
+            case AUTO -> throw new IllegalStateException("resolve the mode first");
+        };
+    }
+
+    /** {@code stats} as a table ({@link SparsityStats#table(String)}) whose columns {@link #statisticsLegend} explains. */
+    public String statisticsTable(SparsityStats stats) {
+        return stats.table(this == PREDICTED ? "predicted" : "computed");
     }
 }

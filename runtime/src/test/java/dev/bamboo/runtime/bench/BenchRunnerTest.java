@@ -1,18 +1,22 @@
 package dev.bamboo.runtime.bench;
 
+import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.engine.Statistics;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The order in which {@link BenchRunner} takes its runs, seen through its progress lines, on the demo model. */
+/** {@link BenchRunner} on the demo model: the order of its runs, seen through its progress lines, and its statistics pass. */
 class BenchRunnerTest {
 
     @Test
@@ -55,6 +59,32 @@ class BenchRunnerTest {
             assertTrue(ratios.get(1).matches("tg3 t=1: predicted [0-9.]+ t/s = [0-9.]+× dense \\([0-9.]+ t/s\\)"), ratios.get(1));
             double ratio = Double.parseDouble(ratios.get(1).replaceAll(".* = ([0-9.]+)×.*", "$1"));
             assertEquals(rows.get(3).avgTs() / rows.get(1).avgTs(), ratio, 0.006);
+        }
+    }
+
+    /**
+     * The statistics pass of a test longer than {@link BenchRunner#ACTIVE_PASS_TOKENS} counts the test's own first
+     * tokens, as its heading says: the same table as the engine gives for those tokens (a shorter test's name would
+     * seed other tokens). Exact mode's table heads its selected neurons "computed", with every true one selected.
+     */
+    @Test
+    void statisticsCountTheTestsOwnFirstTokens() {
+        BenchRunner runner = new BenchRunner(1, 0, 7, line -> {}, note -> {});
+        BenchTest test = BenchTest.prompt(BenchRunner.ACTIVE_PASS_TOKENS + 8);
+        try (Model model = Model.load(TestData.model("bamboo-demo"))) {
+            for (SparsityMode mode : List.of(SparsityMode.PREDICTED, SparsityMode.EXACT)) {
+                EngineOptions options = EngineOptions.defaults().withThreads(1).withContextLength(64).withSparsity(mode);
+                BenchRunner.ActiveFractions measured = runner.activeFractions(model, options, List.of(test), true).getFirst();
+                try (Engine engine = model.engine(options.withStatistics(Statistics.FULL))) {
+                    engine.session().append(Arrays.copyOf(runner.inputs(model, test), BenchRunner.ACTIVE_PASS_TOKENS));
+                    SparsityStats stats = engine.stats().orElseThrow();
+                    assertEquals(mode.statisticsTable(stats), measured.table(), mode.label());
+                    assertEquals(stats.overall().predictedActive(), measured.computed(), mode.label());
+                    String header = measured.table().lines().findFirst().orElseThrow();
+                    assertTrue(header.matches("\\s*layer\\s+true active\\s+" + (mode == SparsityMode.EXACT ? "computed" : "predicted") + "\\s+recall\\s+tokens"), header);
+                    if (mode == SparsityMode.EXACT) assertEquals(1.0, stats.overall().recall(), "exact mode computes every truly active neuron");
+                }
+            }
         }
     }
 }
