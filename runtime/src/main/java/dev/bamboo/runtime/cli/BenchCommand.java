@@ -35,7 +35,7 @@ import java.util.function.Consumer;
 /** {@code bamboo bench}: llama-bench's tests and table (pp512, tg128, t/s as mean ± stddev) plus sparsity. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure prompt processing (pp) and generation (tg) speed, as llama-bench does.",
-                "Inputs are random tokens (seeded); each test gets one warm-up run, then -r timed runs.",
+                "Inputs are random tokens (seeded); each test gets untimed warm-up runs (--warm-up), then -r timed runs.",
                 "Lists (-p 64,512 -t 1,2 --sparsity dense,predicted) and several -m run every combination.",
                 "active %%: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass."})
 final class BenchCommand implements Callable<Integer> {
