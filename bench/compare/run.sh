@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side speed of Hugging Face transformers and Bamboo on one model: see compare.py --help.
-# Usage: bench/compare/run.sh MODEL_DIR [--prompt-tokens N] [--gen-tokens N] [--threads N] [--backend cpu|tornadovm] ...
+# Usage: bench/compare/run.sh MODEL_DIR [--prompt-tokens N] [--gen-tokens N] [--threads N] [--warm-up S] [--backend cpu|tornadovm] ...
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 python=${PYTHON:-python3}

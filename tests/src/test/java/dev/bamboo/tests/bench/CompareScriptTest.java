@@ -63,7 +63,7 @@ class CompareScriptTest {
     void helpListsTheOptions() throws Exception {
         Result r = run(Map.of(), "--help");
         assertEquals(0, r.code(), r.err());
-        for (String option : List.of("MODEL_DIR", "--prompt-tokens", "--gen-tokens", "--repetitions", "--threads", "--backend", "--out", "--dtype")) {
+        for (String option : List.of("MODEL_DIR", "--prompt-tokens", "--gen-tokens", "--repetitions", "--threads", "--warm-up", "--backend", "--out", "--dtype")) {
             assertTrue(r.out().contains(option), option + " in " + r.out());
         }
     }
@@ -80,6 +80,9 @@ class CompareScriptTest {
         Result badCount = run(Map.of(), Cli.model("bamboo-demo").toString(), "--gen-tokens", "0");
         assertEquals(2, badCount.code());
         assertTrue(badCount.err().contains("--gen-tokens"), badCount.err());
+        Result badWarmUp = run(Map.of(), Cli.model("bamboo-demo").toString(), "--warm-up", "-1");
+        assertEquals(2, badWarmUp.code());
+        assertTrue(badWarmUp.err().contains("--warm-up"), badWarmUp.err());
     }
 
     @Test
@@ -95,6 +98,29 @@ class CompareScriptTest {
         assertTrue(r.err().contains("torch (ImportError") && r.err().contains("transformers (ImportError"), r.err());
         assertTrue(r.err().contains("pip install torch transformers matplotlib"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
+    }
+
+    /**
+     * Bamboo runs before transformers (stub packages that import but do nothing stand in for them), gets bamboo's
+     * name of the backend and the warm-up, and its failure stops the comparison with its message.
+     */
+    @Test
+    void bambooRunsFirstAndItsFailureStops() throws Exception {
+        Path stubs = tmp.resolve("stubs");
+        for (String module : List.of("torch", "transformers", "matplotlib")) {
+            Files.writeString(Files.createDirectories(stubs.resolve(module)).resolve("__init__.py"), "");
+        }
+        Path argsFile = tmp.resolve("bamboo-args");
+        Path fake = tmp.resolve("bamboo");
+        Files.writeString(fake, "#!/bin/sh\necho \"$@\" > '" + argsFile + "'\necho 'bamboo: no such device' >&2\nexit 1\n");
+        assertTrue(fake.toFile().setExecutable(true));
+        Result r = run(Map.of("PYTHONPATH", stubs.toString()), Cli.model("bamboo-demo").toString(), "--bamboo", fake.toString(),
+                "--backend", "tornadovm", "--warm-up", "0.5", "--out", tmp.resolve("out").toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals("error: bamboo bench failed: bamboo: no such device", r.err().strip());
+        String args = Files.readString(argsFile).strip();
+        assertTrue(args.startsWith("bench ") && args.contains(" --backend tornado ") && args.contains(" --warm-up 0.5 "), args);
         assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
     }
 
