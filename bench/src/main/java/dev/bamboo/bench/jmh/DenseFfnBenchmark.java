@@ -26,7 +26,8 @@ import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
  * The references for {@link SparseFfnBenchmark}, on the same Bamboo-7B layer shape: the dense FFN (every neuron,
  * down projection as [hidden, ffn]) and {@code exact} sparsity (full gate projection, then up and down_t only for
  * neurons with a positive gate). Gate rows are negated for a random {@code 100 − truePercent}% of the neurons, so
- * exactly {@code truePercent}% are truly active for the positive input.
+ * exactly {@code truePercent}% pass their gate for the positive input, and up rows for a random {@code 100 −
+ * upPercent}% (all of them truly active at the default 100).
  * Memory: gate, up, down and down_t, 4 × 117 MB in F16 (and the bundles' 3 × 33 MB with {@code bundled}, Q4_0).
  */
 public class DenseFfnBenchmark extends OneTokenBenchmark {
@@ -35,6 +36,14 @@ public class DenseFfnBenchmark extends OneTokenBenchmark {
 
     @Param({"50"})
     public int truePercent;
+
+    /**
+     * Share of the gate-positive neurons whose up projection is positive too (dReLU: the rest contribute zero, so
+     * exact mode accumulates no down row for them). Trained dReLU models have about half: the demo model computes 31 %
+     * of its neurons in exact mode, of which 14 % are truly active.
+     */
+    @Param({"100"})
+    public int upPercent;
 
     @Param({"1"})
     public int threads;
@@ -57,8 +66,11 @@ public class DenseFfnBenchmark extends OneTokenBenchmark {
         boolean[] idle = new boolean[f];
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < f; i++) idle[i] = random.nextInt(100) >= truePercent;
+        boolean[] upNegative = new boolean[f];
+        SplittableRandom upRandom = new SplittableRandom(8);
+        for (int i = 0; i < f; i++) upNegative[i] = upRandom.nextInt(100) >= upPercent;
         Tensor gate = FfnLayerFixture.tensor("ffn_gate", t, f, h, 11, r -> idle[r], arena);
-        Tensor up = FfnLayerFixture.positive("ffn_up", t, f, h, 12, arena);
+        Tensor up = FfnLayerFixture.tensor("ffn_up", t, f, h, 12, r -> upNegative[r], arena);
         Tensor down = FfnLayerFixture.positive("ffn_down", t, h, f, 14, arena);
         Tensor downT = FfnLayerFixture.positive("ffn_down_t", t, f, h, 13, arena);
         ModelConfig c = FfnLayerFixture.config(h, f, 32, 8, 32, 16);
