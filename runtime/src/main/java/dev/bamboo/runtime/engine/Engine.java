@@ -71,12 +71,15 @@ public final class Engine implements AutoCloseable {
             this.session = made;
             // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
             // bundled, they are one run. Made once per model, after this session has its memory, leaving room for one
-            // more session like it (another engine)
-            if (ffn instanceof SparseFeedForward sparse && sparsity != SparsityMode.DENSE) {
-                long bundles = sparse.bundleNeurons(cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch)));
-                if (bundles > 0) {
+            // more session like it (another engine). Exact mode gains only where every neuron whose gate passes is
+            // active: on trained dReLU models, where about half of them have a negative up, bundles tie the matrices
+            // (BENCHMARKS.md, Q4_0, "Sixteenth session") and would only cost their memory and load time
+            boolean bundles = sparsity == SparsityMode.PREDICTED || sparsity == SparsityMode.EXACT && !config.ffn().cutsUp();
+            if (ffn instanceof SparseFeedForward sparse && bundles) {
+                long bundled = sparse.bundleNeurons(cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch)));
+                if (bundled > 0) {
                     notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for sparse decode steps (%.1f MiB of memory, shared by the model's engines)",
-                            bundles / 1048576.0));
+                            bundled / 1048576.0));
                 }
             }
         } catch (RuntimeException | Error e) {

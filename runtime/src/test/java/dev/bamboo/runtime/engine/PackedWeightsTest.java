@@ -7,6 +7,7 @@ import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.synth.SynthShape;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelWeights;
@@ -95,20 +96,26 @@ class PackedWeightsTest {
     }
 
     /**
-     * An engine in predicted or exact mode bundles a repacked Q4_0 model's neurons and says so; dense engines (with
-     * statistics too, which run every neuron through the sparse FFN) and other types do not.
+     * An engine in predicted mode bundles a repacked Q4_0 model's neurons and says so, and so does one in exact mode
+     * where every neuron whose gate passes is active (ReGLU; a dReLU neuron's up may still cut it, and there bundles
+     * only tie the matrices); dense engines (with statistics too, which run every neuron through the sparse FFN) and
+     * other types do not.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
-    void sparseEnginesBundleQ4_0Neurons(GGMLType type) {
+    @CsvSource({"Q4_0, DRELU", "Q4_0, REGLU", "Q8_0, DRELU"})
+    void sparseEnginesBundleQ4_0Neurons(GGMLType type, SynthShape.Activation activation) {
         model(type);
-        try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve("packable-" + type + ".gguf"))) {
+        String name = "bundles-" + type + "-" + activation;
+        SmallPowerInferFile.open(dir, name, activation, type, 512, 1024, 512, 7).close();
+        try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve(name + ".gguf"))) {
             for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.EXACT, SparsityMode.DENSE}) {
                 EngineOptions options = EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64);
                 if (mode == SparsityMode.DENSE) options = options.withStatistics(Statistics.FULL);
                 try (Engine engine = m.engine(options)) {
                     boolean bundled = engine.notes().stream().anyMatch(n -> n.contains("neuron bundles"));
-                    assertEquals(type == GGMLType.Q4_0 && mode != SparsityMode.DENSE, bundled, mode + ": " + engine.notes());
+                    boolean expected = type == GGMLType.Q4_0
+                            && (mode == SparsityMode.PREDICTED || mode == SparsityMode.EXACT && activation == SynthShape.Activation.REGLU);
+                    assertEquals(expected, bundled, mode + ": " + engine.notes());
                 }
             }
         }

@@ -12,13 +12,19 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 
-/** A small Bamboo (dReLU) PowerInfer file with predictors, written by {@code bamboo synth} for the engine tests. */
+/** A small PowerInfer file with predictors (Bamboo's dReLU unless asked), written by {@code bamboo synth} for the engine tests. */
 final class SmallPowerInferFile {
     private SmallPowerInferFile() {}
 
     /** Writes {@code dir/name.gguf} (2 layers, 4/2 heads, vocabulary 1024) and opens it. */
     static LoadedModel open(Path dir, String name, GGMLType type, int hidden, int ffn, int rank, long seed) {
-        SynthShape shape = new SynthShape(name, "bamboo", SynthShape.Activation.DRELU, hidden, ffn, 2, 4, 2, 1024, 256, SynthFormat.POWERINFER);
+        return open(dir, name, SynthShape.Activation.DRELU, type, hidden, ffn, rank, seed);
+    }
+
+    /** {@link #open} with another FFN: ReGLU makes a {@code llama} PowerInfer file, as ReluLLaMA's. */
+    static LoadedModel open(Path dir, String name, SynthShape.Activation activation, GGMLType type, int hidden, int ffn, int rank, long seed) {
+        String architecture = activation == SynthShape.Activation.DRELU ? "bamboo" : "llama";
+        SynthShape shape = new SynthShape(name, architecture, activation, hidden, ffn, 2, 4, 2, 1024, 256, SynthFormat.POWERINFER);
         Path path = dir.resolve(name + ".gguf");
         Synthesizer.write(path, new SynthOptions(shape, type, SynthFormat.POWERINFER, rank, 0.2, seed, 2, 4), true,
                 new PrintWriter(Writer.nullWriter()), line -> {});

@@ -23,6 +23,14 @@ public sealed interface FfnKind {
         return reluFamily() && gate <= gateCutoff();
     }
 
+    /**
+     * True when a neuron whose gate passes is still exactly zero where its up projection is not positive (dReLU): a
+     * sparse FFN then accumulates the down rows of fewer neurons than it computes up rows for.
+     */
+    default boolean cutsUp() {
+        return false;
+    }
+
     /** Short name, as in Hugging Face's {@code hidden_act} plus "drelu". */
     String label();
 
@@ -50,6 +58,7 @@ public sealed interface FfnKind {
             return gate > 0f && up > 0f ? gate * up : 0f;
         }
         public boolean reluFamily() { return true; }
+        public boolean cutsUp() { return true; }
         public String label() { return "drelu"; }
     }
 
