@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -54,7 +54,7 @@ class PackedWeightsTest {
     @TempDir
     static Path dir;
     private static ComputePool pool;
-    private static final Map<GGMLType, Model> models = new EnumMap<>(GGMLType.class);
+    private static final Map<String, Model> models = new HashMap<>();
 
     /** A synthesized file and its weights in file layout and as the CPU engine packs them. */
     private record Model(LoadedModel loaded, ModelWeights file, ModelWeights packed) {}
@@ -64,12 +64,22 @@ class PackedWeightsTest {
         pool = new ComputePool(2, 0); // every call split, however small: the one-vs-two-threads test needs the parallel paths
     }
 
-    /** The model of {@code type}, synthesized on first use. */
+    /** The dReLU model of {@code type}, synthesized on first use. */
     private static Model model(GGMLType type) {
-        return models.computeIfAbsent(type, t -> {
-            LoadedModel loaded = SmallPowerInferFile.open(dir, "packable-" + t, t, 512, 1024, 512, 7);
+        return model(type, SynthShape.Activation.DRELU);
+    }
+
+    /** The model of {@code type} and FFN, synthesized on first use. */
+    private static Model model(GGMLType type, SynthShape.Activation activation) {
+        return models.computeIfAbsent(name(type, activation), n -> {
+            LoadedModel loaded = SmallPowerInferFile.open(dir, n, activation, type, 512, 1024, 512, 7);
             return new Model(loaded, loaded.weights(), new CpuWeights(loaded.weights()).prepared(pool, 0).weights());
         });
+    }
+
+    /** The file name of {@link #model}'s file, less ".gguf". */
+    private static String name(GGMLType type, SynthShape.Activation activation) {
+        return activation == SynthShape.Activation.DRELU ? "packable-" + type : "packable-" + type + "-" + activation;
     }
 
     @AfterAll
@@ -104,10 +114,8 @@ class PackedWeightsTest {
     @ParameterizedTest
     @CsvSource({"Q4_0, DRELU", "Q4_0, REGLU", "Q8_0, DRELU"})
     void sparseEnginesBundleQ4_0Neurons(GGMLType type, SynthShape.Activation activation) {
-        model(type);
-        String name = "bundles-" + type + "-" + activation;
-        SmallPowerInferFile.open(dir, name, activation, type, 512, 1024, 512, 7).close();
-        try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve(name + ".gguf"))) {
+        model(type, activation);
+        try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve(name(type, activation) + ".gguf"))) {
             for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.EXACT, SparsityMode.DENSE}) {
                 EngineOptions options = EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64);
                 if (mode == SparsityMode.DENSE) options = options.withStatistics(Statistics.FULL);
@@ -130,13 +138,17 @@ class PackedWeightsTest {
         compare(model(type), w -> new DenseFeedForward(w, pool, 16));
     }
 
-    /** Packed Q4_0 runs its single exact steps through the up and down parts of neuron bundles when asked. */
+    /**
+     * Packed Q4_0 runs its single exact steps through the up and down parts of neuron bundles when asked (as engines do
+     * for ReGLU, whose neurons are all active where the gate passes, and tests force for dReLU).
+     */
     @ParameterizedTest
-    @CsvSource({"Q4_0, false", "Q4_0, true", "Q8_0, false"})
-    void exactLogitsMatchTheFileLayout(GGMLType type, boolean bundled) {
-        compare(model(type), w -> {
+    @CsvSource({"Q4_0, DRELU, false", "Q4_0, DRELU, true", "Q4_0, REGLU, true", "Q8_0, DRELU, false"})
+    void exactLogitsMatchTheFileLayout(GGMLType type, SynthShape.Activation activation, boolean bundled) {
+        Model m = model(type, activation);
+        compare(m, w -> {
             SparseFeedForward ffn = new SparseFeedForward(w, pool, new ExactSelector(w, pool), 16);
-            if (bundled) assertEquals(w == model(type).packed(), ffn.bundleNeurons(SparseFeedForward.neuronBundles(w, pool, 0)) > 0, "bundles made");
+            if (bundled) assertEquals(w == m.packed(), ffn.bundleNeurons(SparseFeedForward.neuronBundles(w, pool, 0)) > 0, "bundles made");
             return ffn;
         });
     }
