@@ -114,7 +114,7 @@ public final class CpuWeights implements AutoCloseable {
     private static Prepared prepare(ModelWeights w, ComputePool pool, long reserve, Arena memory) {
         long start = System.nanoTime();
         Converter counter = counter(w);
-        long pack = counter.repackedBytes;
+        long pack = counter.repackedHeap;
         long free = HeapRoom.free();
         if (pack + reserve > free) {
             System.gc(); // once, at load: count only live data
@@ -140,7 +140,7 @@ public final class CpuWeights implements AutoCloseable {
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
-        if (repack) done.add("repacked " + size(pack) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
+        if (repack) done.add("repacked " + size(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
         if (inMemory) done.add("copied " + size(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
         return new Prepared(prepared, Optional.of(String.join("; ", notes)));
@@ -213,6 +213,8 @@ public final class CpuWeights implements AutoCloseable {
         private final UnaryOperator<Tensor> convert;
         private final Map<Tensor, Tensor> converted = new IdentityHashMap<>();
         private long repackedBytes;
+        /** The heap {@link #repackedBytes} take, arrays rounded as the collector lays them out ({@link HeapRoom#array}). */
+        private long repackedHeap;
         private long mappedBytes;
         private long repackedMappedBytes;
         private final Set<String> copiedTypes = new TreeSet<>();
@@ -229,6 +231,7 @@ public final class CpuWeights implements AutoCloseable {
                 boolean packs = Tensors.packsForCpu(original), mapped = Tensors.mapped(original);
                 if (packs) {
                     repackedBytes += Tensors.packedBytes(original);
+                    for (long array : Tensors.packedArrays(original)) repackedHeap += HeapRoom.array(array);
                     packedTypes.add(original.type().name());
                 }
                 if (mapped) mappedBytes += bytes;

@@ -14,6 +14,7 @@ import dev.bamboo.runtime.ffn.NeuronSelector;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelConfig;
@@ -139,7 +140,8 @@ public final class Engine implements AutoCloseable {
 
     /** Heap the CPU session takes once the weights are prepared: the KV cache and the per-token work arrays. */
     private static long sessionBytes(ModelConfig config, int context, int batch) {
-        return 2L * config.layers() * context * config.kvDim() * Float.BYTES
+        // per layer, one array of keys and one of values
+        return 2L * config.layers() * HeapRoom.array((long) context * config.kvDim() * Float.BYTES)
                 + (long) batch * ((long) config.hiddenSize() * 8 + (long) config.intermediateSize() * 6 + config.vocabSize()) * Float.BYTES;
     }
 

@@ -51,15 +51,21 @@ final class BundledTokenFfn {
     static Q4_0NeuronBundles[] bundle(List<LayerWeights> layers, ComputePool pool, long reserve) {
         Q4_0NeuronBundles[] made = new Q4_0NeuronBundles[layers.size()];
         long wanted = 0;
-        for (LayerWeights w : layers) if (bundleable(w)) wanted += Q4_0NeuronBundles.bytes(w.ffnGate());
+        for (LayerWeights w : layers) if (bundleable(w)) wanted += heap(w);
         if (wanted + reserve > HeapRoom.free()) System.gc(); // once: count only live data
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
-            if (bundleable(w) && Q4_0NeuronBundles.bytes(w.ffnGate()) + reserve <= HeapRoom.free()) {
+            if (bundleable(w) && heap(w) + reserve <= HeapRoom.free()) {
                 made[l] = Q4_0NeuronBundles.of(w.ffnGate(), w.ffnUp(), w.ffnDownT(), pool);
             }
         }
         return made;
+    }
+
+    /** The heap a layer's bundles take, quants and scales. */
+    private static long heap(LayerWeights w) {
+        long[] arrays = Q4_0NeuronBundles.arrays(w.ffnGate());
+        return HeapRoom.array(arrays[0]) + HeapRoom.array(arrays[1]);
     }
 
     private static boolean bundleable(LayerWeights w) {

@@ -31,7 +31,7 @@ final class RowRunsCopies {
         Tensor chosen = copies[layer];
         if (chosen != null) return chosen;
         long need = Tensors.rowRunsBytes(downT);
-        if (need > 0 && need <= HeapRoom.free()) {
+        if (need > 0 && HeapRoom.array(need) <= HeapRoom.free()) {
             chosen = Tensors.forRowRuns(downT, pool);
             bytes += need;
         } else {

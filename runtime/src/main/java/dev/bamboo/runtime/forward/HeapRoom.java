@@ -1,5 +1,9 @@
 package dev.bamboo.runtime.forward;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import java.lang.management.ManagementFactory;
+
 /**
  * The one rule by which the CPU engine's optional heap copies (weights repacked for the vector unit, the down
  * projections' row-run copies, neuron bundles) decide whether they fit: the heap the JVM may still grow into, less a margin left for
@@ -16,6 +20,36 @@ public final class HeapRoom {
     public static long free() {
         Runtime rt = Runtime.getRuntime();
         return Math.max(0, rt.maxMemory() - used() - MARGIN);
+    }
+
+    /**
+     * Heap an array of {@code bytes} takes: under G1 an array of half a region or more gets whole regions of its own,
+     * header included, so a 64 MiB KV-cache layer takes 17 regions of 4 MiB (a 7B model's weights and cache under a
+     * 9 GiB heap leave ~0.8 GiB unused that way, which counting their bytes alone missed: the KV cache then failed).
+     */
+    public static long array(long bytes) {
+        return array(bytes, REGION);
+    }
+
+    /** {@link #array(long)} with regions of {@code region} bytes (0: no regions). */
+    static long array(long bytes, long region) {
+        long withHeader = bytes + ARRAY_HEADER;
+        return region > 0 && withHeader >= region / 2 ? (withHeader + region - 1) / region * region : bytes;
+    }
+
+    /** An array's header, at most (mark word, class pointer, length). */
+    private static final long ARRAY_HEADER = 16;
+
+    /** G1's region size, 0 under another collector or where the JVM does not say. */
+    private static final long REGION = regionSize();
+
+    private static long regionSize() {
+        try {
+            var vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return "true".equals(vm.getVMOption("UseG1GC").getValue()) ? Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue()) : 0;
+        } catch (RuntimeException | LinkageError e) {
+            return 0; // a runtime image without jdk.management
+        }
     }
 
     /** Bytes of heap in use now (live data and garbage not yet collected). */

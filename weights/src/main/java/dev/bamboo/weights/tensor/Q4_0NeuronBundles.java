@@ -47,8 +47,14 @@ public final class Q4_0NeuronBundles {
 
     /** Memory the bundles of these matrices take: that of the three. */
     public static long bytes(Tensor gate) {
+        long[] arrays = arrays(gate);
+        return arrays[0] + arrays[1];
+    }
+
+    /** The two arrays of {@link #bytes}: the quants' bytes, then the scales'. */
+    public static long[] arrays(Tensor gate) {
         Q4_0PackedTensor g = (Q4_0PackedTensor) gate;
-        return 3L * g.quants().length + 3L * Short.BYTES * g.scales().length;
+        return new long[] {3L * g.quants().length, 3L * Short.BYTES * g.scales().length};
     }
 
     /** The bundles of {@code gate}, {@code up} and {@code downT} ({@link #bundleable} ones), copied row by row on the pool. */

@@ -110,7 +110,13 @@ public final class Tensors {
      * f16, so the file's size; Q8_0: a float).
      */
     public static long packedBytes(Tensor t) {
+        long[] arrays = packedArrays(t);
+        return arrays[0] + arrays[1];
+    }
+
+    /** The two arrays of {@link #packedBytes}: the quants' bytes, then the scales'. */
+    public static long[] packedArrays(Tensor t) {
         long values = t.size(), blocks = values / 32;
-        return t.type() == GGMLType.Q4_0 ? values / 2 + 2 * blocks : values + 4 * blocks;
+        return t.type() == GGMLType.Q4_0 ? new long[] {values / 2, 2 * blocks} : new long[] {values, 4 * blocks};
     }
 }
