@@ -45,13 +45,10 @@ public final class Q4_0NeuronBundles {
                 && 3L * g.quants().length <= Integer.MAX_VALUE - 8 && 3L * g.scales().length <= Integer.MAX_VALUE - 8;
     }
 
-    /** Memory the bundles of these matrices take: that of the three. */
-    public static long bytes(Tensor gate) {
-        long[] arrays = arrays(gate);
-        return arrays[0] + arrays[1];
-    }
-
-    /** The two arrays of {@link #bytes}: the quants' bytes, then the scales'. */
+    /**
+     * The two arrays the bundles of {@code gate}'s layer would take, as much memory as the three matrices: the quants'
+     * bytes, then the scales'.
+     */
     public static long[] arrays(Tensor gate) {
         Q4_0PackedTensor g = (Q4_0PackedTensor) gate;
         return new long[] {3L * g.quants().length, 3L * Short.BYTES * g.scales().length};
