@@ -32,6 +32,28 @@ class FfnKindTest {
         checkCutoff(kind, 0f);
     }
 
+    /**
+     * {@link FfnKind#cutsUp}: true exactly where a neuron whose gate passes can still be zero through its up projection,
+     * which decides whether exact mode's bundles pay (they bring every passing neuron's down row along).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "drelu", "fatrelu"})
+    void cutsUpWhereAPassingGateCanStillGiveZero(String name) {
+        FfnKind kind = switch (name) {
+            case "relu" -> new FfnKind.ReGLU();
+            case "drelu" -> new FfnKind.DReLU();
+            default -> new FfnKind.FatReLU(0.1f);
+        };
+        SplittableRandom random = new SplittableRandom(11);
+        boolean zeroByUp = false;
+        for (int i = 0; i < 2000; i++) {
+            float gate = 0.2f + (float) random.nextDouble(); // passes every kind's cutoff
+            float up = (float) random.nextDouble(-1, 1);
+            if (up != 0f && kind.combine(gate, up) == 0f) zeroByUp = true;
+        }
+        assertEquals(zeroByUp, kind.cutsUp(), kind.label());
+    }
+
     private static void checkCutoff(FfnKind kind, float threshold) {
         float cutoff = kind.gateCutoff();
         SplittableRandom random = new SplittableRandom(7);
