@@ -136,7 +136,7 @@ public final class BenchRunner {
 
     private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchTest test, List<Long> samples, ActiveFractions a) {
         return new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(),
-                engine.sparsity().label(), test, samples, a.computed(), a.trueActive(), a.precision(), Instant.now().toString());
+                engine.sparsity().label(), test, samples, a.computed(), a.trueActive(), a.precision(), a.recall(), Instant.now().toString());
     }
 
     /**
@@ -184,16 +184,17 @@ public final class BenchRunner {
     /**
      * Shares of FFN neurons in the statistics pass; NaN where not measured.
      *
-     * @param table  the pass's per-layer table ({@link SparsityStats#table()}, what {@code generate --stats} prints);
+     * @param recall share of the truly active neurons computed (NaN without the true activations)
+     * @param table  the pass's per-layer table ({@link SparsityMode#statisticsTable}, what {@code generate --stats} prints);
      *               empty for dense mode, which is not measured
      * @param tokens the tokens the pass ran
      */
-    public record ActiveFractions(double computed, double trueActive, double precision, String table, int tokens) {
-        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN, "", 0);
+    public record ActiveFractions(double computed, double trueActive, double precision, double recall, String table, int tokens) {
+        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN, Double.NaN, "", 0);
 
         static ActiveFractions of(SparsityStats stats, SparsityMode mode, int tokens) {
             LayerSparsity s = stats.overall();
-            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), mode.statisticsTable(stats), tokens);
+            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), s.recall(), mode.statisticsTable(stats), tokens);
         }
     }
 }

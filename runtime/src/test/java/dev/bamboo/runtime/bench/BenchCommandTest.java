@@ -108,6 +108,8 @@ class BenchCommandTest {
         double exact = rows.get(2).get("active_fraction").asDouble();
         assertTrue(exact > 0 && exact < 1, "exact active fraction " + exact);
         assertTrue(rows.get(2).get("true_active_fraction").asDouble() <= exact + 1e-12);
+        assertEquals(1.0, rows.get(2).get("active_recall").asDouble(), "exact mode computes every truly active neuron");
+        assertTrue(rows.get(0).get("active_recall").isNull(), "dense mode is not measured");
     }
 
     @Test
@@ -116,7 +118,7 @@ class BenchCommandTest {
         for (JsonNode r : rows) {
             double computed = r.get("active_fraction").asDouble();
             assertTrue(computed > 0 && computed < 1, "exact active fraction " + computed);
-            assertTrue(r.get("true_active_fraction").isNull() && r.get("active_precision").isNull(), "no truth measured without --stats: " + r);
+            assertTrue(r.get("true_active_fraction").isNull() && r.get("active_precision").isNull() && r.get("active_recall").isNull(), "no truth measured without --stats: " + r);
         }
     }
 
