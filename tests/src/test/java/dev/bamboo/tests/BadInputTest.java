@@ -67,7 +67,7 @@ class BadInputTest {
         assertOneLineError(Cli.run("info", "-m", tmp.toString()), "config.json");
         // a part of a model, not a model
         assertOneLineError(Cli.run("info", "-m", Cli.model("bamboo-demo").resolve("model.safetensors").toString()), "give the folder holding it");
-        assertOneLineError(Cli.run("info", "-m", Cli.model("bamboo-demo").resolve("predictor").toString()), "not a model folder", "--predictor");
+        assertOneLineError(Cli.run("info", "-m", Cli.model("bamboo-demo").resolve("predictor").toString()), "not a model folder", "predictor/ folder inside a model folder");
     }
 
     @Test

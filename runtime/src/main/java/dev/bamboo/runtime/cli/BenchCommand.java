@@ -115,7 +115,13 @@ final class BenchCommand implements Callable<Integer> {
             for (Path path : paths) {
                 try (Model model = Model.load(path)) {
                     checkContext(model, path, tests);
-                    for (SparsityMode mode : modes) mode.resolve(model.weights());
+                    for (SparsityMode mode : modes) {
+                        try {
+                            mode.resolve(model.weights());
+                        } catch (BambooException e) {
+                            throw new BambooException(path.getFileName() + ": " + e.getMessage()); // which of the -m models
+                        }
+                    }
                 }
             }
         }

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * written file so that the predicted-active share is the requested density, stores it, and measures the result.
  */
 public final class Synthesizer {
-    /** Header (metadata, vocabulary, tensor infos) and file-system slack on top of the tensor data. */
-    private static final long SLACK_BYTES = 64L << 20;
+    /** Header (metadata, tensor infos; the vocabulary is counted apart) and file-system slack on top of the tensor data. */
+    private static final long SLACK_BYTES = 4L << 20;
 
     private Synthesizer() {}
 
@@ -79,7 +79,8 @@ public final class Synthesizer {
     static float analyticThreshold(SynthOptions o) {
         if (o.density() >= 1) return -Float.MAX_VALUE;
         double rms = Math.sqrt(1 + o.shape().layers() * SyntheticModel.BLOCK_GAIN * SyntheticModel.BLOCK_GAIN);
-        return (float) (Normal.quantile(1 - o.density()) * rms);
+        // z(1 − density) as −z(density): 1 − density rounds to 1 for densities below 1e-16
+        return (float) (-Normal.quantile(o.density()) * rms);
     }
 
     /**
@@ -87,13 +88,13 @@ public final class Synthesizer {
      * t / z(1 − d), and set t = scale · z(1 − density).
      */
     private static float calibrate(Path file, SynthOptions o, float t, Consumer<String> log) {
-        double z = Normal.quantile(1 - o.density());
+        double z = -Normal.quantile(o.density());
         try (Model m = Model.load(file)) {
             for (int step = 0; step < 2; step++) {
                 DensityMeasurement d = DensityMeasurement.measure(m, OptionalDouble.of(t), o.calibrationTokens(), o.seed() + step, o.threads());
                 log.accept(String.format(java.util.Locale.ROOT, "calibration: threshold %.4f gives predicted density %.4f", t, d.predicted()));
                 if (!(d.predicted() > 0 && d.predicted() < 1)) break;
-                double zi = Normal.quantile(1 - d.predicted());
+                double zi = -Normal.quantile(d.predicted());
                 if (zi * z <= 0 || Math.abs(zi) < 1e-6) break; // other side of the median: the scale cannot be read off
                 t = (float) (t / zi * z);
             }
@@ -112,22 +113,21 @@ public final class Synthesizer {
 
     private static void checkTarget(Path file, boolean force, long needed) {
         Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || Files.isDirectory(file)) throw new BambooException("'" + file + "' is a directory; give a file name such as " + file.toAbsolutePath().resolve("model.gguf"));
+        if (Files.exists(parent) && !Files.isDirectory(parent)) throw new BambooException(parent + " is a file, not a folder; give a path in a folder");
         if (!Files.isDirectory(parent)) throw new BambooException(parent + " is not a directory; create it first or write elsewhere");
-        if (Files.isDirectory(file)) throw new BambooException(file + " is a directory; give a file name such as " + file.resolve("model.gguf"));
-        long freed = 0;
-        if (Files.exists(file)) {
-            if (!force) throw new BambooException(file + " exists; use --force to overwrite it or choose another name");
-            freed = size(file);
-        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw new BambooException(file + " is not a regular file; give a file name");
+        if (Files.exists(file) && !force) throw new BambooException(file + " exists; use --force to overwrite it or choose another name");
+        // the new file is written beside an old one and replaces it once complete: the old one's space does not count
         long free;
         try {
             free = Files.getFileStore(parent).getUsableSpace();
         } catch (IOException e) {
             throw new BambooException(parent + ": cannot read the free disk space (" + e.getMessage() + ")");
         }
-        if (free + freed < needed) {
-            throw new BambooException(String.format(java.util.Locale.ROOT, "not enough disk space in %s: the file needs %.2f GB, %.2f GB are free; free some space or write elsewhere",
-                    parent, needed / 1e9, (free + freed) / 1e9));
+        if (free < needed) {
+            throw new BambooException(String.format(java.util.Locale.ROOT, "not enough disk space in %s: writing the file needs %.3f GB, %.3f GB are free; free some space or write elsewhere",
+                    parent, needed / 1e9, free / 1e9));
         }
     }
 

@@ -212,6 +212,7 @@ class BenchCommandTest {
         // a mode the second model cannot run fails before the first model's runs
         CliRun second = CliRun.of("bench", "-m", DEMO, "-m", TestData.model("tiny-mistral").toString(), "-p", "4", "-n", "0", "-r", "1", "--warm-up", "0", "--sparsity", "exact");
         assertTrue(second.isOneLineError(), second.err());
+        assertTrue(second.err().contains("tiny-mistral: --sparsity exact"), "names the model: " + second.err());
         assertEquals("", second.out(), "no results before the error");
     }
 

@@ -125,6 +125,16 @@ class SynthCommandTest {
         assertTrue(disk.isOneLineError(), disk.err());
         assertTrue(disk.err().contains("not enough disk space"), disk.err());
         assertFalse(Files.exists(Path.of(out)));
+        CliRun root = CliRun.of("synth", "--shape", "tiny", "-o", "/");
+        assertTrue(root.isOneLineError() && root.err().contains("is a directory"), root.err());
+        if (Files.exists(Path.of("/dev/null"))) {
+            CliRun device = CliRun.of("synth", "--shape", "tiny", "--force", "-o", "/dev/null");
+            assertTrue(device.isOneLineError() && device.err().contains("not a regular file"), device.err());
+            assertTrue(Files.exists(Path.of("/dev/null")), "the device is left alone");
+        }
+        // a density so small that 1 - density rounds to 1 still has a threshold
+        CliRun tiny = CliRun.of("synth", "--shape", "tiny", "--rank", "32", "--density", "1e-20", "--calibration-tokens", "0", "-o", dir.resolve("sparse.gguf").toString());
+        assertEquals(0, tiny.exitCode(), tiny.err());
         CliRun forced = CliRun.of("synth", "--shape", "tiny", "--rank", "32", "--calibration-tokens", "4", "--force", "-o", existing.toString());
         assertEquals(0, forced.exitCode(), forced.err());
         try (Model m = Model.load(existing)) {

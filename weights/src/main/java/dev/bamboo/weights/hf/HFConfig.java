@@ -36,7 +36,7 @@ public final class HFConfig {
     static ModelConfig parse(JsonNode c, String where) {
         String type = c.path("model_type").asText("");
         if (!c.has("model_type")) {
-            throw new BambooException(where + " has no model_type, so this is not a model folder (a predictor folder goes to --predictor); "
+            throw new BambooException(where + " has no model_type, so this is not a model folder (predictors are read from the predictor/ folder inside a model folder); "
                     + "pass the folder holding the model's config.json and weights");
         }
         if (!MODEL_TYPES.contains(type)) {

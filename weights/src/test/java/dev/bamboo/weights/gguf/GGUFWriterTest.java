@@ -1,5 +1,7 @@
 package dev.bamboo.weights.gguf;
 
+import dev.bamboo.weights.BambooException;
+
 import dev.bamboo.weights.TestFiles;
 
 import dev.bamboo.weights.tensor.GGMLType;
@@ -17,9 +19,38 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GGUFWriterTest {
+
+    /**
+     * A write that fails half way leaves the file it was to replace as it was, and no partial file beside it; a path
+     * that is not a regular file (a device) is refused before anything is written.
+     */
+    @Test
+    void aFailedWriteLeavesTheOldFileAndNoPartialOne(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("model.gguf");
+        Files.writeString(target, "the user's file");
+        GGUFWriter w = GGUFWriter.gguf().put("general.architecture", GGUFValue.ofString("llama"));
+        w.tensor("ok", GGMLType.F32, new long[] {4}, TensorData.rows((r, dst) -> java.util.Arrays.fill(dst, 1f)));
+        w.tensor("fails", GGMLType.F32, new long[] {4}, (type, rows, cols, out) -> {
+            out.write(new byte[8]);
+            throw new IOException("No space left on device");
+        });
+        BambooException e = assertThrows(BambooException.class, () -> w.write(target));
+        assertTrue(e.getMessage().contains("make room on the disk"), e.getMessage());
+        assertEquals("the user's file", Files.readString(target));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(target), files.toList(), "no partial file left");
+        }
+        Path device = Path.of("/dev/null");
+        if (Files.exists(device)) {
+            BambooException refused = assertThrows(BambooException.class, () -> GGUFWriter.gguf().write(device));
+            assertTrue(refused.getMessage().contains("not a regular file"), refused.getMessage());
+            assertTrue(Files.exists(device));
+        }
+    }
 
     @Test
     void roundTripsEveryMetadataTypeAndTensor(@TempDir Path dir) {
