@@ -84,7 +84,8 @@ final class SynthCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "wrote %s: %s %s %s, %d layers, %s, %s parameters (%.1f s)%n", r.file(), o.shape().name(),
                 o.type().name().toLowerCase(Locale.ROOT), o.format().label(), o.shape().layers(), bytes(r.bytes()), count(r.params()), r.writeSeconds());
         if (o.format() == SynthFormat.POWERINFER) {
-            out.printf(Locale.ROOT, "predictor: rank %d, threshold %.5f (requested density %.4f)%n", o.rank(), r.threshold(), o.density());
+            // %g: a density of 1e-6 is not 0.0000, and density 1's threshold (-Float.MAX_VALUE) is not 39 digits
+            out.printf(Locale.ROOT, "predictor: rank %d, threshold %.6g (requested density %.4g)%n", o.rank(), r.threshold(), o.density());
         }
         r.measurement().ifPresent(m -> printMeasurement(out, m, r.calibrationSeconds()));
         out.flush();
@@ -99,7 +100,9 @@ final class SynthCommand implements Callable<Integer> {
     }
 
     private static void printMeasurement(PrintWriter out, DensityMeasurement m, double seconds) {
-        out.printf(Locale.ROOT, "measured on the written file over %d tokens: predicted density %.4f (layers %.4f .. %.4f), true density %.4f, predicted neurons truly active %.2f%% (%.1f s)%n",
-                m.tokens(), m.predicted(), m.minLayer(), m.maxLayer(), m.trueActive(), 100 * m.precision(), seconds);
+        // precision is undefined when nothing was selected
+        String truly = Double.isNaN(m.precision()) ? "none selected" : String.format(Locale.ROOT, "%.2f%%", 100 * m.precision());
+        out.printf(Locale.ROOT, "measured on the written file over %d tokens: predicted density %.4g (layers %.4g .. %.4g), true density %.4f, predicted neurons truly active %s (%.1f s)%n",
+                m.tokens(), m.predicted(), m.minLayer(), m.maxLayer(), m.trueActive(), truly, seconds);
     }
 }
