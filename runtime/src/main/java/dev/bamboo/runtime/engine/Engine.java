@@ -74,7 +74,7 @@ public final class Engine implements AutoCloseable {
             // bundled, they are one run. Made once per model, after this session has its memory, leaving room for one
             // more session like it (another engine). Exact mode gains only where every neuron whose gate passes is
             // active: on trained dReLU models, where about half of them have a negative up, bundles tie the matrices
-            // (BENCHMARKS.md, Q4_0, "Sixteenth session") and would only cost their memory and load time
+            // (bench/HISTORY.md, Q4_0, "Sixteenth session") and would only cost their memory and load time
             boolean bundles = sparsity == SparsityMode.PREDICTED || sparsity == SparsityMode.EXACT && !config.ffn().cutsUp();
             if (ffn instanceof SparseFeedForward sparse && bundles) {
                 long bundled = sparse.bundleNeurons(cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch)));

@@ -100,7 +100,8 @@ final class BundledTokenFfn {
      * up and down parts of its gate-positive neurons, ~4.6 KB runs on Bamboo-7B, which gather better than the
      * matrices' separate 2.3 KB rows: one Bamboo-7B Q4_0 layer, 2 threads, µs per token against the matrices' path
      * (which streams whole matrices above their gather limit, 40 %): 1910 / 2542 at 15 % of the gates positive, 3549 /
-     * 5067 at 50 %, 3892 / 4613 at 65 %, 4822 / 4748 at 80 % (BENCHMARKS.md, Q4_0, "Sixteenth session").
+     * 5067 at 50 %, 3892 / 4613 at 65 %, 4822 / 4748 at 80 % (bench/HISTORY.md, Q4_0, "Sixteenth
+     * session").
      */
     static final double KNOWN_GATE_LIMIT = 0.7;
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * and {@code ffn_down_t} row one after another (quants and block scales alike), so a sparse FFN that reads all three
  * for a neuron reads one run of ~7 KB instead of three scattered runs of ~2.3 KB (Bamboo-7B). On this project's
  * machine scattered runs read faster the longer they are: predicted decode of a Bamboo-7B-shaped Q4_0 file ran 14–24 %
- * faster with bundles (BENCHMARKS.md, "Fourteenth session: neuron bundles").
+ * faster with bundles (bench/HISTORY.md, Q4_0, "Fourteenth session: neuron bundles").
  *
  * <p>A copy beside the matrices, which the dense products and everything else keep using: the products over one part
  * of a bundle are those of the matrices, bitwise ({@link #gate}, {@link #up}); {@link #addDown} sums its terms in the

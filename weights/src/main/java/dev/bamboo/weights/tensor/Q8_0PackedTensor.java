@@ -15,9 +15,10 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Why: in the file layout each 34-byte block needs its own widening, multiply and scale broadcast, and one core
  * computes a dot product at 14–15 GB/s from cache, below what two cores can read from memory; in this layout a
- * vector op covers values of {@code G} blocks at once (one core: 31–37 GB/s from cache; BENCHMARKS.md, "Eighth
- * session"). Products take the activations' Q8_0 quants in the same grouped order ({@link ActivationVector}); row
- * accumulations reorder the output slice into that order once per call. The scales as floats add 2 bytes per block.
+ * vector op covers values of {@code G} blocks at once (one core: 31–37 GB/s from cache; bench/HISTORY.md, Q8_0,
+ * "Eighth session"). Products take the activations' Q8_0 quants in the same grouped order
+ * ({@link ActivationVector}); row accumulations reorder the output slice into that order once per call. The scales as
+ * floats add 2 bytes per block.
  */
 public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, float[] scales) implements Tensor {
     private static final int BLOCK = 32;

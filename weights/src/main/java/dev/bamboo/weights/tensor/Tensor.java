@@ -101,7 +101,8 @@ public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Ten
     /**
      * The share of the rows above which reading every row (a full product, or an accumulation over all rows with zero
      * coefficients) is faster than gathering the listed ones. Measured at Bamboo-7B shape, 2 threads: a gather of
-     * 2.5 KB repacked Q4_0 rows costs what a full product does at 40 % of the rows (BENCHMARKS.md, "Sixth session").
+     * 2.5 KB repacked Q4_0 rows costs what a full product does at 40 % of the rows (bench/HISTORY.md, Q4_0,
+     * "Sixth session").
      */
     default double gatherLimit() {
         return 0.4;
