@@ -97,6 +97,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every option is checked before a model loads: a 7B file takes a minute to load
+        if (promptAndGeneration != null) {
+            throw new BambooException("-pg " + promptAndGeneration + ": bench has no combined prompt-and-generation test (llama-bench's -pg); "
+                    + "measure the two parts with -p and -n");
+        }
+        if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
         OutputFormat format = OutputFormat.parse(output);
         List<BenchTest> tests = tests();
         List<SparsityMode> modes = modes();
@@ -131,11 +137,6 @@ final class BenchCommand implements Callable<Integer> {
         boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
         ResultPrinter printer = format.printer(out, sparsityColumns);
         PrintWriter err = spec.commandLine().getErr();
-        if (promptAndGeneration != null) {
-            throw new BambooException("-pg " + promptAndGeneration + ": bench has no combined prompt-and-generation test (llama-bench's -pg); "
-                    + "measure the two parts with -p and -n");
-        }
-        if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
         BenchRunner runner = new BenchRunner(repetitions, warmUpSeconds, seed, progress, note -> {
             progress.accept(null);
             err.println("bamboo: " + note);
@@ -156,6 +157,12 @@ final class BenchCommand implements Callable<Integer> {
                     if (!resolved.add(mode.resolve(model.weights()))) continue;
                     bases.add(base);
                     if (interleave) actives.add(activeFractions(runner, model, base, tests, progress, err));
+                }
+                if (interleave && bases.size() == 1) {
+                    progress.accept(null);
+                    err.println("bamboo: --interleave: " + model.loaded().path().getFileName() + " has one mode to run (" + resolved.iterator().next().label()
+                            + "), so there is nothing to take turns with; give two or more with --sparsity, such as --sparsity dense,predicted");
+                    err.flush();
                 }
                 WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
                 if (interleave) {
@@ -218,8 +225,9 @@ final class BenchCommand implements Callable<Integer> {
         err.flush();
     }
 
+    /** The tests in the order given; a length given twice runs once (its rows would only repeat). */
     private List<BenchTest> tests() {
-        List<BenchTest> tests = new ArrayList<>();
+        LinkedHashSet<BenchTest> tests = new LinkedHashSet<>();
         for (int p : prompts) {
             if (p < 0) throw new BambooException("-p " + p + " is out of range: use a prompt length of 1 or more, or 0 for none");
             if (p > 0) tests.add(BenchTest.prompt(p));
@@ -230,7 +238,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (tests.isEmpty()) throw new BambooException("no tests: -p and -n are both 0; give a prompt or generation length");
         if (batch < 1 || batch > 4096) throw new BambooException("-b " + batch + " is out of range: use 1 to 4096");
-        return tests;
+        return List.copyOf(tests);
     }
 
     private List<SparsityMode> modes() {

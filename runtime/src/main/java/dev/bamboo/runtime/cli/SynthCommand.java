@@ -6,6 +6,7 @@ import dev.bamboo.runtime.synth.SynthOptions;
 import dev.bamboo.runtime.synth.SynthReport;
 import dev.bamboo.runtime.synth.SynthShape;
 import dev.bamboo.runtime.synth.Synthesizer;
+import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.tensor.GGMLType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,8 +43,8 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--rank", paramLabel = "N", description = "predictor rank (default: 1024; hidden/4 for shapes narrower than 1024)")
     Integer rank;
 
-    @Option(names = "--density", paramLabel = "X", defaultValue = "0.15", description = "predicted-active share of FFN neurons, in (0, 1] (default: ${DEFAULT-VALUE})")
-    double density;
+    @Option(names = "--density", paramLabel = "X", description = "predicted-active share of FFN neurons, in (0, 1] (default: 0.15)")
+    Double density;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -67,7 +68,11 @@ final class SynthCommand implements Callable<Integer> {
         if (layers != null) s = s.withLayers(layers);
         GGMLType t = SynthOptions.parseType(type);
         SynthFormat f = format == null ? s.defaultFormat() : SynthFormat.parse(format);
-        SynthOptions options = new SynthOptions(s, t, f, rank != null ? rank : s.defaultRank(), density, seed, threads, calibrationTokens);
+        if (f == SynthFormat.GGUF && (rank != null || density != null)) {
+            throw new BambooException((rank != null ? "--rank" : "--density") + " sets the predictor of a PowerInfer file, and --format gguf writes a dense file without one; "
+                    + "drop it, or write --format powerinfer");
+        }
+        SynthOptions options = new SynthOptions(s, t, f, rank != null ? rank : s.defaultRank(), density != null ? density : 0.15, seed, threads, calibrationTokens);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Console console = System.console();

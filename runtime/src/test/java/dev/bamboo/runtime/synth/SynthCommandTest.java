@@ -116,6 +116,11 @@ class SynthCommandTest {
         assertTrue(format.isOneLineError(), format.err());
         CliRun rank = CliRun.of("synth", "--shape", "tiny", "--type", "q4_0", "--rank", "48", "-o", out);
         assertTrue(rank.isOneLineError(), rank.err());
+        // a dense file has no predictor for --rank or --density to shape: refused rather than ignored
+        CliRun denseRank = CliRun.of("synth", "--shape", "tiny", "--format", "gguf", "--rank", "64", "-o", out);
+        assertTrue(denseRank.isOneLineError() && denseRank.err().contains("--rank sets the predictor"), denseRank.err());
+        CliRun denseDensity = CliRun.of("synth", "--shape", "mistral-7b", "--density", "0.2", "-o", out);
+        assertTrue(denseDensity.isOneLineError() && denseDensity.err().contains("--density sets the predictor"), denseDensity.err());
         Path existing = Files.writeString(dir.resolve("exists.gguf"), "keep me");
         CliRun exists = CliRun.of("synth", "--shape", "tiny", "-o", existing.toString());
         assertTrue(exists.isOneLineError(), exists.err());
