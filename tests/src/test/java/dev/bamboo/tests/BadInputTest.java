@@ -151,6 +151,13 @@ class BadInputTest {
         Path out = tmp.resolve("nan-logits.safetensors");
         assertLastLineError(Cli.run("logits", "-m", nan.toString(), "--ids", "1,2,3", "-o", out.toString(), "--backend", "cpu"), "not finite");
         assertFalse(Files.exists(out), "no logits file");
+        // and a file of that name from an earlier run stays as it was, with nothing half-written beside it
+        Path kept = Files.writeString(tmp.resolve("kept.safetensors"), "earlier logits");
+        assertLastLineError(Cli.run("logits", "-m", nan.toString(), "--ids", "1,2,3", "-o", kept.toString(), "--backend", "cpu"), "not finite");
+        assertEquals("earlier logits", Files.readString(kept));
+        try (var files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".partial")), "no partial file left");
+        }
     }
 
     /** Text quoted from a file keeps the error on one line: its line breaks are shown escaped. */
@@ -191,6 +198,8 @@ class BadInputTest {
     void badTokenIdsForLogits() {
         assertOneLineError(Cli.run("logits", "--ids", "1,x,3", "-o", tmp.resolve("l.safetensors").toString()), "--ids");
         assertOneLineError(Cli.run("logits", "--ids", "1,99999", "-o", tmp.resolve("l.safetensors").toString()), "99999");
+        assertOneLineError(Cli.run("logits", "--ids", "1,2,", "-o", tmp.resolve("l.safetensors").toString()), "'' is not a token id");
+        assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", ""), "-o is empty");
     }
 
     /** The ids are checked once the engine runs, after its notes: the error is the last line. */

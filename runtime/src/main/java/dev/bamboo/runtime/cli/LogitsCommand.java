@@ -4,6 +4,7 @@ import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.generate.FiniteLogits;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.ReplacedFile;
 import dev.bamboo.weights.safetensors.SafetensorsWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int[] tokens = parseIds(ids);
+        if (output.toString().isBlank()) throw new BambooException("-o is empty; give the name of the file to write, such as -o logits.safetensors");
         Path folder = output.toAbsolutePath().getParent();
         if (folder == null || Files.isDirectory(output)) {
             throw new BambooException("-o " + output + " is a folder; give the name of the file to write, such as -o logits.safetensors");
@@ -37,7 +39,8 @@ final class LogitsCommand implements Callable<Integer> {
         if (!Files.isDirectory(folder)) {
             throw new BambooException("-o " + output + ": the folder " + folder + " does not exist; create it or write elsewhere");
         }
-        try (Model m = Model.load(model.modelPath())) {
+        // the file is opened before the forward pass, so that a folder it may not write to fails first
+        try (ReplacedFile file = ReplacedFile.create(output); Model m = Model.load(model.modelPath())) {
             int vocab = m.config().vocabSize();
             for (int t : tokens) {
                 if (t < 0 || t >= vocab) throw new BambooException("--ids: token id " + t + " is outside the vocabulary of " + vocab);
@@ -47,10 +50,10 @@ final class LogitsCommand implements Callable<Integer> {
                 float[][] logits = engine.session().appendAllLogits(tokens);
                 float[] flat = new float[tokens.length * vocab];
                 for (int i = 0; i < tokens.length; i++) System.arraycopy(FiniteLogits.check(logits[i], i), 0, flat, i * vocab, vocab);
-                new SafetensorsWriter()
+                SafetensorsWriter logitsFile = new SafetensorsWriter()
                         .i32("input_ids", new long[] {tokens.length}, tokens)
-                        .f32("logits", new long[] {tokens.length, vocab}, flat)
-                        .write(output);
+                        .f32("logits", new long[] {tokens.length, vocab}, flat);
+                file.write(logitsFile::writeTo);
                 spec.commandLine().getErr().println("bamboo: wrote logits [" + tokens.length + " x " + vocab + "] to " + output + " (sparsity " + engine.sparsity().label() + ")");
             }
         }
@@ -58,7 +61,7 @@ final class LogitsCommand implements Callable<Integer> {
     }
 
     static int[] parseIds(String s) {
-        String[] parts = s.split(",");
+        String[] parts = s.split(",", -1); // -1: a trailing comma is an empty id, refused as a leading one is
         int[] out = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {

@@ -1,17 +1,12 @@
 package dev.bamboo.weights.gguf;
 
-import dev.bamboo.weights.io.IoErrors;
+import dev.bamboo.weights.io.ReplacedFile;
 import dev.bamboo.weights.tensor.GGMLType;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -100,43 +95,9 @@ public final class GGUFWriter {
         return this;
     }
 
-    /**
-     * Writes the file, replacing a regular file of that name only once the new one is complete: it is written beside it
-     * under a temporary name and then moved over it, so that a failed or interrupted write leaves what was there (and
-     * no partial file: the temporary one is deleted on failure and when the JVM exits).
-     */
+    /** Writes the file; what was at {@code path} stays until the new file is complete ({@link ReplacedFile}). */
     public void write(Path path) {
-        Path target = path.toAbsolutePath();
-        if (Files.exists(target) && !Files.isRegularFile(target)) {
-            throw GGUFErrors.error(path + " is not a regular file; write the model to a file");
-        }
-        // a name of its own (not createTempFile's, whose file only its owner may read): the file gets the usual permissions
-        Path partial = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".partial");
-        OutputStream opened;
-        try {
-            opened = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw GGUFErrors.error(path + ": cannot write it (" + IoErrors.reason(e) + "); write to a folder that exists and that you may write to");
-        }
-        partial.toFile().deleteOnExit();
-        try {
-            try (OutputStream out = new BufferedOutputStream(opened, 1 << 16)) {
-                writeTo(out);
-            }
-            try {
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING); // a file system without atomic renames
-            }
-        } catch (IOException e) {
-            deleteQuietly(partial);
-            boolean full = e.getMessage() != null && e.getMessage().contains("No space left");
-            throw GGUFErrors.error(path + ": cannot write it (" + IoErrors.reason(e) + "); "
-                    + (full ? "make room on the disk or write it elsewhere" : "write to a folder that exists and that you may write to"));
-        } catch (RuntimeException | Error e) {
-            deleteQuietly(partial);
-            throw e;
-        }
+        ReplacedFile.write(path, this::writeTo);
     }
 
     /** Writes the whole file to {@code out}. */
@@ -204,14 +165,6 @@ public final class GGUFWriter {
             }
             case UINT64, INT64 -> out.u64((Long) v);
             case FLOAT64 -> out.u64(Double.doubleToRawLongBits((Double) v));
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // the original error is the one to report
         }
     }
 

@@ -2,16 +2,13 @@ package dev.bamboo.weights.safetensors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bamboo.weights.BambooException;
-import dev.bamboo.weights.io.IoErrors;
+import dev.bamboo.weights.io.ReplacedFile;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +39,13 @@ public final class SafetensorsWriter {
         return this;
     }
 
+    /** Writes the file; what was at {@code path} stays until the new file is complete ({@link ReplacedFile}). */
     public void write(Path path) {
+        ReplacedFile.write(path, this::writeTo);
+    }
+
+    /** Writes the whole file to {@code out}. */
+    public void writeTo(OutputStream out) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
         long offset = 0;
@@ -56,13 +59,9 @@ public final class SafetensorsWriter {
         }
         byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (h.length + 7) / 8 * 8;
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path))) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(h);
-            for (int i = h.length; i < padded; i++) out.write(' ');
-            for (Pending p : tensors) out.write(p.bytes());
-        } catch (IOException e) {
-            throw new BambooException(path + ": cannot write it (" + IoErrors.reason(e) + "); write to a folder that exists and that you may write to");
-        }
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+        out.write(h);
+        for (int i = h.length; i < padded; i++) out.write(' ');
+        for (Pending p : tensors) out.write(p.bytes());
     }
 }

@@ -1,0 +1,111 @@
+package dev.bamboo.weights.io;
+
+import dev.bamboo.weights.BambooException;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file that replaces what was at its path only once it is complete: it is written beside its target under a
+ * temporary name and then moved over it. A failed or interrupted write leaves what was there and no partial file (the
+ * temporary one is deleted on failure, on {@link #close} without {@link #write}, and when the JVM exits).
+ *
+ * <p>{@link #create} opens the temporary file, so a caller that has long work to do before writing (a forward pass)
+ * learns first whether it may write there at all.
+ */
+public final class ReplacedFile implements AutoCloseable {
+    /** What goes into the file. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private final Path path;
+    private final Path target;
+    private final Path partial;
+    private OutputStream out;
+    private boolean done;
+
+    private ReplacedFile(Path path, Path target, Path partial, OutputStream out) {
+        this.path = path;
+        this.target = target;
+        this.partial = partial;
+        this.out = out;
+    }
+
+    /** Writes {@code body} to {@code path} at once. */
+    public static void write(Path path, Body body) {
+        try (ReplacedFile file = create(path)) {
+            file.write(body);
+        }
+    }
+
+    /** Opens the temporary file beside {@code path}; refuses a target that exists and is not a regular file. */
+    public static ReplacedFile create(Path path) {
+        Path target = path.toAbsolutePath();
+        if (target.getFileName() == null || Files.isDirectory(target)) {
+            throw new BambooException(path + " is a folder; give the name of the file to write");
+        }
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            throw new BambooException(path + " is not a regular file; write to a file");
+        }
+        // a name of its own (not createTempFile's, whose file only its owner may read): the file gets the usual permissions
+        Path partial = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".partial");
+        OutputStream opened;
+        try {
+            opened = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw failure(path, e);
+        }
+        partial.toFile().deleteOnExit();
+        return new ReplacedFile(path, target, partial, opened);
+    }
+
+    /** Writes the whole file and moves it over the target; once per file. */
+    public void write(Body body) {
+        if (out == null) throw new IllegalStateException(path + " was already written");
+        try {
+            try (OutputStream buffered = new BufferedOutputStream(out, 1 << 16)) {
+                out = null;
+                body.writeTo(buffered);
+            }
+            try {
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING); // a file system without atomic renames
+            }
+            done = true;
+        } catch (IOException e) {
+            throw failure(path, e);
+        }
+    }
+
+    /** Deletes the temporary file unless {@link #write} moved it into place. */
+    @Override
+    public void close() {
+        if (done) return;
+        try {
+            if (out != null) out.close();
+        } catch (IOException ignored) {
+            // the file goes anyway
+        }
+        out = null;
+        try {
+            Files.deleteIfExists(partial);
+        } catch (IOException ignored) {
+            // the original error is the one to report
+        }
+    }
+
+    private static BambooException failure(Path path, IOException e) {
+        boolean full = e.getMessage() != null && e.getMessage().contains("No space left");
+        return new BambooException(path + ": cannot write it (" + IoErrors.reason(e) + "); "
+                + (full ? "make room on the disk or write it elsewhere" : "write to a folder that exists and that you may write to"));
+    }
+}
