@@ -57,17 +57,17 @@ public record InstTemplate(Style style) implements ChatTemplate {
                 parts.add(new ChatPrompt.Part.Text(" " + user));
                 parts.add(new ChatPrompt.Part.Marker("[/INST]"));
                 if (answered) {
-                    parts.add(new ChatPrompt.Part.Text(" " + turns.get(i + 1).content().strip())); // the template trims answers
+                    parts.add(new ChatPrompt.Part.Text(" " + TemplateText.strip(turns.get(i + 1).content()))); // the template trims answers
                     parts.add(new ChatPrompt.Part.Eos());
                 }
                 continue;
             }
-            if (llama2) user = user.strip();
+            if (llama2) user = TemplateText.strip(user);
             if (llama2 && i > 0) parts.add(new ChatPrompt.Part.Bos()); // the first BOS is the prompt's own (addBos)
             String inst = "[INST] " + user + " [/INST]";
             if (answered) {
                 String answer = turns.get(i + 1).content();
-                parts.add(new ChatPrompt.Part.Text(inst + " " + (llama2 ? answer.strip() + " " : answer)));
+                parts.add(new ChatPrompt.Part.Text(inst + " " + (llama2 ? TemplateText.strip(answer) + " " : answer)));
                 parts.add(new ChatPrompt.Part.Eos());
             } else {
                 parts.add(new ChatPrompt.Part.Text(inst));

@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /**
  * Zephyr: {@code <|role|>\ncontent</s>\n} per message (the role markers are plain text in Zephyr's vocabulary, the
- * {@code </s>} is EOS), {@code <|assistant|>\n} to prompt a reply; no BOS (the template writes none).
+ * {@code </s>} is EOS), {@code <|assistant|>\n} to prompt a reply. The prompt starts with BOS, which the template does
+ * not write: Zephyr models are Llama/Mistral models trained on the rendered text tokenized with it (as their model
+ * cards run them, and as llama.cpp tokenizes every chat), like Vicuna's.
  */
 public record ZephyrTemplate() implements ChatTemplate {
 
@@ -29,6 +31,6 @@ public record ZephyrTemplate() implements ChatTemplate {
         } else if (!pending.isEmpty()) {
             parts.add(new ChatPrompt.Part.Text(pending));
         }
-        return new ChatPrompt(false, parts);
+        return new ChatPrompt(true, parts);
     }
 }

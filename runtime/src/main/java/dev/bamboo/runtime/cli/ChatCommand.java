@@ -60,7 +60,12 @@ final class ChatCommand implements Callable<Integer> {
                 err.print("> ");
                 err.flush();
                 String line = in.readLine();
-                if (line == null || line.isBlank() || line.strip().equals("/exit")) break;
+                if (line == null) {
+                    err.println(); // end of input (Ctrl-D) leaves no line break after the prompt; the shell's goes on a line of its own
+                    err.flush();
+                    break;
+                }
+                if (line.isBlank() || line.strip().equals("/exit")) break;
                 ChatReply reply;
                 interrupt.generationStarts();
                 try {

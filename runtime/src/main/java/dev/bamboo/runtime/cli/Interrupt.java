@@ -17,7 +17,10 @@ final class Interrupt {
         Interrupt i = new Interrupt();
         try {
             Signal.handle(new Signal("INT"), sig -> {
-                if (!i.generating || i.requested) System.exit(EXIT_CODE);
+                if (!i.generating || i.requested) {
+                    System.err.println(); // the shell's prompt goes on a line of its own, not after "> " or a partial reply
+                    System.exit(EXIT_CODE);
+                }
                 i.requested = true;
             });
         } catch (IllegalArgumentException e) {

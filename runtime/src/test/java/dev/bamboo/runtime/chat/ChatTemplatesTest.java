@@ -120,6 +120,15 @@ class ChatTemplatesTest {
         ChatPrompt p = ChatTemplates.byName("zephyr").render(CONVERSATION, true);
         assertEquals("<|system|>\nBe brief.</s>\n<|user|>\nHi</s>\n<|assistant|>\nHello!</s>\n<|user|>\n2+2?</s>\n<|assistant|>\n", p.text());
         assertEquals("<|user|>\nHi</s>\n", ChatTemplates.byName("zephyr").render(List.of(Message.user("Hi")), false).text());
+        assertTrue(p.addBos(), "a Zephyr prompt starts with BOS, as the models were trained");
+    }
+
+    /** The templates strip as Python does (Jinja's trim, str.strip): no-break spaces too, which Java's strip keeps. */
+    @Test
+    void templatesStripNoBreakSpacesAsJinjaDoes() {
+        List<Message> spaced = List.of(Message.user("Hi\u00a0"), Message.assistant("\u202fYo\u00a0"), Message.user("Ok"));
+        assertEquals("[INST] Hi [/INST] Yo </s><s>[INST] Ok [/INST]", ChatTemplates.byName("llama2").render(spaced, true).text());
+        assertEquals("[INST] Hi\u00a0[/INST] Yo</s>[INST] Ok[/INST]", ChatTemplates.byName("mistral-v3").render(spaced, true).text());
     }
 
     @Test
