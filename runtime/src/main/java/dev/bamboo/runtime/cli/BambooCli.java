@@ -129,13 +129,26 @@ public final class BambooCli {
         try {
             code = cli.execute(args);
         } catch (OutOfMemoryError e) {
-            err.println("error: the Java heap is full (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): give the JVM more "
-                    + "(./bamboo: BAMBOO_HEAP=16g; java: -Xmx16g) or use a smaller context (-c)");
+            err.println(outOfMemory(e, Runtime.getRuntime().maxMemory()));
             code = 1;
         }
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The one line for an {@link OutOfMemoryError}: a heap that is full asks for twice the heap (at least 16g) or a
+     * smaller context; an array beyond Java's limit (an input of 2 GiB or more) is no matter of heap size.
+     */
+    static String outOfMemory(OutOfMemoryError e, long maxHeap) {
+        String why = e.getMessage() == null ? "" : e.getMessage();
+        if (why.contains("array size")) {
+            return "error: an input is larger than Java can hold in one array (2 GiB): check the files and prompt given; no heap size helps";
+        }
+        long suggested = Math.max(16, ((maxHeap >> 30) + 1) * 2);
+        return "error: the Java heap is full (" + (maxHeap >> 20) + " MiB): give the JVM more (./bamboo: BAMBOO_HEAP=" + suggested
+                + "g; java: -Xmx" + suggested + "g) or use a smaller context (-c)";
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -9,6 +9,7 @@ import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.BoundedRead;
 import dev.bamboo.weights.io.IoErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,9 +19,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.MalformedInputException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -88,13 +89,19 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Prompt files larger than this are refused unread: at a few bytes per token it is many times any model's context. */
+    static final int MAX_PROMPT_FILE = 64 << 20;
+
     static String promptText(String prompt, Path file) {
         if (prompt != null && file != null) throw new BambooException("give the prompt with -p or with -f, not both");
         if (file != null) {
             String text;
             try {
-                text = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (MalformedInputException e) {
+                text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(BoundedRead.bytes(file, MAX_PROMPT_FILE))).toString();
+            } catch (BoundedRead.TooLargeException e) {
+                throw new BambooException(file + ": the prompt file holds more than " + BoundedRead.mib(e.limit())
+                        + ", far more text than any context holds; give a shorter prompt");
+            } catch (CharacterCodingException e) {
                 throw new BambooException(file + ": the prompt file is not UTF-8 text; convert it to UTF-8 (e.g. with iconv)");
             } catch (NoSuchFileException e) {
                 throw new BambooException(file + ": no such prompt file");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.runtime.generate.StopTokens;
 import dev.bamboo.runtime.tokenizer.TokenType;
 import dev.bamboo.runtime.tokenizer.Tokenizer;
+import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.gguf.GGUFMetadata;
 import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.model.LoadedModel;
@@ -56,11 +57,13 @@ final class ModelStopTokens {
     private static void addIds(IntStream.Builder ids, Path json) {
         if (!Files.isRegularFile(json)) return;
         JsonNode eos = JsonFiles.readObject(json, "fix or remove it").get("eos_token_id");
-        if (eos == null) return;
-        if (eos.isArray()) {
-            for (JsonNode id : eos) if (id.canConvertToInt()) ids.add(id.asInt());
-        } else if (eos.canConvertToInt()) {
-            ids.add(eos.asInt());
+        if (eos == null || eos.isNull()) return;
+        for (JsonNode id : eos.isArray() ? eos : List.of(eos)) {
+            // strictly, as transformers reads it: a corrupt id is an error, not a stop token quietly dropped
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
+                throw new BambooException(json + ": eos_token_id holds " + id + ", which is not a token id; fix or remove it");
+            }
+            ids.add(id.intValue());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFields;
 import dev.bamboo.weights.io.JsonFiles;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -43,7 +44,7 @@ final class HuggingFaceTokenizerReader {
             throw new BambooException("the tokenizer model is '" + model.path("type").asText("missing")
                     + "'; only BPE tokenizers (Llama, Mistral) are supported");
         }
-        boolean byteFallback = model.path("byte_fallback").asBoolean(false);
+        boolean byteFallback = JsonFields.bool(model, "model.", "byte_fallback", false);
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isObject() || vocabNode.isEmpty()) {
             throw new BambooException("model.vocab is missing or empty: the file is corrupt");
@@ -52,14 +53,18 @@ final class HuggingFaceTokenizerReader {
         Map<Integer, TokenType> addedTypes = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            putPiece(byId, e.getValue().asInt(-1), e.getKey());
+            putPiece(byId, JsonFields.integer(e.getValue(), "the id of vocabulary piece '" + shown(e.getKey()) + "'"), e.getKey());
         }
-        String unkPiece = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
-        for (JsonNode added : root.path("added_tokens")) {
-            int id = added.path("id").asInt(-1);
-            String content = added.path("content").asText();
+        String unkPiece = JsonFields.text(model, "model.", "unk_token");
+        int index = 0;
+        for (JsonNode added : JsonFields.array(root, "", "added_tokens")) {
+            String where = "added_tokens[" + index++ + "].";
+            if (!added.isObject()) throw new BambooException(where.substring(0, where.length() - 1) + " is not an object: the file is corrupt");
+            int id = JsonFields.integer(added, where, "id", -1);
+            String content = JsonFields.text(added, where, "content");
+            if (content == null) throw new BambooException(where + "content is missing: the file is corrupt");
             putPiece(byId, id, content);
-            boolean special = added.path("special").asBoolean(false);
+            boolean special = JsonFields.bool(added, where, "special", false);
             addedTypes.put(id, special ? TokenType.CONTROL : TokenType.USER_DEFINED);
             if (special && unkPiece == null && "<unk>".equals(content)) {
                 unkPiece = content;
@@ -92,7 +97,7 @@ final class HuggingFaceTokenizerReader {
         MergeRule rule = new MergeRule.ByRank(readMerges(model.path("merges"), vocabulary));
 
         Layout layout = readLayout(root);
-        return new Tokenizer(vocabulary, new TextNormalizer(layout.prefix, false, true), rule, byteFallback, model.path("fuse_unk").asBoolean(false),
+        return new Tokenizer(vocabulary, new TextNormalizer(layout.prefix, false, true), rule, byteFallback, JsonFields.bool(model, "model.", "fuse_unk", false),
                 layout.split, addBos, layout.stripOnDecode, false);
     }
 
@@ -104,6 +109,12 @@ final class HuggingFaceTokenizerReader {
         if (old != null && !old.equals(piece)) {
             throw new BambooException("id " + id + " is both '" + old + "' and '" + piece + "': the file is corrupt");
         }
+    }
+
+    /** A piece as it may appear in a one-line message. */
+    private static String shown(String piece) {
+        String clean = piece.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
     }
 
     private static boolean isBytePiece(String p) {
@@ -195,14 +206,14 @@ final class HuggingFaceTokenizerReader {
             throw new BambooException("Metaspace replacement '" + pre.path("replacement").asText() + "' is not U+2581");
         }
         String scheme = pre.has("prepend_scheme") ? pre.path("prepend_scheme").asText()
-                : pre.path("add_prefix_space").asBoolean(true) ? "always" : "never";
+                : JsonFields.bool(pre, "pre_tokenizer.", "add_prefix_space", true) ? "always" : "never";
         TextNormalizer.DummyPrefix prefix = switch (scheme) {
             // "first" differs from "always" only across several pre-tokenized parts; we encode one part.
             case "always", "first" -> TextNormalizer.DummyPrefix.UNLESS_LEADING_SPACE;
             case "never" -> TextNormalizer.DummyPrefix.NONE;
             default -> throw new BambooException("unknown Metaspace prepend_scheme '" + scheme + "'");
         };
-        return new Layout(prefix, pre.path("split").asBoolean(true), strip);
+        return new Layout(prefix, JsonFields.bool(pre, "pre_tokenizer.", "split", true), strip);
     }
 
     /** A Strip decoder removing a leading space, or a Metaspace decoder that adds a prefix, undoes the dummy prefix. */

@@ -1,8 +1,8 @@
 package dev.bamboo.runtime.tokenizer;
 
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.BoundedRead;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +32,17 @@ final class SentencePieceModelReader {
         return toTokenizer(file, parse(file), addBos, added);
     }
 
+    /** Files larger than this are not read: they cannot be a SentencePiece model. */
+    static final int MAX_FILE = 64 << 20;
+
     /** Parses the file; a BambooException naming the file if it is missing or not a SentencePiece model. */
     static Model parse(Path file) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = BoundedRead.bytes(file, MAX_FILE);
+        } catch (BoundedRead.TooLargeException e) {
+            throw new BambooException(file + " is not a SentencePiece model: it holds more than " + BoundedRead.mib(e.limit())
+                    + ", where models of even 256k pieces take a few MiB; use the tokenizer.model that came with the model");
         } catch (IOException e) {
             throw new BambooException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFields;
 import dev.bamboo.weights.io.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,13 @@ public final class TokenizerLoader {
             if (id < 0 || !content.isTextual()) {
                 throw new BambooException(config.file() + ": added_tokens_decoder entry '" + e.getKey() + "' is not a token id with a content; fix or remove it");
             }
-            added.add(new AddedToken(id, content.asText(), e.getValue().path("special").asBoolean(false)));
+            boolean special;
+            try {
+                special = JsonFields.bool(e.getValue(), "added_tokens_decoder['" + e.getKey() + "'].", "special", false);
+            } catch (BambooException wrong) {
+                throw new BambooException(config.file() + ": " + wrong.getMessage());
+            }
+            added.add(new AddedToken(id, content.asText(), special));
         });
         Path file = dir.resolve("added_tokens.json");
         if (Files.isRegularFile(file)) {
@@ -156,8 +163,17 @@ public final class TokenizerLoader {
                 return new TokenizerConfig(file, true, "<s>", "</s>", MissingNode.getInstance());
             }
             JsonNode root = JsonFiles.readObject(file, "fix or remove it");
-            return new TokenizerConfig(file, root.path("add_bos_token").asBoolean(true),
-                    token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"), root.path("added_tokens_decoder"));
+            try {
+                JsonNode added = root.path("added_tokens_decoder");
+                if (!added.isMissingNode() && !added.isNull() && !added.isObject()) {
+                    throw new BambooException("added_tokens_decoder is " + (added.isArray() ? "a list" : added.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
+                            + ", not an object of token ids; the file is corrupt");
+                }
+                return new TokenizerConfig(file, JsonFields.bool(root, "", "add_bos_token", true),
+                        token(root.path("bos_token"), "<s>"), token(root.path("eos_token"), "</s>"), added);
+            } catch (BambooException e) {
+                throw new BambooException(file + ": " + e.getMessage());
+            }
         }
 
         /** A token is written either as a string or as an AddedToken object with "content". */

@@ -41,4 +41,15 @@ class PromptFileTest {
         BambooException e = assertThrows(BambooException.class, () -> GenerateCommand.promptText(null, tmp.resolve("nope.txt")));
         assertTrue(e.getMessage().contains("nope.txt") && e.getMessage().contains("no such"), e.getMessage());
     }
+
+    /** A file far larger than any context is refused unread (a sparse file: it takes no disk). */
+    @Test
+    void aFileFarLargerThanAnyContextIsRefusedUnread() throws IOException {
+        Path big = tmp.resolve("big.txt");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(GenerateCommand.MAX_PROMPT_FILE + 1L);
+        }
+        BambooException e = assertThrows(BambooException.class, () -> GenerateCommand.promptText(null, big));
+        assertTrue(e.getMessage().contains("holds more than 64 MiB, far more text than any context holds"), e.getMessage());
+    }
 }

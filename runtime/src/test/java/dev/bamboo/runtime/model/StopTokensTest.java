@@ -84,6 +84,15 @@ class StopTokensTest {
         }
     }
 
+    /** A corrupt generation_config.json id is refused, as config.json's are, rather than dropped from the stop tokens. */
+    @Test
+    void anIdThatIsNoTokenIdIsRefused(@TempDir Path dir) throws IOException {
+        setEos(demoCopy(dir).resolve("generation_config.json"), "[2, \"x\"]");
+        dev.bamboo.weights.BambooException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bamboo.weights.BambooException.class,
+                () -> Model.load(dir).close());
+        assertTrue(e.getMessage().contains("generation_config.json: eos_token_id holds \"x\", which is not a token id"), e.getMessage());
+    }
+
     /** Many Llama-2 folders add a {@code <pad>} at the id just past the model's vocabulary: it is left out, not refused. */
     @Test
     void anAddedTokenPastTheModelsVocabularyIsLeftOut(@TempDir Path dir) throws IOException {

@@ -69,6 +69,35 @@ class CorruptTokenizerTest {
         assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "merges is missing");
     }
 
+    /**
+     * A field of the wrong type is corrupt, as the tokenizers library (serde) reads it: Jackson's lenient accessors read
+     * {@code "byte_fallback": "yes"} as false, and byte pieces came out as text such as "&lt;0x50&gt;".
+     */
+    @Test
+    void tokenizerJsonFieldsOfTheWrongTypeAreRejected() throws Exception {
+        String real = Files.readString(TestData.testdata("tiny-relullama/tokenizer.json"));
+        String[][] cases = {
+                {"\"byte_fallback\": true", "\"byte_fallback\": \"yes\"", "model.byte_fallback is \"yes\", not true or false"},
+                {"\"byte_fallback\": true", "\"byte_fallback\": true, \"unk_token\": 5", "model.unk_token is 5, not a string"},
+                {"\"added_tokens\": [", "\"added_tokens\": 5, \"x\": [", "added_tokens is 5, not a list"},
+        };
+        for (String[] c : cases) {
+            assertTrue(real.contains(c[0]), "the test file has " + c[0]);
+            Files.writeString(dir.resolve("tokenizer.json"), real.replaceFirst(java.util.regex.Pattern.quote(c[0]), java.util.regex.Matcher.quoteReplacement(c[1])));
+            assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), c[2]);
+        }
+        // a vocabulary id given as a string
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(real);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("model").get("vocab")).put("<s>", "1");
+        Files.writeString(dir.resolve("tokenizer.json"), json.toString());
+        assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "the id of vocabulary piece '<s>' is \"1\", not an integer");
+        Files.writeString(dir.resolve("tokenizer.json"), real);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": \"x\"}");
+        assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "add_bos_token is \"x\", not true or false");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": true}{\"add_bos_token\": false}");
+        assertOneLine(assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir)), "cannot read it as JSON");
+    }
+
     @Test
     void badGgufArraysAreRejected() {
         String[] tokens = {"<unk>", "<s>", "</s>", "a"};

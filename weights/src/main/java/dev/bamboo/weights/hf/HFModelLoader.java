@@ -83,13 +83,33 @@ public final class HFModelLoader {
      */
     private static void checkAllUsed(Path dir, SafetensorsCheckpoint ckpt, int layers) {
         for (String name : ckpt.names()) {
-            if (MODEL_TENSORS.contains(name) || name.contains(".rotary_emb.")) continue;
+            if (name.contains(".rotary_emb.")) continue;
+            if (MODEL_TENSORS.contains(name)) {
+                checkRank(dir, ckpt, name);
+                continue;
+            }
             Matcher m = LAYER_TENSOR.matcher(name);
-            if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) continue;
+            if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) {
+                checkRank(dir, ckpt, name);
+                continue;
+            }
             throw new BambooException(dir + ": the checkpoint holds " + name + ", which a " + layers + "-layer Llama-family model without"
                     + " biases does not use (another architecture, attention/MLP biases, or a num_hidden_layers that does not match the"
                     + " weights); Bamboo would run it wrong, so it refuses it: use a Llama, Mistral or Bamboo checkpoint, with the config.json"
                     + " that came with it");
+        }
+    }
+
+    /**
+     * Norms are vectors, every other weight a matrix, as declared: the loader views tensors as rows × last dimension,
+     * so a norm declared [48, 2] or a projection declared [2, 48, 96] would otherwise pass on its value count alone.
+     */
+    private static void checkRank(Path dir, SafetensorsCheckpoint ckpt, String name) {
+        long[] shape = ckpt.entry(name).shape();
+        int rank = name.endsWith("norm.weight") ? 1 : 2;
+        if (shape.length != rank) {
+            throw new BambooException(dir + ": tensor " + name + " has shape " + java.util.Arrays.toString(shape) + ", where a "
+                    + (rank == 1 ? "norm has one dimension" : "weight matrix has two") + "; the checkpoint is corrupt or of another architecture");
         }
     }
 }

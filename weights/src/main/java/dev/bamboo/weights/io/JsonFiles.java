@@ -1,5 +1,6 @@
 package dev.bamboo.weights.io;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
@@ -9,7 +10,8 @@ import java.nio.file.Path;
 
 /** Reads the JSON files that come with models (configs, tokenizers, shard indexes, predictor settings). */
 public final class JsonFiles {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Text after the top-level value is an error, as in Python's json and the safetensors library: a file with two objects is corrupt. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonFiles() {}
 
@@ -22,10 +24,28 @@ public final class JsonFiles {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new BambooException(file + ": cannot read it as JSON (" + firstLine(e.getMessage()) + "); " + fix);
+            throw new BambooException(file + ": cannot read it as JSON (" + reason(e) + "); " + fix);
         }
         if (root == null || !root.isObject()) throw new BambooException(file + ": not a JSON object; " + fix);
         return root;
+    }
+
+    /** JSON text read as {@link #readObject} reads files (text after the value is an error). */
+    public static JsonNode parse(String text) throws IOException {
+        return JSON.readTree(text);
+    }
+
+    /** Jackson's message in words a user can act on; its first line, at most. */
+    private static String reason(IOException e) {
+        String message = e.getMessage();
+        if (message != null && message.startsWith("Trailing token")) return "more text follows the JSON value" + location(message);
+        return firstLine(message);
+    }
+
+    /** Jackson's " at [Source: ...; line: L, column: C]" as ", line L, column C", or nothing. */
+    private static String location(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)").matcher(message);
+        return m.find() ? " at line " + m.group(1) + ", column " + m.group(2) : "";
     }
 
     private static String firstLine(String s) {

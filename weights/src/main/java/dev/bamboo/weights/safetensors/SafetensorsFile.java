@@ -1,8 +1,8 @@
 package dev.bamboo.weights.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.io.MappedFile;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
@@ -27,7 +27,6 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     /** Headers above this are not real safetensors files; refusing them keeps a corrupt length from allocating gigabytes. */
     private static final long MAX_HEADER = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MappedFile file;
     private final long dataStart;
@@ -63,7 +62,7 @@ public final class SafetensorsFile implements AutoCloseable {
         byte[] header = file.slice(8, headerLen, "the header").toArray(ValueLayout.JAVA_BYTE);
         JsonNode root;
         try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
+            root = JsonFiles.parse(new String(header, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new BambooException(name + ": the safetensors header is not valid JSON; the file is corrupt");
         }
@@ -108,7 +107,7 @@ public final class SafetensorsFile implements AutoCloseable {
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) throw new BambooException(where + " has an invalid shape " + shapeNode + "; the file is corrupt");
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) throw new BambooException(where + " has an invalid shape " + shapeNode + "; the file is corrupt");
             shape[i] = d.asLong();
             try {
                 elements = Math.multiplyExact(elements, shape[i]);
@@ -116,7 +115,12 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw new BambooException(where + " has an absurd shape " + shapeNode + "; the file is corrupt");
             }
         }
-        long begin = offsets.get(0).asLong(-1), end = offsets.get(1).asLong(-1);
+        for (JsonNode o : offsets) {
+            if (!o.isIntegralNumber() || !o.canConvertToLong()) {
+                throw new BambooException(where + " has data offsets " + offsets + " that are not integers; the file is corrupt");
+            }
+        }
+        long begin = offsets.get(0).longValue(), end = offsets.get(1).longValue();
         if (begin < 0 || end < begin || end > dataSize) {
             throw new BambooException(where + " has data offsets [" + begin + ", " + end + "] outside the file's " + dataSize + " data bytes; the file is truncated or corrupt");
         }

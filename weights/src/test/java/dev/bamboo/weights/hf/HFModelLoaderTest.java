@@ -36,4 +36,35 @@ class HFModelLoaderTest {
             assertSame(tied.weights().tokenEmbedding(), tied.weights().output());
         }
     }
+
+    /**
+     * The declared shape counts, not only the number of values: a norm declared [h/2, 2] holds h values, but a file that
+     * says so is not the model's.
+     */
+    @Test
+    void aNormDeclaredAsAMatrixIsRefused(@TempDir Path dir) throws IOException {
+        Path src = TestFiles.hfDir("tiny-bamboo");
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".json")) Files.copy(f, dir.resolve(name));
+            }
+        }
+        Path weights = src.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(header);
+        var norm = (com.fasterxml.jackson.databind.node.ObjectNode) json.get("model.norm.weight");
+        long h = norm.get("shape").get(0).asLong();
+        norm.putArray("shape").add(h / 2).add(2);
+        byte[] newHeader = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var out = Files.newOutputStream(dir.resolve("model.safetensors"))) {
+            out.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(newHeader.length).array());
+            out.write(newHeader);
+            out.write(bytes, 8 + (int) headerLength, bytes.length - 8 - (int) headerLength);
+        }
+        dev.bamboo.weights.BambooException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bamboo.weights.BambooException.class, () -> ModelLoader.open(dir).close());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("model.norm.weight has shape [" + h / 2 + ", 2], where a norm has one dimension"), e.getMessage());
+    }
 }

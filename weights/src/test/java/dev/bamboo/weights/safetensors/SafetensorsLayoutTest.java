@@ -49,6 +49,20 @@ class SafetensorsLayoutTest {
         assertTrue(message.contains("end at data byte 24 but the data section holds 26"), message);
     }
 
+    /**
+     * The header is read as the safetensors library reads it: text after the JSON object, a fractional dimension and
+     * offsets given as strings are corrupt, not trimmed, truncated or converted.
+     */
+    @Test
+    void aHeaderThatIsNotStrictlyTheFormatIsRefused() throws IOException {
+        String trailing = error(write(TWO + "{\"x\":1}", 24, 0));
+        assertTrue(trailing.contains("not valid JSON"), trailing);
+        String fraction = error(write(TWO.replace("\"shape\":[4]", "\"shape\":[4.5]"), 24, 0));
+        assertTrue(fraction.contains("tensor a has an invalid shape [4.5]"), fraction);
+        String strings = error(write(TWO.replace("[0,16]", "[\"0\",\"16\"]"), 24, 0));
+        assertTrue(strings.contains("tensor a has data offsets [\"0\",\"16\"] that are not integers"), strings);
+    }
+
     private Path write(String header, int dataBytes, int lengthError) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,63 @@
+package dev.bamboo.weights.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.bamboo.weights.BambooException;
+
+/**
+ * Fields of model JSON files read as strictly as their own readers (Python's json with type checks, Rust's serde) read
+ * them: a field that is absent or null takes its default, one of the wrong type is an error. Jackson's own accessors
+ * would coerce it ({@code "yes"} as false, {@code "500"} as 500), and a corrupt file would run with another meaning.
+ * Errors name the field as {@code where + key}; the caller adds the file.
+ */
+public final class JsonFields {
+    private JsonFields() {}
+
+    public static boolean bool(JsonNode parent, String where, String key, boolean absent) {
+        JsonNode v = parent.path(key);
+        if (v.isMissingNode() || v.isNull()) return absent;
+        if (!v.isBoolean()) throw wrongType(where, key, v, "true or false");
+        return v.booleanValue();
+    }
+
+    /** An integer field that fits an {@code int}. */
+    public static int integer(JsonNode parent, String where, String key, int absent) {
+        JsonNode v = parent.path(key);
+        if (v.isMissingNode() || v.isNull()) return absent;
+        return integer(v, where + key);
+    }
+
+    /** A value that must be an integer that fits an {@code int}; {@code what} names it. */
+    public static int integer(JsonNode v, String what) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new BambooException(what + " is " + shown(v) + ", not an integer; the file is corrupt");
+        }
+        return v.intValue();
+    }
+
+    /** A string field, or null where it is absent or null. */
+    public static String text(JsonNode parent, String where, String key) {
+        JsonNode v = parent.path(key);
+        if (v.isMissingNode() || v.isNull()) return null;
+        if (!v.isTextual()) throw wrongType(where, key, v, "a string");
+        return v.textValue();
+    }
+
+    /** A list field, or an empty list where it is absent or null. */
+    public static JsonNode array(JsonNode parent, String where, String key) {
+        JsonNode v = parent.path(key);
+        if (v.isMissingNode() || v.isNull()) return JsonNodeFactory.instance.arrayNode();
+        if (!v.isArray()) throw wrongType(where, key, v, "a list");
+        return v;
+    }
+
+    private static BambooException wrongType(String where, String key, JsonNode v, String expected) {
+        return new BambooException(where + key + " is " + shown(v) + ", not " + expected + "; the file is corrupt");
+    }
+
+    /** The value as JSON, shortened so that the message stays one readable line. */
+    private static String shown(JsonNode v) {
+        String s = v.toString().replaceAll("\\p{Cntrl}", "?");
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+}
