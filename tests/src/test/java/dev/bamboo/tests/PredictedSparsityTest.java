@@ -65,4 +65,20 @@ class PredictedSparsityTest {
         assertEquals(0, cli.exitCode(), cli.err());
         assertTrue(cli.err().contains("recall"), cli.err());
     }
+
+    /**
+     * On a ReGLU model (tiny-relullama) a neuron whose gate passes runs even when its up is negative: its value is
+     * negative, not zero, so it counts as truly active, and exact mode's true active share is exactly its computed one
+     * (counting only positive values would halve it, with recall still 100 %).
+     */
+    @Test
+    void exactStatsOfAReGluModelCountNegativeNeuronsAsActive() {
+        Cli cli = Cli.run("generate", "-m", Cli.model("tiny-relullama").toString(), "-p", "hello world", "--temp", "0", "-n", "4",
+                "--sparsity", "exact", "--stats");
+        assertEquals(0, cli.exitCode(), cli.err());
+        String all = cli.err().lines().filter(l -> l.strip().startsWith("all ")).findFirst().orElseThrow(() -> new AssertionError(cli.err()));
+        String[] cells = all.strip().split("\\s+");
+        assertEquals(cells[1], cells[2], "true active = computed: " + all);
+        assertEquals("100.00%", cells[3], all);
+    }
 }

@@ -214,6 +214,34 @@ class PackedWeightsTest {
         }
     }
 
+    /**
+     * A prompt token gets the same bits whichever tokens share its batch: the sparse prompt path sums each token's
+     * terms over the batch's sorted union of neurons in fixed chunks ({@code TermChunks}), so a 12-token prompt in one
+     * batch and in batches of 4 give bitwise the same logits.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void howAPromptIsCutIntoBatchesDoesNotChangeItsLogits(GGMLType type) {
+        ModelWeights packed = model(type).packed();
+        int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8, 123, 64, 512, 3};
+        for (String mode : new String[] {"exact", "predicted"}) {
+            float[][] whole, quarters;
+            try (CpuSession one = new CpuSession(packed, pool, ffn(packed, pool, mode), 64, 16)) {
+                whole = one.appendAllLogits(prompt);
+            }
+            try (CpuSession four = new CpuSession(packed, pool, ffn(packed, pool, mode), 64, 4)) {
+                quarters = four.appendAllLogits(prompt);
+            }
+            for (int p = 0; p < prompt.length; p++) {
+                for (int v = 0; v < whole[p].length; v++) {
+                    if (Float.floatToRawIntBits(whole[p][v]) != Float.floatToRawIntBits(quarters[p][v])) {
+                        throw new AssertionError(mode + " position " + p + " logit " + v + ": " + whole[p][v] + " in one batch, " + quarters[p][v] + " in batches of 4");
+                    }
+                }
+            }
+        }
+    }
+
     private static FeedForward ffn(ModelWeights w, ComputePool threads, String mode) {
         SparseFeedForward ffn = mode.startsWith("exact")
                 ? new SparseFeedForward(w, threads, new ExactSelector(w, threads), 16)

@@ -132,4 +132,20 @@ class SamplerTest {
         assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0.95f, 1.5f, 1f, 64, 1));
         assertThrows(BambooException.class, () -> new SamplingOptions(0.8f, 40, 0.95f, 0.05f, 0f, 64, 1));
     }
+
+    /** As llama.cpp's greedy sampler: of tied maxima the lowest id. */
+    @Test
+    void greedyTiesGoToTheLowestId() {
+        assertEquals(1, Sampler.argmax(new float[] {0f, 2f, 2f}));
+        assertEquals(0, Sampler.argmax(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}));
+        assertEquals(1, new Sampler(SamplingOptions.greedy()).sample(new float[] {0f, 2f, 2f}, new int[0], 0));
+    }
+
+    /** Only -1 asks for a random seed: 0 is a seed like any other, and repeats its text. */
+    @Test
+    void seedZeroIsASeed() {
+        SamplingOptions zero = new SamplingOptions(1.0f, 0, 1.0f, 0f, 1f, 64, 0);
+        assertEquals(0, new Sampler(zero).seed());
+        assertEquals(java.util.Arrays.toString(draw(zero, 50)), java.util.Arrays.toString(draw(zero, 50)));
+    }
 }

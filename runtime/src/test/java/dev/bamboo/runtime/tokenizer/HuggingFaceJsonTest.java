@@ -101,6 +101,23 @@ class HuggingFaceJsonTest {
         return TokenizerLoader.fromHuggingFaceJson(edited, "<s>", "</s>", true);
     }
 
+    /**
+     * Only the first piece's dummy-prefix space is dropped: a model may generate "▁" then "▁b", which no text encodes
+     * to, and that is " b" (SentencePiece's and transformers' decode), in one call and streamed, for both readers.
+     */
+    @Test
+    void onlyTheFirstLeadingSpaceIsTheDummyPrefix() throws Exception {
+        Tokenizer json = TokenizerLoader.fromHuggingFaceJson(TestData.testdata("tiny-relullama/tokenizer.json"), "<s>", "</s>", true);
+        Tokenizer spm = TokenizerLoader.fromSentencePieceModel(TestData.testdata("tiny-relullama/tokenizer.model"), true);
+        for (Tokenizer t : new Tokenizer[] {json, spm}) {
+            int[] ids = {t.pieceId("\u2581"), t.pieceId("\u2581b")};
+            assertTrue(ids[0] >= 0 && ids[1] >= 0, "both pieces are in the vocabulary");
+            assertEquals(" b", t.decode(ids));
+            StreamingDecoder streamed = t.newStreamingDecoder();
+            assertEquals(" b", streamed.feed(ids[0]) + streamed.feed(ids[1]) + streamed.finish());
+        }
+    }
+
     @Test
     void directoryWithBothFilesPrefersTokenizerModel() {
         Tokenizer fromDir = TokenizerLoader.fromDirectory(TestData.testdata("tiny-relullama"));

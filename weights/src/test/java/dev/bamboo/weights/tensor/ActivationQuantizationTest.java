@@ -24,6 +24,25 @@ class ActivationQuantizationTest {
         ActivationVector.quantizeQ8Scalar(x, 0, n, qRef, dRef);
         assertArrayEquals(qRef, q, "quants");
         assertArrayEquals(dRef, d, "scales");
+        for (float scale : d) assertEquals(scale, Float.float16ToFloat(Float.floatToFloat16(scale)), "a Q8_0 scale is a half");
+    }
+
+    /**
+     * As ggml stores it: the scale is amax / 127 rounded to a half, while the quants come from the unrounded scale (the
+     * twin shares the scale code, so this pins it to ggml's numbers).
+     */
+    @Test
+    void theScaleIsAmaxOver127RoundedToAHalf() {
+        float[] x = new float[32];
+        x[0] = 1f;
+        x[1] = -0.5f;
+        byte[] q = new byte[32];
+        float[] d = new float[1];
+        ActivationVector.quantizeQ8(x, 32, q, d);
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(1f / 127)), d[0]);
+        org.junit.jupiter.api.Assertions.assertNotEquals(1f / 127, d[0], "1/127 is not a half");
+        assertEquals(127, q[0]);
+        assertEquals(-64, q[1], "-63.5 rounds away from zero");
     }
 
     @ParameterizedTest
