@@ -44,7 +44,7 @@ class ReplacedFileTest {
     }
 
     @Test
-    void aFailedWriteSaysWhyAndWhatToDo() throws IOException {
+    void aFailedWriteSaysWhyAndTheFix() throws IOException {
         Path target = Files.writeString(dir.resolve("out.bin"), "old");
         BambooException full = assertThrows(BambooException.class, () -> ReplacedFile.write(target, out -> {
             out.write(new byte[100_000]);
