@@ -7,8 +7,6 @@ import dev.bamboo.weights.io.BoundedRead;
 import dev.bamboo.weights.io.JsonFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,22 +90,22 @@ public final class ChatTemplates {
         return shippedJinja(model).flatMap(ChatTemplates::detect);
     }
 
+    /** chat_template.jinja files larger than this are refused unread (templates take a few KiB). */
+    private static final int MAX_TEMPLATE = 16 << 20;
+
     /**
      * The Jinja chat template the model ships: GGUF {@code tokenizer.chat_template}; in a Hugging Face directory, where
      * transformers looks for it: {@code chat_template.jinja} (what recent versions save), {@code chat_template.json},
      * then {@code tokenizer_config.json}'s {@code chat_template} (a string, or a list of named templates of which
      * {@code default} is the one used).
      */
-    /** chat_template.jinja files larger than this are refused unread (templates take a few KiB). */
-    private static final int MAX_TEMPLATE = 16 << 20;
-
     private static Optional<String> shippedJinja(Model m) {
         if (m.loaded().ggufMetadata().isPresent()) return m.loaded().ggufMetadata().get().string("tokenizer.chat_template");
         Path dir = m.loaded().path();
         Path jinja = dir.resolve("chat_template.jinja");
         if (Files.isRegularFile(jinja)) {
             try {
-                return Optional.of(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(BoundedRead.bytes(jinja, MAX_TEMPLATE))).toString());
+                return Optional.of(BoundedRead.text(jinja, MAX_TEMPLATE));
             } catch (BoundedRead.TooLargeException e) {
                 throw new BambooException(jinja + " holds more than " + BoundedRead.mib(e.limit()) + ", which is no chat template; fix or remove it");
             } catch (IOException e) {

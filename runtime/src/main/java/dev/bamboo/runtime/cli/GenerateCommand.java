@@ -19,9 +19,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -97,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (file != null) {
             String text;
             try {
-                text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(BoundedRead.bytes(file, MAX_PROMPT_FILE))).toString();
+                text = BoundedRead.text(file, MAX_PROMPT_FILE);
             } catch (BoundedRead.TooLargeException e) {
                 throw new BambooException(file + ": the prompt file holds more than " + BoundedRead.mib(e.limit())
                         + ", far more text than any context holds; give a shorter prompt");

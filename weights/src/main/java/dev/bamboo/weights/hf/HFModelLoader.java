@@ -79,17 +79,13 @@ public final class HFModelLoader {
      * Every tensor of the checkpoint is one the model uses: a tensor it does not know (attention or MLP biases, layers
      * beyond {@code num_hidden_layers}) would otherwise be dropped without a word and the model run wrong. RoPE's
      * cached buffers ({@code rotary_emb.inv_freq}, {@code cos_cached}, {@code sin_cached}), which transformers
-     * recomputes, are the harmless extras.
+     * recomputes, are the harmless extras. Each is also declared with its rank ({@link #checkRank}).
      */
     private static void checkAllUsed(Path dir, SafetensorsCheckpoint ckpt, int layers) {
         for (String name : ckpt.names()) {
             if (name.contains(".rotary_emb.")) continue;
-            if (MODEL_TENSORS.contains(name)) {
-                checkRank(dir, ckpt, name);
-                continue;
-            }
             Matcher m = LAYER_TENSOR.matcher(name);
-            if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) {
+            if (MODEL_TENSORS.contains(name) || m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) {
                 checkRank(dir, ckpt, name);
                 continue;
             }

@@ -2,6 +2,8 @@ package dev.bamboo.weights.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -36,6 +38,14 @@ public final class BoundedRead {
             if (read.length > limit) throw new TooLargeException(limit);
             return read;
         }
+    }
+
+    /**
+     * The file's text, if it is at most {@code limit} bytes of UTF-8; bytes that are not UTF-8 throw a
+     * {@link java.nio.charset.CharacterCodingException} rather than turning into U+FFFD.
+     */
+    public static String text(Path file, int limit) throws IOException {
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes(file, limit))).toString();
     }
 
     /** A limit in MiB, as messages state it. */
