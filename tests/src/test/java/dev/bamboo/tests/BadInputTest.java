@@ -200,6 +200,7 @@ class BadInputTest {
         assertOneLineError(Cli.run("logits", "--ids", "1,99999", "-o", tmp.resolve("l.safetensors").toString()), "99999");
         assertOneLineError(Cli.run("logits", "--ids", "1,2,", "-o", tmp.resolve("l.safetensors").toString()), "'' is not a token id");
         assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", ""), "-o is empty");
+        assertOneLineError(Cli.run("logits", "-m", "", "--ids", "1,2", "-o", tmp.resolve("l.safetensors").toString()), "the model path is empty");
     }
 
     /** The ids are checked once the engine runs, after its notes: the error is the last line. */

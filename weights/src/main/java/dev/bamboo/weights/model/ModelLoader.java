@@ -15,6 +15,8 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel open(Path path) {
+        // an empty path names the working directory, which would be read as a model folder
+        if (path.toString().isBlank()) throw new BambooException("the model path is empty; -m takes a GGUF file or a Hugging Face model directory");
         if (!Files.exists(path)) {
             throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");
         }
