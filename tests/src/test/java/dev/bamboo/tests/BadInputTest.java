@@ -170,6 +170,21 @@ class BadInputTest {
         assertOneLineError(Cli.run("info", "-m", model.toString()), "Word\\nPiece");
     }
 
+    /** A message whose bytes are not UTF-8 (Latin-1 "café") is refused, as -p and -f refuse them, not sent as U+FFFD. */
+    @Test
+    void chatFedAMessageThatIsNotUtf8Refuses() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+            Cli cli = Cli.run("chat", "-n", "4", "--temp", "0");
+            assertEquals(1, cli.exitCode(), cli.err());
+            assertTrue(cli.err().contains("error: the message is not UTF-8 text"), cli.err());
+            assertEquals("", cli.out(), "nothing was sent");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
     /** chat goes on past a message too long for the context, but a script feeding it learns of it from the exit status. */
     @Test
     void chatFedAMessageTooLongExitsWithOne() {

@@ -10,6 +10,7 @@ import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
+import dev.bamboo.weights.BambooException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +21,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -54,12 +56,19 @@ final class ChatCommand implements Callable<Integer> {
             ChatSession chat = new ChatSession(m, gen, template, ArgumentText.decoded("--system", system));
             SamplingFlags.reportSeed(options.sampling(), err);
             Interrupt interrupt = Interrupt.install();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            // a decoder that reports bytes that are not UTF-8, where InputStreamReader's charset would make them U+FFFD
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()));
             int refused = 0;
             while (true) {
                 err.print("> ");
                 err.flush();
-                String line = in.readLine();
+                String line;
+                try {
+                    line = in.readLine();
+                } catch (CharacterCodingException e) {
+                    err.println(); // after the "> " prompt
+                    throw new BambooException("the message is not UTF-8 text (it would reach the model as U+FFFD); type or pipe UTF-8, e.g. converted with iconv");
+                }
                 if (line == null) {
                     err.println(); // end of input (Ctrl-D) leaves no line break after the prompt; the shell's goes on a line of its own
                     err.flush();
