@@ -9,13 +9,16 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static dev.bamboo.weights.tensor.Simd.F;
+import static dev.bamboo.weights.tensor.Simd.FLOAT_VECTORS;
 import static dev.bamboo.weights.tensor.Simd.I;
 import static dev.bamboo.weights.tensor.Simd.L;
 import static dev.bamboo.weights.tensor.Simd.LE;
 import static dev.bamboo.weights.tensor.Simd.S;
 
 /**
- * Vector kernels over little-endian IEEE half rows. Halves are widened in registers (see {@link #widen}).
+ * Vector kernels over little-endian IEEE half rows, widened in registers by integer shifts ({@link #shifted}): exact for
+ * finite halves, which is all they may be given. {@link F16Tensor} runs a tensor holding an infinity or NaN through
+ * its plain loops instead.
  */
 final class F16Kernels {
     private F16Kernels() {}
@@ -24,27 +27,16 @@ final class F16Kernels {
     /** A half's exponent field: all ones for infinities and NaNs. */
     private static final short EXPONENT = 0x7C00;
 
-    static FloatVector load(MemorySegment w, long base, int j) {
-        return widen(ShortVector.fromMemorySegment(S, w, base + 2L * j, LE));
-    }
-
-    /**
-     * {@code L} halves to {@code L} floats, exactly as {@link Float#float16ToFloat}: the sign-extended half shifted
-     * left by 13 keeps the sign in bit 31 and puts exponent and mantissa below the float's exponent field, as the
-     * float of value 2^-112 times the half's magnitude; one multiply by 2^112 rescales it exactly, subnormal halves
-     * included. Only infinities and NaNs (exponent all ones) need the slow path.
-     */
-    static FloatVector widen(ShortVector halves) {
-        if (halves.and(EXPONENT).compare(VectorOperators.EQ, EXPONENT).anyTrue()) return widenSpecial(halves);
-        return widenFinite(halves);
-    }
-
-    /** Vectors holding infinities or NaNs, which no real weights contain: lane by lane. */
-    private static FloatVector widenSpecial(ShortVector halves) {
-        short[] h = halves.toArray();
-        float[] f = new float[L];
-        for (int i = 0; i < L; i++) f[i] = Float.float16ToFloat(h[i]);
-        return FloatVector.fromArray(F, f, 0);
+    /** True when halves {@code [from, to)} of {@code w} are all finite (none has an exponent field of all ones). */
+    static boolean allFinite(MemorySegment w, long from, long to) {
+        long j = from;
+        if (FLOAT_VECTORS) {
+            ShortVector exponents = ShortVector.zero(S);
+            for (long end = to - L + 1; j < end; j += L) exponents = exponents.max(ShortVector.fromMemorySegment(S, w, 2 * j, LE).and(EXPONENT));
+            if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) return false;
+        }
+        for (; j < to; j++) if ((w.get(W, 2 * j) & EXPONENT) == EXPONENT) return false;
+        return true;
     }
 
     private static float scalar(MemorySegment w, long base, int j) {
@@ -55,10 +47,7 @@ final class F16Kernels {
      * {@code row · x}, given {@code scaled} = {@code x · 2^112 / unscale} ({@link ActivationVector#halfScaled}; {@code
      * unscale} is 1 unless an activation is 2^16 or more, a power of two then). A half shifted into float position is
      * its value times 2^-112 ({@link #shifted}); against activations scaled by 2^112 each product is exactly the
-     * half's times {@code x}, so the weights need no rescaling multiply (in cache, one core: 30 → 40 GB/s). Infinities
-     * and NaNs are looked for once per row rather than per vector (the per-vector check and its slow path, inlined five
-     * times, outgrew C2's node budget, which then left the final lane sum a boxed call): the largest exponent field
-     * seen decides at the end whether the row needs the exact lane-by-lane path.
+     * half's times {@code x}, so the weights need no rescaling multiply (in cache, one core: 30 → 40 GB/s).
      *
      * <p>Rows of up to {@link #SHORT_ROW} values go in chunks of {@link #CHUNK}, an inner loop of constant length that
      * C2 unrolls whole. As one plain loop, the way C2 unrolled it cost such rows from memory: the predictors' 14336 ×
@@ -66,24 +55,14 @@ final class F16Kernels {
      * values 32 → 35 GB/s; 4096-value rows read as fast or faster as one loop (41–44 either way from memory, 53–55
      * against 51–54 in cache), so they keep it. Either way the sum is the same chain in the same order.
      */
-    static float dot(MemorySegment w, long base, float[] x, float[] scaled, float unscale, int n) {
+    static float dot(MemorySegment w, long base, float[] scaled, float unscale, int n) {
         // one accumulator, so that dot4 and dotTokens4 can keep four of these chains side by side and give the same bits
         FloatVector acc = FloatVector.zero(F);
-        ShortVector exponents = ShortVector.zero(S);
         int j = 0;
         for (int end = n <= SHORT_ROW ? n - CHUNK + 1 : 0; j < end; j += CHUNK) {
-            for (int c = 0; c < CHUNK; c += L) {
-                ShortVector h = raw(w, base, j + c);
-                exponents = exponents.max(h.and(EXPONENT));
-                acc = shifted(h).fma(FloatVector.fromArray(F, scaled, j + c), acc);
-            }
+            for (int c = 0; c < CHUNK; c += L) acc = shifted(raw(w, base, j + c)).fma(FloatVector.fromArray(F, scaled, j + c), acc);
         }
-        for (int end = n - L + 1; j < end; j += L) {
-            ShortVector h = raw(w, base, j);
-            exponents = exponents.max(h.and(EXPONENT));
-            acc = shifted(h).fma(FloatVector.fromArray(F, scaled, j), acc);
-        }
-        if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) return dotScalar(w, base, x, n);
+        for (int end = n - L + 1; j < end; j += L) acc = shifted(raw(w, base, j)).fma(FloatVector.fromArray(F, scaled, j), acc);
         return finish(w, base, Simd.sum(acc), scaled, unscale, j, n);
     }
 
@@ -94,22 +73,13 @@ final class F16Kernels {
      * with (12 cold 14336 × 4096 matrices, 2 threads, the two ways alternating in one process: 31–44 GB/s one row at a
      * time, 40–46 two side by side, faster in every round; four side by side read slower, 18–20).
      */
-    static void dot2(MemorySegment w, long b0, long b1, float[] x, float[] scaled, float unscale, int n, float[] out, int o) {
+    static void dot2(MemorySegment w, long b0, long b1, float[] scaled, float unscale, int n, float[] out, int o) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        ShortVector exponents = ShortVector.zero(S);
         int j = 0;
         for (int end = n - L + 1; j < end; j += L) {
             FloatVector xj = FloatVector.fromArray(F, scaled, j);
-            ShortVector h0 = raw(w, b0, j), h1 = raw(w, b1, j);
-            exponents = exponents.max(h0.and(EXPONENT)).max(h1.and(EXPONENT));
-            a0 = shifted(h0).fma(xj, a0);
-            a1 = shifted(h1).fma(xj, a1);
-        }
-        if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) {
-            // an infinity or NaN in one of the rows: each row on its own, as dot does it
-            out[o] = dot(w, b0, x, scaled, unscale, n);
-            out[o + 1] = dot(w, b1, x, scaled, unscale, n);
-            return;
+            a0 = shifted(raw(w, b0, j)).fma(xj, a0);
+            a1 = shifted(raw(w, b1, j)).fma(xj, a1);
         }
         out[o] = finish(w, b0, Simd.sum(a0), scaled, unscale, j, n);
         out[o + 1] = finish(w, b1, Simd.sum(a1), scaled, unscale, j, n);
@@ -123,24 +93,16 @@ final class F16Kernels {
      * four side by side, 26–38 for plain loads of four rows side by side). The activations are loaded once for the four
      * rows. (Two accumulators per row, eight in all, compile to code four times slower.)
      */
-    static void dot4(MemorySegment w, long b0, long b1, long b2, long b3, float[] x, float[] scaled, float unscale, int n,
+    static void dot4(MemorySegment w, long b0, long b1, long b2, long b3, float[] scaled, float unscale, int n,
                      float[] out, int o0, int o1, int o2, int o3) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        ShortVector exponents = ShortVector.zero(S);
         int j = 0;
         for (int end = n - L + 1; j < end; j += L) {
             FloatVector xj = FloatVector.fromArray(F, scaled, j);
-            ShortVector h0 = raw(w, b0, j), h1 = raw(w, b1, j), h2 = raw(w, b2, j), h3 = raw(w, b3, j);
-            exponents = exponents.max(h0.and(EXPONENT)).max(h1.and(EXPONENT)).max(h2.and(EXPONENT)).max(h3.and(EXPONENT));
-            a0 = shifted(h0).fma(xj, a0);
-            a1 = shifted(h1).fma(xj, a1);
-            a2 = shifted(h2).fma(xj, a2);
-            a3 = shifted(h3).fma(xj, a3);
-        }
-        if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) {
-            // an infinity or NaN in one of the rows: each row on its own, as dot does it
-            dotEach(w, b0, b1, b2, b3, x, scaled, unscale, n, out, o0, o1, o2, o3);
-            return;
+            a0 = shifted(raw(w, b0, j)).fma(xj, a0);
+            a1 = shifted(raw(w, b1, j)).fma(xj, a1);
+            a2 = shifted(raw(w, b2, j)).fma(xj, a2);
+            a3 = shifted(raw(w, b3, j)).fma(xj, a3);
         }
         out[o0] = finish(w, b0, Simd.sum(a0), scaled, unscale, j, n);
         out[o1] = finish(w, b1, Simd.sum(a1), scaled, unscale, j, n);
@@ -149,40 +111,20 @@ final class F16Kernels {
     }
 
     /**
-     * {@link #dot4}'s rare path, one row at a time. A method of its own: written out inside {@code dot4}, its four
-     * {@code dot} calls made the gather loop slower (16–17 against 19 GB/s in the harness of {@code dot4}'s comment).
-     */
-    private static void dotEach(MemorySegment w, long b0, long b1, long b2, long b3, float[] x, float[] scaled, float unscale, int n,
-                                float[] out, int o0, int o1, int o2, int o3) {
-        out[o0] = dot(w, b0, x, scaled, unscale, n);
-        out[o1] = dot(w, b1, x, scaled, unscale, n);
-        out[o2] = dot(w, b2, x, scaled, unscale, n);
-        out[o3] = dot(w, b3, x, scaled, unscale, n);
-    }
-
-    /**
      * {@link #dot} of one row against four tokens, {@code outs[t][o] = row · x_t}: the row is loaded and widened once
      * for the four, and each token's sum is {@code dot}'s chain, so the bits are {@code dot}'s (batched prompt tokens
      * get what one token alone gets).
      */
-    static void dotTokens4(MemorySegment w, long base, float[][] xs, float[][] scaled, float[] unscale, int t0, int n,
-                           float[][] outs, int o) {
+    static void dotTokens4(MemorySegment w, long base, float[][] scaled, float[] unscale, int t0, int n, float[][] outs, int o) {
         float[] s0 = scaled[t0], s1 = scaled[t0 + 1], s2 = scaled[t0 + 2], s3 = scaled[t0 + 3];
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        ShortVector exponents = ShortVector.zero(S);
         int j = 0;
         for (int end = n - L + 1; j < end; j += L) {
-            ShortVector h = raw(w, base, j);
-            exponents = exponents.max(h.and(EXPONENT));
-            FloatVector v = shifted(h);
+            FloatVector v = shifted(raw(w, base, j));
             a0 = v.fma(FloatVector.fromArray(F, s0, j), a0);
             a1 = v.fma(FloatVector.fromArray(F, s1, j), a1);
             a2 = v.fma(FloatVector.fromArray(F, s2, j), a2);
             a3 = v.fma(FloatVector.fromArray(F, s3, j), a3);
-        }
-        if (exponents.reduceLanes(VectorOperators.MAX) == EXPONENT) {
-            for (int t = t0; t < t0 + 4; t++) outs[t][o] = dot(w, base, xs[t], scaled[t], unscale[t], n);
-            return;
         }
         outs[t0][o] = finish(w, base, Simd.sum(a0), s0, unscale[t0], j, n);
         outs[t0 + 1][o] = finish(w, base, Simd.sum(a1), s1, unscale[t0 + 1], j, n);
@@ -203,12 +145,16 @@ final class F16Kernels {
         return ShortVector.fromMemorySegment(S, w, base + 2L * j, LE);
     }
 
-    /** {@link #widen} for halves known to be finite (no lane's exponent field all ones). */
+    /** {@code L} finite halves to {@code L} floats, exactly as {@link Float#float16ToFloat}: {@link #shifted} times 2^112. */
     static FloatVector widenFinite(ShortVector halves) {
         return shifted(halves).mul(SCALE);
     }
 
-    /** Finite halves as floats of their value times 2^-112: sign, exponent and mantissa shifted into float position. */
+    /**
+     * Finite halves as floats of their value times 2^-112: the sign-extended half shifted left by 13 keeps the sign in
+     * bit 31 and puts exponent and mantissa below the float's exponent field, as the float of value 2^-112 times the
+     * half's magnitude, subnormal halves included. (An infinity or NaN would come out as a finite float.)
+     */
     private static FloatVector shifted(ShortVector halves) {
         IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, I, 0);
         return h.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats();
@@ -222,7 +168,7 @@ final class F16Kernels {
     /** What {@link #shifted} halves are short of their value. */
     static final float SCALE = 0x1p112f;
 
-    /** The plain loop: rows holding infinities or NaNs, and platforms without a usable vector shape. */
+    /** The plain loop: tensors holding infinities or NaNs, and platforms without a usable vector shape. */
     static float dotScalar(MemorySegment w, long base, float[] x, int n) {
         float sum = 0f;
         for (int j = 0; j < n; j++) sum += scalar(w, base, j) * x[j];
@@ -249,10 +195,10 @@ final class F16Kernels {
         int j = from;
         for (int end = to - L + 1; j < end; j += L) {
             FloatVector acc = FloatVector.fromArray(F, y, j);
-            acc = loadShifted(w, b0, j).fma(v0, acc);
-            acc = loadShifted(w, b1, j).fma(v1, acc);
-            acc = loadShifted(w, b2, j).fma(v2, acc);
-            loadShifted(w, b3, j).fma(v3, acc).intoArray(y, j);
+            acc = shifted(raw(w, b0, j)).fma(v0, acc);
+            acc = shifted(raw(w, b1, j)).fma(v1, acc);
+            acc = shifted(raw(w, b2, j)).fma(v2, acc);
+            shifted(raw(w, b3, j)).fma(v3, acc).intoArray(y, j);
         }
         axpy4Tail(w, b0, b1, b2, b3, a0, a1, a2, a3, y, j, to);
     }
@@ -267,17 +213,10 @@ final class F16Kernels {
         }
     }
 
-    /** {@code L} halves as {@link #shifted} floats, their value times 2^-112, infinities and NaNs included. */
-    private static FloatVector loadShifted(MemorySegment w, long base, int j) {
-        ShortVector halves = raw(w, base, j);
-        if (halves.and(EXPONENT).compare(VectorOperators.EQ, EXPONENT).anyTrue()) return widenSpecial(halves).mul(1f / SCALE);
-        return shifted(halves);
-    }
-
     static void axpy(MemorySegment w, long base, float a, float[] y, int from, int to) {
         int j = from;
         for (int end = to - L + 1; j < end; j += L) {
-            load(w, base, j).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, j)).intoArray(y, j);
+            widenFinite(raw(w, base, j)).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, j)).intoArray(y, j);
         }
         for (; j < to; j++) y[j] += a * scalar(w, base, j);
     }

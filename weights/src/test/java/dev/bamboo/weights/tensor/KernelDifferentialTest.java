@@ -239,30 +239,48 @@ class KernelDifferentialTest {
     }
 
     @Test
-    void everyHalfWidensExactly() {
+    void everyFiniteHalfWidensExactly() {
         MemorySegment all = Arena.ofAuto().allocate(2 * 65536);
         for (int h = 0; h < 65536; h++) all.set(RandomTensors.SHORT, 2L * h, (short) h);
         float[] lanes = new float[Simd.L];
+        int finite = 0;
         for (int j = 0; j < 65536; j += Simd.L) {
-            F16Kernels.load(all, 0, j).intoArray(lanes, 0);
+            jdk.incubator.vector.ShortVector halves = jdk.incubator.vector.ShortVector.fromMemorySegment(Simd.S, all, 2L * j, Simd.LE);
+            boolean special = false;
+            for (int i = 0; i < Simd.L; i++) special |= !Float.isFinite(Float.float16ToFloat((short) (j + i)));
+            if (special) continue; // the kernels are never given these (F16Tensor#vectors)
+            F16Kernels.widenFinite(halves).intoArray(lanes, 0);
             for (int i = 0; i < Simd.L; i++) {
-                float expected = Float.float16ToFloat((short) (j + i));
-                if (Float.isNaN(expected)) {
-                    // NaN stays NaN (the JDK quiets signalling NaNs, the kernel keeps the payload as is)
-                    assertTrue(Float.isNaN(lanes[i]), "half 0x" + Integer.toHexString(j + i));
-                    continue;
-                }
-                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(lanes[i]), "half 0x" + Integer.toHexString(j + i));
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) (j + i))), Float.floatToRawIntBits(lanes[i]),
+                        "half 0x" + Integer.toHexString(j + i));
+                finite++;
             }
         }
-        // through the public path too: a row of every half pattern, y = 0 + 1 · w
-        Tensor w = Tensors.of("all-halves", GGMLType.F16, 1, 65536, all);
-        float[] y = new float[65536];
-        w.axpyRow(0, 1f, y, 0, 65536);
-        for (int h = 0; h < 65536; h++) {
-            float expected = Float.float16ToFloat((short) h);
-            if (Float.isNaN(expected)) assertTrue(Float.isNaN(y[h]));
-            else assertEquals(expected == 0 ? 0f : expected, y[h] == 0 ? 0f : y[h], "half 0x" + Integer.toHexString(h));
+        assertEquals(2 * 31 * 1024, finite, "every finite half: 31 exponents of 1024 mantissas, both signs");
+        // through the public paths, vector kernels: a row of every finite half, y = 0 + 1 · w, and its dot with a one-hot x
+        MemorySegment finiteRow = Arena.ofAuto().allocate(2L * finite);
+        int n = 0;
+        for (int h = 0; h < 65536; h++) if (Float.isFinite(Float.float16ToFloat((short) h))) finiteRow.set(RandomTensors.SHORT, 2L * n++, (short) h);
+        assertWidensEveryValue(Tensors.of("finite halves", GGMLType.F16, 1, n, finiteRow), true);
+        // and a row of every half pattern, infinities and NaNs included, which takes the plain loops (a dot product
+        // there is NaN: infinity times zero)
+        assertWidensEveryValue(Tensors.of("all halves", GGMLType.F16, 1, 65536, all), false);
+    }
+
+    private static void assertWidensEveryValue(Tensor w, boolean dots) {
+        int n = w.cols();
+        float[] y = new float[n];
+        w.axpyRow(0, 1f, y, 0, n);
+        float[] x = new float[n];
+        for (int j = 0; j < n; j++) {
+            float expected = w.get(j);
+            if (Float.isNaN(expected)) assertTrue(Float.isNaN(y[j]), w.name() + " at " + j);
+            else assertEquals(expected == 0 ? 0f : expected, y[j] == 0 ? 0f : y[j], w.name() + " at " + j);
+            if (dots && j % 997 == 0) {
+                x[j] = 1f;
+                assertEquals(expected, w.dot(0, ActivationVector.of(x)), w.name() + " · one-hot " + j);
+                x[j] = 0f;
+            }
         }
     }
 
@@ -330,51 +348,67 @@ class KernelDifferentialTest {
         }
     }
 
-    /** The dot kernel checks for infinities and NaNs once per row: a single one anywhere in a row must still show. */
+    /**
+     * A tensor holding an infinity or NaN computes with the plain loops: the special value shows in its own row, and
+     * every other row gets the plain loop's value, in every primitive.
+     */
     @Test
-    void dotOfF16RowWithInfinityOrNaN() {
-        int cols = 4 * Simd.L + 3; // main loop, single-vector loop and scalar tail
-        float[] x = new float[cols];
-        java.util.Arrays.fill(x, 0.5f);
-        ActivationVector xs = ActivationVector.of(x);
-        for (int at : new int[] {0, 2 * Simd.L + 1, 4 * Simd.L - 1, 4 * Simd.L + 2}) {
-            MemorySegment row = Arena.ofAuto().allocate(2L * cols);
-            for (int j = 0; j < cols; j++) row.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 2 == 0 ? 65504f : -1.5f));
-            Tensor w = Tensors.of("special", GGMLType.F16, 1, cols, row);
-            float finite = w.dot(0, xs);
+    void f16TensorWithInfinityOrNaN() {
+        for (int cols : new int[] {4 * Simd.L + 3, F16Kernels.SHORT_ROW + 2 * Simd.L + 3}) { // dot's chunks, dot2's rows
+            float[] x = new float[cols];
+            java.util.Arrays.fill(x, 0.5f);
+            ActivationVector xs = ActivationVector.of(x);
+            MemorySegment largest = Arena.ofAuto().allocate(2L * cols);
+            for (int j = 0; j < cols; j++) largest.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 2 == 0 ? 65504f : -1.5f));
+            float finite = Tensors.of("largest", GGMLType.F16, 1, cols, largest).dot(0, xs);
             assertTrue(Float.isFinite(finite) && finite > 0, "largest finite halves stay finite: " + finite);
-            row.set(RandomTensors.SHORT, 2L * at, (short) 0x7C00);
-            assertEquals(Float.POSITIVE_INFINITY, w.dot(0, xs), "+inf at " + at);
-            row.set(RandomTensors.SHORT, 2L * at, (short) 0x7E00);
-            assertTrue(Float.isNaN(w.dot(0, xs)), "NaN at " + at);
+            for (int at : new int[] {0, 2 * Simd.L + 1, 4 * Simd.L - 1, cols - 1}) {
+                for (short special : new short[] {0x7C00, (short) 0xFC00, 0x7E00, 0x7C01}) {
+                    MemorySegment rows = Arena.ofAuto().allocate(2L * cols * 6);
+                    for (int j = 0; j < cols * 6; j++) rows.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 3 == 0 ? 2f : -0.25f));
+                    rows.set(RandomTensors.SHORT, 2L * (3L * cols + at), special);
+                    Tensor w = Tensors.of("special", GGMLType.F16, 6, cols, rows);
+                    float expected = Float.float16ToFloat(special) * 0.5f;
+                    String what = "half 0x" + Integer.toHexString(special & 0xFFFF) + " in row 3 at " + at + " of " + cols;
+                    float[] dense = new float[6], gathered = new float[6];
+                    w.matvec(xs, dense, 0, 6);
+                    w.dotRows(new int[] {0, 1, 2, 3, 4, 5}, 0, 6, xs, gathered);
+                    float[][] batch = new float[5][6];
+                    w.matmul(new ActivationVector[] {xs, xs, xs, xs, xs}, batch, 0, 6);
+                    for (float[] out : new float[][] {dense, gathered, batch[0], batch[4]}) {
+                        if (Float.isNaN(expected)) assertTrue(Float.isNaN(out[3]), what);
+                        else assertEquals(expected, out[3], what);
+                        for (int r : new int[] {0, 1, 2, 4, 5}) {
+                            float plain = 0f;
+                            for (int j = 0; j < cols; j++) plain += w.get((long) r * cols + j) * x[j];
+                            assertEquals(Float.floatToRawIntBits(plain), Float.floatToRawIntBits(out[r]), what + ", row " + r);
+                        }
+                    }
+                    float[] y = new float[cols];
+                    w.axpyRows(new int[] {0, 1, 2, 3, 4}, new float[] {1, 1, 1, 1, 1}, 5, y, 0, cols);
+                    if (Float.isNaN(expected)) assertTrue(Float.isNaN(y[at]), what + " (axpyRows)");
+                    else assertEquals(expected * 2, y[at], what + " (axpyRows)");
+                }
+            }
         }
-        // gathered four rows at a time: the infinity shows in its own row only
-        MemorySegment rows = Arena.ofAuto().allocate(2L * cols * 5);
-        for (int j = 0; j < cols * 5; j++) rows.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 3 == 0 ? 2f : -0.25f));
-        rows.set(RandomTensors.SHORT, 2L * (2 * cols + 5), (short) 0xFC00);
-        Tensor w = Tensors.of("special rows", GGMLType.F16, 5, cols, rows);
-        float[] out = new float[5];
-        w.dotRows(new int[] {0, 1, 2, 3, 4}, 0, 5, xs, out);
-        assertEquals(Float.NEGATIVE_INFINITY, out[2], "-inf in row 2");
-        for (int r : new int[] {0, 1, 3, 4}) {
-            assertTrue(Float.isFinite(out[r]), "row " + r + " is finite: " + out[r]);
-            assertEquals(Float.floatToRawIntBits(w.dot(r, xs)), Float.floatToRawIntBits(out[r]), "row " + r);
-        }
-        // the dense product of long rows, two at a time: the infinity shows in its own row only
-        int longCols = F16Kernels.SHORT_ROW + 2 * Simd.L + 3;
-        float[] lx = new float[longCols];
-        java.util.Arrays.fill(lx, 0.5f);
-        ActivationVector lxs = ActivationVector.of(lx);
-        MemorySegment longRows = Arena.ofAuto().allocate(2L * longCols * 5);
-        for (int j = 0; j < longCols * 5; j++) longRows.set(RandomTensors.SHORT, 2L * j, Float.floatToFloat16(j % 3 == 0 ? 2f : -0.25f));
-        longRows.set(RandomTensors.SHORT, 2L * (3 * longCols + 7), (short) 0xFC00);
-        Tensor lw = Tensors.of("special long rows", GGMLType.F16, 5, longCols, longRows);
-        float[] dense = new float[5];
-        lw.matvec(lxs, dense, 0, 5);
-        assertEquals(Float.NEGATIVE_INFINITY, dense[3], "-inf in row 3");
-        for (int r : new int[] {0, 1, 2, 4}) {
-            assertTrue(Float.isFinite(dense[r]), "row " + r + " is finite: " + dense[r]);
-            assertEquals(Float.floatToRawIntBits(lw.dot(r, lxs)), Float.floatToRawIntBits(dense[r]), "row " + r);
+    }
+
+    /** The search for infinities and NaNs sees one anywhere in a tensor, split over threads or not. */
+    @Test
+    void f16SpecialValuesAreFoundAnywhere() {
+        int rows = 40, cols = 4096 * 7 + 5;
+        for (long at : new long[] {0, 1L << 20, (1L << 20) - 1, (long) rows * cols - 1}) {
+            MemorySegment data = Arena.ofAuto().allocate(2L * rows * cols);
+            data.set(RandomTensors.SHORT, 2 * at, (short) 0x7C00);
+            float[] x = new float[cols];
+            x[(int) (at % cols)] = 1f;
+            try (var pool = new dev.bamboo.weights.parallel.ComputePool(2)) {
+                F16Tensor found = (F16Tensor) Tensors.of("scanned", GGMLType.F16, rows, cols, data);
+                found.findSpecialValues(pool);
+                assertEquals(Float.POSITIVE_INFINITY, found.dot(at / cols, ActivationVector.of(x)), "scanned, at " + at);
+            }
+            Tensor lazy = Tensors.of("first use", GGMLType.F16, rows, cols, data);
+            assertEquals(Float.POSITIVE_INFINITY, lazy.dot(at / cols, ActivationVector.of(x)), "first use, at " + at);
         }
     }
 
