@@ -1,6 +1,10 @@
 package dev.bamboo.tests;
 
+import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.engine.EngineOptions;
+import dev.bamboo.runtime.engine.Statistics;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
@@ -11,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Predicted sparsity against PowerInfer's semantics as computed by the reference (logits_predicted). */
@@ -64,6 +69,46 @@ class PredictedSparsityTest {
         Cli cli = Cli.run("generate", "-p", "Permission is hereby granted,", "--temp", "0", "-n", "8", "--sparsity", "predicted", "--stats");
         assertEquals(0, cli.exitCode(), cli.err());
         assertTrue(cli.err().contains("recall"), cli.err());
+    }
+
+    /**
+     * With {@code --stats}, dense and exact mode also run the model's predictor beside the FFN, for its recall. The
+     * first layer's input is the same in every mode (no FFN has run before it), so there the predictor beside must
+     * pick what predicted mode picks, token for token: the same shares and recall. Later layers see each mode's own
+     * residual stream.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SparsityMode.class, names = {"DENSE", "EXACT"})
+    void thePredictorBesideDenseOrExactModeSeesTheResidualPredictedModeSees(SparsityMode mode) {
+        try (Model model = Model.load(Cli.model("bamboo-demo"));
+             SafetensorsFile ref = SafetensorsFile.open(Cli.model("bamboo-demo").resolve("reference.safetensors"));
+             Engine beside = statsEngine(model, mode);
+             Engine predicted = statsEngine(model, SparsityMode.PREDICTED)) {
+            int[] ids = ref.ints("input_ids");
+            beside.session().append(ids);
+            predicted.session().append(ids);
+            SparsityStats picks = beside.predictorStats().orElseThrow();
+            assertEquals(predicted.stats().orElseThrow().layer(0), picks.layer(0), mode.label());
+            assertEquals((long) ids.length * model.weights().config().layers(), picks.overall().tokens());
+            assertTrue(picks.overall().recall() > 0.5 && picks.overall().predictedActive() < 0.5, picks.table());
+            assertFalse(predicted.predictorStats().isPresent(), "predicted mode's own statistics are the predictor's");
+        }
+        try (Model swiglu = Model.load(Cli.model("tiny-mistral")); Engine dense = statsEngine(swiglu, SparsityMode.DENSE)) {
+            assertFalse(dense.predictorStats().isPresent(), "no predictor, nothing beside");
+        }
+    }
+
+    private static Engine statsEngine(Model model, SparsityMode mode) {
+        return model.engine(EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64).withStatistics(Statistics.FULL));
+    }
+
+    @Test
+    void exactStatsShowThePredictorBeside() {
+        Cli cli = Cli.run("generate", "-p", "Permission is hereby granted,", "--temp", "0", "-n", "4", "--sparsity", "exact", "--stats",
+                "--sparse-threshold", "0.5");
+        assertEquals(0, cli.exitCode(), cli.err());
+        assertTrue(cli.err().contains("bamboo: predictor statistics (the predictor, run beside exact mode and not used;"), cli.err());
+        assertFalse(cli.err().contains("--sparse-threshold applies to the predictor"), "the predictor beside uses it: " + cli.err());
     }
 
     /**

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -156,9 +157,10 @@ public final class BenchRunner {
                 BenchTest shorter = new BenchTest(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
                 progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");
                 engine.stats().orElseThrow().reset();
+                engine.predictorStats().ifPresent(SparsityStats::reset);
                 // the test's own tokens, cut short (a shorter test's name would seed other tokens)
                 runOnce(engine.session(), shorter, Arrays.copyOf(inputs(model, test), shorter.tokens()));
-                out.add(ActiveFractions.of(engine.stats().orElseThrow(), mode, shorter.tokens()));
+                out.add(ActiveFractions.of(engine.stats().orElseThrow(), engine.predictorStats(), mode, shorter.tokens()));
             }
         }
         return out;
@@ -187,14 +189,17 @@ public final class BenchRunner {
      * @param recall share of the truly active neurons computed (NaN without the true activations)
      * @param table  the pass's per-layer table ({@link SparsityMode#statisticsTable}, what {@code generate --stats} prints);
      *               empty for dense mode, which is not measured
+     * @param predictorTable the table of the predictor run beside exact mode ({@link Engine#predictorStats}); empty
+     *                       where none ran
      * @param tokens the tokens the pass ran
      */
-    public record ActiveFractions(double computed, double trueActive, double precision, double recall, String table, int tokens) {
-        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN, Double.NaN, "", 0);
+    public record ActiveFractions(double computed, double trueActive, double precision, double recall, String table, String predictorTable, int tokens) {
+        static final ActiveFractions DENSE = new ActiveFractions(1.0, Double.NaN, Double.NaN, Double.NaN, "", "", 0);
 
-        static ActiveFractions of(SparsityStats stats, SparsityMode mode, int tokens) {
+        static ActiveFractions of(SparsityStats stats, Optional<SparsityStats> predictor, SparsityMode mode, int tokens) {
             LayerSparsity s = stats.overall();
-            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), s.recall(), mode.statisticsTable(stats), tokens);
+            return new ActiveFractions(s.predictedActive(), s.trueActive(), s.precision(), s.recall(), mode.statisticsTable(stats),
+                    predictor.map(SparsityStats::table).orElse(""), tokens);
         }
     }
 }

@@ -88,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean bandwidth;
 
     @Option(names = "--stats", description = {"print on stderr, for each sparse mode and test, the statistics pass's per-layer true active fraction,",
-            "selected fraction and recall (the predictor's, in predicted mode), as generate --stats does"})
+            "selected fraction and recall (the predictor's, in predicted mode; in exact mode also the predictor's, run beside),",
+            "as generate --stats does"})
     boolean stats;
 
     @Option(names = "--interleave", description = {"run the modes' repetitions in turns (one engine per mode: repetition 1 of every mode, then 2, ...),",
@@ -205,6 +206,10 @@ final class BenchCommand implements Callable<Integer> {
                 if (a.table().isEmpty()) continue;
                 err.print("\nbamboo: sparsity statistics (" + model.loaded().path().getFileName() + ", " + mode.label() + ", " + tests.get(i).name()
                         + ", its first " + a.tokens() + " tokens; " + mode.statisticsLegend() + ")\n" + a.table());
+                if (!a.predictorTable().isEmpty()) {
+                    err.print("\nbamboo: predictor statistics (" + model.loaded().path().getFileName() + ", " + tests.get(i).name() + "; "
+                            + mode.predictorLegend() + ")\n" + a.predictorTable());
+                }
             }
             err.flush();
         }

@@ -43,7 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "never sample a stop token (end of text or of a turn; their logits are set to -inf, as llama.cpp does)")
     boolean ignoreEos;
 
-    @Option(names = "--stats", description = "print per-layer sparsity statistics (true and selected active fraction, recall; the predictor's in predicted mode)")
+    @Option(names = "--stats", description = "print per-layer sparsity statistics (true and selected active fraction, recall; the predictor's in predicted mode, and in dense or exact mode also the predictor's, run beside, where the model has one)")
     boolean stats;
 
     @Override
@@ -74,6 +74,7 @@ final class GenerateCommand implements Callable<Integer> {
                 Timings.print(spec.commandLine().getErr(), loadNanos, s, System.nanoTime() - start);
                 SparsityMode mode = gen.engine().sparsity();
                 gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + mode.label() + "; " + mode.statisticsLegend() + ")\n" + mode.statisticsTable(st)));
+                gen.engine().predictorStats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: predictor statistics (" + mode.predictorLegend() + ")\n" + st.table()));
                 boolean interrupted = s.stopReason() == GenerationStats.StopReason.CANCELLED && interrupt.requested();
                 if (interrupted) spec.commandLine().getErr().println("bamboo: interrupted");
                 if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {

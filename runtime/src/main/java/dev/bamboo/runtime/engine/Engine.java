@@ -35,6 +35,8 @@ public final class Engine implements AutoCloseable {
     private final SparsityMode sparsity;
     private final ComputePool pool;
     private final SparsityStats stats;
+    /** The predictor's picks beside a dense or exact FFN ({@link #predictorStats()}); null otherwise. */
+    private SparsityStats predictorStats;
     private final ExclusiveSession session;
     private final String backend;
     private final List<String> notes = new ArrayList<>();
@@ -44,7 +46,8 @@ public final class Engine implements AutoCloseable {
         if (!cpuWeights.of(weights)) throw new IllegalArgumentException("cpuWeights were made for another model's weights");
         ModelConfig config = weights.config();
         this.sparsity = options.sparsity().resolve(weights);
-        if (options.sparseThreshold().isPresent() && sparsity != SparsityMode.PREDICTED) {
+        boolean predictorBeside = options.statistics() == Statistics.FULL && weights.predictor().isPresent();
+        if (options.sparseThreshold().isPresent() && sparsity != SparsityMode.PREDICTED && !predictorBeside) {
             notes.add("--sparse-threshold applies to the predictor; " + sparsity.label() + " mode does not use it");
         }
         int context = options.resolveContext(config);
@@ -160,7 +163,13 @@ public final class Engine implements AutoCloseable {
             }
             return dense;
         }
-        if (options.statistics() == Statistics.FULL) selector = MeasuredSelector.withTruth(selector, weights, pool, batch, stats);
+        if (options.statistics() == Statistics.FULL && sparsity != SparsityMode.PREDICTED && weights.predictor().isPresent()) {
+            // the predictor beside dense or exact mode, for its recall: what predicted mode would have computed
+            predictorStats = new SparsityStats(weights.config().layers(), weights.config().intermediateSize());
+            selector = MeasuredSelector.withTruthAndPredictor(selector, weights, pool, batch, stats, predictor(weights, options), predictorStats);
+        } else if (options.statistics() == Statistics.FULL) {
+            selector = MeasuredSelector.withTruth(selector, weights, pool, batch, stats);
+        }
         if (options.statistics() == Statistics.COMPUTED) selector = MeasuredSelector.countsOnly(selector, stats);
         SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
         if (sparse.transposedBytes() > 0) {
@@ -218,6 +227,15 @@ public final class Engine implements AutoCloseable {
      */
     public Optional<SparsityStats> stats() {
         return Optional.ofNullable(stats);
+    }
+
+    /**
+     * In dense or exact mode with {@link Statistics#FULL} statistics, on a model with a predictor: the predictor run
+     * beside the FFN, its picks (unused) against the neurons really active, as {@link #stats()} records them in
+     * predicted mode. They add up as those do; {@code reset()} starts them again.
+     */
+    public Optional<SparsityStats> predictorStats() {
+        return Optional.ofNullable(predictorStats);
     }
 
     /** CPU compute threads (0 on an accelerator). */

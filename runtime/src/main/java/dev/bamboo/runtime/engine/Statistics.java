@@ -14,7 +14,8 @@ public enum Statistics {
     COMPUTED,
     /**
      * Also the neurons really active and the predictor's recall ({@code --stats}): every layer's gate and up products
-     * are computed in full besides, which costs what a dense FFN's do.
+     * are computed in full besides, which costs what a dense FFN's do. In dense or exact mode a model's predictor runs
+     * beside the FFN for its recall ({@link Engine#predictorStats}).
      */
     FULL
 }

@@ -62,6 +62,14 @@ public enum SparsityMode {
         };
     }
 
+    /**
+     * What the columns of the predictor's statistics beside this dense or exact mode mean ({@code Engine.predictorStats}):
+     * the predictor ran, and its picks were not used.
+     */
+    public String predictorLegend() {
+        return "the predictor, run beside " + label() + " mode and not used; predicted: neurons it selected; recall: share of the truly active neurons it selected";
+    }
+
     /** {@code stats} as a table ({@link SparsityStats#table(String)}) whose columns {@link #statisticsLegend} explains. */
     public String statisticsTable(SparsityStats stats) {
         return stats.table(this == PREDICTED ? "predicted" : "computed");
