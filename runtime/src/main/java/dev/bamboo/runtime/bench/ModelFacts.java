@@ -1,13 +1,10 @@
 package dev.bamboo.runtime.bench;
 
 import dev.bamboo.runtime.model.Model;
-import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.tensor.Tensor;
 
-import java.util.IdentityHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What llama-bench reports about a model: file name, a type label ({@code bamboo 7B Q4_0}), bytes and parameters.
@@ -18,17 +15,8 @@ public record ModelFacts(String filename, String type, long sizeBytes, long para
 
     public static ModelFacts of(Model model) {
         ModelWeights w = model.weights();
-        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
-        seen.put(w.tokenEmbedding(), true);
-        seen.put(w.outputNorm(), true);
-        seen.put(w.output(), true);
-        for (LayerWeights l : w.layers()) {
-            for (Tensor t : new Tensor[] {l.attnNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.ffnNorm(), l.ffnGate(), l.ffnUp(), l.ffnDown(), l.ffnDownT()}) {
-                if (t != null) seen.put(t, true);
-            }
-        }
         long params = 0;
-        for (Tensor t : seen.keySet()) params += t.size();
+        for (Tensor t : w.modelTensors()) params += t.size();
         String type = w.config().architecture() + " " + sizeLabel(params) + " " + w.layers().getFirst().ffnGate().type();
         return new ModelFacts(model.loaded().path().getFileName().toString(), type, model.loaded().fileBytes(), params);
     }

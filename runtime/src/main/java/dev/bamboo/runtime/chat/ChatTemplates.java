@@ -26,10 +26,6 @@ public final class ChatTemplates {
     private ChatTemplates() {
     }
 
-    public static List<ChatTemplate> all() {
-        return ALL;
-    }
-
     /** Other names users know these templates by. */
     private static final Map<String, String> ALIASES = Map.of("llama-2", "llama2", "mistral-v1", "mistral");
 

@@ -70,7 +70,6 @@ final class ModelOptions {
 
     EngineOptions engineOptions() {
         int t = threads == null ? ComputePool.defaultThreads() : ComputePool.checkThreads(threads);
-        if (contextLength < 0) throw new BambooException("-c " + contextLength + " is out of range: use a positive context size");
         OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
                 .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)

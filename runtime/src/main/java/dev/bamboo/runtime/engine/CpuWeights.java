@@ -56,7 +56,7 @@ public final class CpuWeights implements AutoCloseable {
     record Prepared(ModelWeights weights, Optional<String> note) {}
 
     /** True when these are the CPU form of {@code weights}. */
-    boolean of(ModelWeights weights) {
+    boolean madeFrom(ModelWeights weights) {
         return original == weights;
     }
 
@@ -170,8 +170,8 @@ public final class CpuWeights implements AutoCloseable {
     }
 
     private static String moreHeap(long needed) {
-        return String.format(Locale.ROOT, "give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx) or use a smaller -c",
-                ((HeapRoom.used() + needed) >> 30) + 2);
+        long gib = ((HeapRoom.used() + needed) >> 30) + 2;
+        return String.format(Locale.ROOT, "give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx%dg) or use a smaller -c", gib, gib);
     }
 
     /** GiB, or MiB below one GiB (a small model's copy is not "0.00 GiB"). */

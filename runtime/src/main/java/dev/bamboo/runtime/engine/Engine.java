@@ -43,7 +43,7 @@ public final class Engine implements AutoCloseable {
 
     /** An engine whose CPU form of the weights comes from (and is kept in) {@code cpuWeights}, shared with other engines. */
     public Engine(ModelWeights weights, EngineOptions options, CpuWeights cpuWeights) {
-        if (!cpuWeights.of(weights)) throw new IllegalArgumentException("cpuWeights were made for another model's weights");
+        if (!cpuWeights.madeFrom(weights)) throw new IllegalArgumentException("cpuWeights were made for another model's weights");
         ModelConfig config = weights.config();
         this.sparsity = options.sparsity().resolve(weights);
         boolean predictorBeside = options.statistics() == Statistics.FULL && weights.predictor().isPresent();

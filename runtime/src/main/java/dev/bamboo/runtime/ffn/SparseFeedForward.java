@@ -107,10 +107,6 @@ public final class SparseFeedForward implements FeedForward {
         return transposed.bytes();
     }
 
-    public NeuronSelector selector() {
-        return selector;
-    }
-
     @Override
     public void forward(int layer, FfnBatch batch) {
         LayerWeights w = weights.layers().get(layer);

@@ -1,13 +1,10 @@
 package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.weights.model.LayerWeights;
-import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,20 +38,8 @@ final class TransposedDown {
     }
 
     private Tensor transpose(Tensor down) {
-        int hidden = Math.toIntExact(down.rows());
-        int ffn = down.cols();
-        GGMLType type = down.type();
-        int es = (int) type.bytesFor(1);
-        MemorySegment src = down.data();
-        MemorySegment dst = arena.allocate((long) hidden * ffn * es, 64);
-        for (int j = 0; j < hidden; j++) {
-            for (int i = 0; i < ffn; i++) {
-                long from = ((long) j * ffn + i) * es, to = ((long) i * hidden + j) * es;
-                if (es == 4) dst.set(ValueLayout.JAVA_INT_UNALIGNED, to, src.get(ValueLayout.JAVA_INT_UNALIGNED, from));
-                else dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, to, src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from));
-            }
-        }
-        bytes += dst.byteSize();
-        return Tensors.of(down.name() + ".T", type, ffn, hidden, dst);
+        Tensor t = Tensors.transposed(down, arena);
+        bytes += t.data().byteSize();
+        return t;
     }
 }

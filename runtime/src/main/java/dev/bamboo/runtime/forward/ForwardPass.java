@@ -151,7 +151,7 @@ public final class ForwardPass {
         int qOff = h * headDim;
         int len = pos - first + 1;
         for (int j = 0; j < len; j++) {
-            scores[j] = VectorMath.dot(q[t], qOff, keys, cache.offset(kvHead, first + j), headDim) * scale;
+            scores[j] = FloatArrays.dot(q[t], qOff, keys, cache.offset(kvHead, first + j), headDim) * scale;
         }
         VectorMath.softmaxInPlace(scores, len);
         // One head's value rows for consecutive positions lie headDim apart (KvCache keeps each head's rows together).

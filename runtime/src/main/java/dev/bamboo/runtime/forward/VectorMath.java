@@ -1,6 +1,5 @@
 package dev.bamboo.runtime.forward;
 
-import dev.bamboo.weights.tensor.FloatArrays;
 import dev.bamboo.weights.tensor.Tensor;
 
 /** Small float-array primitives of the forward pass. The norm's sum runs in double: it is short, and the references are float64. */
@@ -41,14 +40,5 @@ public final class VectorMath {
     /** {@code y[i] += x[i]}. */
     public static void addInPlace(float[] y, float[] x, int n) {
         for (int i = 0; i < n; i++) y[i] += x[i];
-    }
-
-    /**
-     * {@code a[aOff..] · b[bOff..]} over {@code n} values (attention scores): vector lanes summed in a fixed order. A
-     * plain loop here is one serial chain of float adds, which C2 may not reorder, and made attention a sixth of the
-     * decode time at a few hundred positions.
-     */
-    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        return FloatArrays.dot(a, aOff, b, bOff, n);
     }
 }

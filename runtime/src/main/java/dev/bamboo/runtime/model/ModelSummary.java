@@ -1,7 +1,6 @@
 package dev.bamboo.runtime.model;
 
 import dev.bamboo.runtime.generate.StopTokens;
-import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
@@ -18,7 +17,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What {@code bamboo info} and {@code bamboo bench} report about a model.
+ * What {@code bamboo info} reports about a model ({@code bamboo bench}'s columns are {@code ModelFacts}).
  *
  * @param parameters          weights of the model itself (a tied output counted once)
  * @param predictorParameters weights of the activation predictors, 0 without them
@@ -36,12 +35,8 @@ public record ModelSummary(String path, String format, ModelConfig config, long 
         ModelWeights w = model.weights();
         Map<Tensor, Boolean> seen = new IdentityHashMap<>();
         Map<String, Integer> types = new TreeMap<>();
-        long params = count(w.tokenEmbedding(), seen, types) + count(w.outputNorm(), seen, types) + count(w.output(), seen, types);
-        for (LayerWeights l : w.layers()) {
-            for (Tensor t : new Tensor[] {l.attnNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.ffnNorm(), l.ffnGate(), l.ffnUp(), l.ffnDown(), l.ffnDownT()}) {
-                params += count(t, seen, types);
-            }
-        }
+        long params = 0;
+        for (Tensor t : w.modelTensors()) params += count(t, seen, types);
         long predictorParams = 0;
         Optional<Predictor> predictor = Optional.empty();
         if (w.predictor().isPresent()) {

@@ -22,12 +22,12 @@ import java.util.function.LongConsumer;
 final class ParallelRowData implements TensorData {
     private static final long CHUNK_BYTES = 4L << 20;
 
-    private final RowGenerator generator;
+    private final TensorData.RowSource generator;
     private final ExecutorService pool;
     private final int threads;
     private final LongConsumer written;
 
-    ParallelRowData(RowGenerator generator, ExecutorService pool, int threads, LongConsumer written) {
+    ParallelRowData(TensorData.RowSource generator, ExecutorService pool, int threads, LongConsumer written) {
         this.generator = generator;
         this.pool = pool;
         this.threads = threads;

@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.synth;
 
 import dev.bamboo.weights.gguf.GGUFModelLoader;
+import dev.bamboo.weights.gguf.GGUFTensorInfo;
 import dev.bamboo.weights.gguf.GGUFValue;
 import dev.bamboo.weights.gguf.GGUFWriter;
 import dev.bamboo.weights.gguf.TensorData;
@@ -24,15 +25,13 @@ final class SyntheticModel {
     /** Standard deviation of the noise that makes dReLU up rows differ from their gate rows (relative to the gate's). */
     static final double UP_NOISE = 0.2;
 
-    record Plan(String name, GGMLType type, long[] ne, RowGenerator rows) {
+    record Plan(String name, GGMLType type, long[] ne, TensorData.RowSource rows) {
         long rowCount() {
-            long r = 1;
-            for (int i = 1; i < ne.length; i++) r *= ne[i];
-            return r;
+            return GGUFTensorInfo.rows(ne);
         }
 
         long bytes() {
-            return type.bytesFor(ne[0]) * rowCount();
+            return GGUFTensorInfo.byteSize(type, ne);
         }
     }
 
@@ -44,10 +43,6 @@ final class SyntheticModel {
         this.o = options;
         this.s = options.shape();
         plan();
-    }
-
-    List<Plan> plans() {
-        return plans;
     }
 
     long dataBytes() {
@@ -99,7 +94,7 @@ final class SyntheticModel {
     }
 
     /** dReLU needs up·x > 0 wherever gate·x is: up rows are the gate rows plus a little noise. */
-    private RowGenerator upNearGate(LowRankGate gate, String name, int h) {
+    private TensorData.RowSource upNearGate(LowRankGate gate, String name, int h) {
         float noise = (float) (UP_NOISE / Math.sqrt(h));
         return (row, dst) -> {
             gate.gateRow(row, dst);
@@ -109,12 +104,12 @@ final class SyntheticModel {
         };
     }
 
-    private RowGenerator random(String name, double std) {
+    private TensorData.RowSource random(String name, double std) {
         long seed = o.seed();
         return (row, dst) -> RandomRows.uniform(RandomRows.stream(seed, name, row), (float) std, dst, 0, dst.length);
     }
 
-    private static RowGenerator constant(float v) {
+    private static TensorData.RowSource constant(float v) {
         return (row, dst) -> Arrays.fill(dst, v);
     }
 

@@ -22,11 +22,6 @@ public record TextNormalizer(DummyPrefix dummyPrefix, boolean removeExtraWhitesp
         UNLESS_LEADING_SPACE
     }
 
-    /** The Llama/Mistral settings: dummy prefix, spaces kept as they are, spaces escaped. */
-    public static TextNormalizer llama() {
-        return new TextNormalizer(DummyPrefix.ALWAYS, false, true);
-    }
-
     public String normalize(String text) {
         String input = text;
         if (removeExtraWhitespaces) {

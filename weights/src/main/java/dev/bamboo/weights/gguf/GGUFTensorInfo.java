@@ -40,14 +40,24 @@ public record GGUFTensorInfo(String name, long[] ne, GGMLType type, long offset)
 
     /** Rows of the 2-D view: the product of every dimension but {@code ne[0]}. */
     public long rows() {
+        return rows(ne);
+    }
+
+    /** Bytes of the tensor's data. */
+    public long byteSize() {
+        return byteSize(type, ne);
+    }
+
+    /** Rows of the 2-D view of ggml shape {@code ne}: the product of every dimension but {@code ne[0]}. */
+    public static long rows(long[] ne) {
         long r = 1;
         for (int i = 1; i < ne.length; i++) r *= ne[i];
         return r;
     }
 
-    /** Bytes of the tensor's data. */
-    public long byteSize() {
-        return type.bytesFor(ne[0]) * rows();
+    /** Bytes of the data of a tensor of {@code type} and ggml shape {@code ne}. */
+    public static long byteSize(GGMLType type, long[] ne) {
+        return type.bytesFor(ne[0]) * rows(ne);
     }
 
     /** The shape in ggml order, e.g. {@code [128, 384]}. */

@@ -30,13 +30,11 @@ public final class GGUFWriter {
 
     private record Entry(String name, GGMLType type, long[] ne, TensorData data) {
         long rows() {
-            long r = 1;
-            for (int i = 1; i < ne.length; i++) r *= ne[i];
-            return r;
+            return GGUFTensorInfo.rows(ne);
         }
 
         long byteSize() {
-            return type.bytesFor(ne[0]) * rows();
+            return GGUFTensorInfo.byteSize(type, ne);
         }
     }
 

@@ -24,8 +24,6 @@ final class HeaderCursor {
 
     long remaining() { return bytes.byteSize() - pos; }
 
-    String fileName() { return fileName; }
-
     BambooException corrupt(String problem) {
         return GGUFErrors.error(fileName + ": " + problem + "; the file is truncated or corrupt, download or convert it again");
     }

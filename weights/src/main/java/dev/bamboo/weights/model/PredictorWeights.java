@@ -8,7 +8,4 @@ import java.util.List;
  * @param source where they came from, for messages: a file, a directory, "embedded"
  */
 public record PredictorWeights(List<PredictorLayer> layers, float threshold, String source) {
-    public PredictorWeights withThreshold(float t) {
-        return new PredictorWeights(layers, t, source);
-    }
 }

@@ -31,10 +31,6 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         this.byTensor = byTensor;
     }
 
-    public static boolean present(Path dir) {
-        return Files.isRegularFile(dir.resolve(SINGLE)) || Files.isRegularFile(dir.resolve(INDEX));
-    }
-
     public static SafetensorsCheckpoint open(Path dir) {
         Path index = dir.resolve(INDEX);
         if (Files.isRegularFile(index)) return openSharded(dir, index);

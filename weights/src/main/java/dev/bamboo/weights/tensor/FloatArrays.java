@@ -16,7 +16,11 @@ import static dev.bamboo.weights.tensor.Simd.L;
 public final class FloatArrays {
     private FloatArrays() {}
 
-    /** {@code a[aOff..] · b[bOff..]} over {@code n} values. */
+    /**
+     * {@code a[aOff..] · b[bOff..]} over {@code n} values (attention scores). Vectorised: a plain loop is one serial
+     * chain of float adds, which C2 may not reorder, and made attention a sixth of the decode time at a few hundred
+     * positions.
+     */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int j = 0;
         float sum = 0f;

@@ -110,12 +110,6 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         return out;
     }
 
-    /** Position of value {@code j} of a row (or of an activation vector) in grouped order. */
-    static int grouped(int j) {
-        int block = j / BLOCK, within = j % BLOCK;
-        return block / GROUP_BLOCKS * GROUP_VALUES + within * GROUP_BLOCKS + block % GROUP_BLOCKS;
-    }
-
     private int groupsPerRow() {
         return cols / GROUP_VALUES;
     }

@@ -4,6 +4,7 @@ import dev.bamboo.weights.BambooException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -98,6 +99,27 @@ public final class Tensors {
         Tensor copy = of(t.name(), t.type(), t.rows(), t.cols(), to);
         if (copy instanceof F16Tensor halves) halves.findSpecialValues(pool); // while the threads are at hand
         return copy;
+    }
+
+    /**
+     * Float tensor {@code t} [rows, cols] transposed into a new [cols, rows] tensor of the same type, values unchanged,
+     * in memory of {@code arena}: a down projection with one contiguous row per neuron. Block-quantized types cannot be
+     * transposed without requantizing.
+     */
+    public static Tensor transposed(Tensor t, Arena arena) {
+        if (t.type().blockSize() != 1) throw new IllegalArgumentException(t.type() + " is block-quantized: tensor " + t.name() + " cannot be transposed");
+        int rows = Math.toIntExact(t.rows()), cols = t.cols();
+        int es = (int) t.type().bytesFor(1);
+        MemorySegment src = t.data();
+        MemorySegment dst = arena.allocate((long) rows * cols * es, 64);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                long from = ((long) r * cols + c) * es, to = ((long) c * rows + r) * es;
+                if (es == 4) dst.set(ValueLayout.JAVA_INT_UNALIGNED, to, src.get(ValueLayout.JAVA_INT_UNALIGNED, from));
+                else dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, to, src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from));
+            }
+        }
+        return of(t.name() + ".T", t.type(), cols, rows, dst);
     }
 
     /** Bytes per piece of an {@link #inMemory} copy: big enough to stream, small enough to share out evenly. */

@@ -28,9 +28,6 @@ public enum TorchDType {
         this.tensorType = tensorType;
     }
 
-    /** The class name in module {@code torch}, e.g. {@code HalfStorage}. */
-    public String storageClass() { return storageClass; }
-
     public int bytes() { return bytes; }
 
     /** The weight type, or null when Bamboo does not compute with this dtype. */
