@@ -109,13 +109,7 @@ public final class ActivationVector {
     private synchronized void group() {
         if (groupedValid) return;
         ensureQ8();
-        int lanes = Q4_0PackedTensor.GROUP_BLOCKS, groupValues = lanes * Q8_BLOCK;
-        for (int g = 0; g + groupValues <= q8.length; g += groupValues) {
-            for (int lane = 0; lane < lanes; lane++) {
-                int block = g + lane * Q8_BLOCK;
-                for (int w = 0; w < Q8_BLOCK; w++) q8Grouped[g + w * lanes + lane] = q8[block + w];
-            }
-        }
+        GroupedOrder.toGrouped(q8, q8Grouped);
         groupedValid = true;
     }
 

@@ -145,7 +145,7 @@ public final class Q4_0NeuronBundles {
         /** {@code out[j] = sum j} for every output column {@code j}. */
         public void copyTo(float[] out) {
             Arrays.fill(out, 0, grouped.length, 0f);
-            Q4_0PackedTensor.addGrouped(grouped, 0, out, 0, grouped.length);
+            GroupedOrder.addGrouped(grouped, 0, out, 0, grouped.length);
         }
     }
 }

@@ -38,7 +38,7 @@ final class Q4_0PackedKernels {
 
     static final int HALF = 16;
     /** Values covered by one group. */
-    static final int GROUP_VALUES = L * 32;
+    static final int GROUP_VALUES = GroupedOrder.VALUES;
     /** Quant bytes of one group. */
     static final int GROUP_QUANTS = L * HALF;
 

@@ -31,8 +31,8 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     /** Rows per block of a tensor made by {@link #forRowRuns}: the row accumulation's term block. */
     public static final int ROW_BLOCK = Q4_0PackedKernels.TERM_BLOCK;
     /** Blocks per group. */
-    public static final int GROUP_BLOCKS = Simd.L;
-    static final int GROUP_VALUES = Q4_0PackedKernels.GROUP_VALUES;
+    public static final int GROUP_BLOCKS = GroupedOrder.BLOCKS;
+    static final int GROUP_VALUES = GroupedOrder.VALUES;
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 18;
     private static final int ROW_ALIGN = 16;
@@ -191,7 +191,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         int groups = (to - from) / GROUP_VALUES;
         float[] sums = groupedSums(to - from);
         Q4_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), blockRows, from / GROUP_VALUES, groups, rows, coeffs, count, sums, 0, rowScratch(groups));
-        addGrouped(sums, 0, y, from, to);
+        GroupedOrder.addGrouped(sums, 0, y, from, to);
     }
 
     /**
@@ -214,7 +214,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
                 Q4_0PackedKernels.axpyRowsScalar(this, termRows, termCoeffs, terms, outs[t], from, to);
             }
         });
-        if (vector) for (int t = 0; t < tokens; t++) addGrouped(sums, t * width, outs[t], from, to);
+        if (vector) for (int t = 0; t < tokens; t++) GroupedOrder.addGrouped(sums, t * width, outs[t], from, to);
     }
 
     private static Q4_0PackedKernels.RowScratch rowScratch(int groups) {
@@ -231,13 +231,4 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         return sums;
     }
 
-    /** {@code y[j] += sums[offset + grouped(j - from)]} for {@code j} in {@code [from, to)} (whole groups). */
-    static void addGrouped(float[] sums, int offset, float[] y, int from, int to) {
-        for (int g = from; g < to; g += GROUP_VALUES, offset += GROUP_VALUES) {
-            for (int lane = 0; lane < GROUP_BLOCKS; lane++) {
-                int block = g + lane * BLOCK;
-                for (int within = 0; within < BLOCK; within++) y[block + within] += sums[offset + within * GROUP_BLOCKS + lane];
-            }
-        }
-    }
 }

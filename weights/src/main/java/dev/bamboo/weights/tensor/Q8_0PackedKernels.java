@@ -23,9 +23,9 @@ import static dev.bamboo.weights.tensor.Simd.S2;
 final class Q8_0PackedKernels {
     private Q8_0PackedKernels() {}
 
-    static final int BLOCK = 32;
+    static final int BLOCK = GroupedOrder.BLOCK;
     /** Values covered by one group (and quant bytes of one group). */
-    static final int GROUP_VALUES = L * BLOCK;
+    static final int GROUP_VALUES = GroupedOrder.VALUES;
 
     /** Runs {@code v, v + 1} of a group: the {@code 2L} bytes at {@code offset}, widened to 16-bit lanes. */
     private static ShortVector runPair(byte[] q, int offset) {

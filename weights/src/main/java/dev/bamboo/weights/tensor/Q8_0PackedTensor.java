@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Q8_0 values repacked at load for the CPU's vector unit, the way {@link Q4_0PackedTensor} repacks Q4_0: each row is
- * cut into groups of {@code G} = {@link Q4_0PackedTensor#GROUP_BLOCKS} consecutive blocks (one per float lane); a
+ * cut into groups of {@code G} = {@link GroupedOrder#BLOCKS} consecutive blocks (one per float lane); a
  * group's quants are 32 runs of {@code G} bytes, run {@code v} holding value {@code v} of each block of the group, and
  * its block scales, widened to floats, are one vector. Rows are contiguous. Only tensors whose rows are whole groups
  * are packed: see {@link #packable}.
@@ -23,8 +23,8 @@ import java.lang.foreign.ValueLayout;
 public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, float[] scales) implements Tensor {
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 34;
-    private static final int GROUP_BLOCKS = Q4_0PackedTensor.GROUP_BLOCKS;
-    private static final int GROUP_VALUES = Q8_0PackedKernels.GROUP_VALUES;
+    private static final int GROUP_BLOCKS = GroupedOrder.BLOCKS;
+    private static final int GROUP_VALUES = GroupedOrder.VALUES;
     /** Rows per chunk in {@link #matmul} and {@link #accumulateRows}: a chunk stays in L2 across the tokens. */
     private static final int ROW_CHUNK = 64;
     private static final ThreadLocal<float[]> GROUPED = ThreadLocal.withInitial(() -> new float[0]);
@@ -61,7 +61,7 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
 
     /** Where value {@code v} of block {@code block} (row-major block index) is in {@link #quants}. */
     private static int quantIndex(int block, int v) {
-        return block / GROUP_BLOCKS * GROUP_VALUES + v * GROUP_BLOCKS + block % GROUP_BLOCKS;
+        return GroupedOrder.index(block, v);
     }
 
     /** The weights in the file's Q8_0 layout, rebuilt on every call (the CPU kernels never need it). */
@@ -132,9 +132,9 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
             return;
         }
         float[] grouped = grouped(to - from);
-        toGrouped(y, from, to, grouped, 0);
+        GroupedOrder.toGrouped(y, from, to, grouped, 0);
         Q8_0PackedKernels.axpyRows(quants, scales, groupsPerRow(), from / GROUP_VALUES, (to - from) / GROUP_VALUES, rows, coeffs, count, grouped, 0);
-        fromGrouped(grouped, 0, y, from, to);
+        GroupedOrder.fromGrouped(grouped, 0, y, from, to);
     }
 
     /**
@@ -150,10 +150,10 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         }
         int width = to - from, groups = width / GROUP_VALUES;
         float[] grouped = grouped(tokens * width);
-        for (int t = 0; t < tokens; t++) toGrouped(outs[t], from, to, grouped, t * width);
+        for (int t = 0; t < tokens; t++) GroupedOrder.toGrouped(outs[t], from, to, grouped, t * width);
         TermChunks.forEach(rows, count, coeffs, tokens, ROW_CHUNK, (t, termRows, termCoeffs, terms) -> Q8_0PackedKernels.axpyRows(
                 quants, scales, groupsPerRow(), from / GROUP_VALUES, groups, termRows, termCoeffs, terms, grouped, t * width));
-        for (int t = 0; t < tokens; t++) fromGrouped(grouped, t * width, outs[t], from, to);
+        for (int t = 0; t < tokens; t++) GroupedOrder.fromGrouped(grouped, t * width, outs[t], from, to);
     }
 
     private void axpyRowsScalar(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
@@ -173,21 +173,4 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         return buffer;
     }
 
-    /** {@code grouped[offset + position of j − from] = y[j]} for {@code j} in {@code [from, to)} (whole groups). */
-    private static void toGrouped(float[] y, int from, int to, float[] grouped, int offset) {
-        for (int g = from; g < to; g += GROUP_VALUES, offset += GROUP_VALUES) {
-            for (int lane = 0; lane < GROUP_BLOCKS; lane++) {
-                for (int v = 0; v < BLOCK; v++) grouped[offset + v * GROUP_BLOCKS + lane] = y[g + lane * BLOCK + v];
-            }
-        }
-    }
-
-    /** The inverse of {@link #toGrouped}. */
-    private static void fromGrouped(float[] grouped, int offset, float[] y, int from, int to) {
-        for (int g = from; g < to; g += GROUP_VALUES, offset += GROUP_VALUES) {
-            for (int lane = 0; lane < GROUP_BLOCKS; lane++) {
-                for (int v = 0; v < BLOCK; v++) y[g + lane * BLOCK + v] = grouped[offset + v * GROUP_BLOCKS + lane];
-            }
-        }
-    }
 }
