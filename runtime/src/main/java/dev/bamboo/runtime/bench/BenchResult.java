@@ -11,7 +11,7 @@ import java.util.List;
  * @param recall             share of the really non-zero neurons that were computed (predicted mode: the predictor's recall; 1 for
  *                           exact mode), NaN when unmeasured
  */
-public record BenchResult(ModelFacts model, String backend, int threads, int promptBatch, String sparsity, BenchTest test,
+public record BenchResult(ModelFacts model, String backend, int threads, int promptBatch, String sparsity, BenchCase test,
                           List<Long> samplesNs, double activeFraction, double trueActiveFraction, double precision, double recall,
                           String testTime) {
 

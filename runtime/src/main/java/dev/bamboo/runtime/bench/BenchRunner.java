@@ -51,18 +51,18 @@ public final class BenchRunner {
     }
 
     /** Positions a set of tests needs: the longest of them (each test starts from an empty context). */
-    public static int contextFor(List<BenchTest> tests) {
-        return tests.stream().mapToInt(BenchTest::tokens).max().orElse(1);
+    public static int contextFor(List<BenchCase> tests) {
+        return tests.stream().mapToInt(BenchCase::tokens).max().orElse(1);
     }
 
     /** Runs every test for one model, mode and thread count; each finished row goes to {@code sink} as well. */
-    public List<BenchResult> run(Model model, ModelFacts facts, EngineOptions options, List<BenchTest> tests,
+    public List<BenchResult> run(Model model, ModelFacts facts, EngineOptions options, List<BenchCase> tests,
                                  List<ActiveFractions> active, Consumer<BenchResult> sink) {
         List<BenchResult> rows = new ArrayList<>();
         try (Engine engine = model.engine(options.withStatistics(Statistics.NONE))) {
             engine.notes().stream().filter(noted::add).forEach(notes);
             for (int i = 0; i < tests.size(); i++) {
-                BenchTest test = tests.get(i);
+                BenchCase test = tests.get(i);
                 int[] tokens = inputs(model, test);
                 warmUp(engine, facts, test, tokens);
                 List<Long> samples = new ArrayList<>(repetitions);
@@ -81,7 +81,7 @@ public final class BenchRunner {
      * whose speed drifts over minutes then gives every mode the same minutes, which their ratio needs. Rows come out
      * mode by mode, as {@link #run} gives them.
      */
-    public List<BenchResult> runInterleaved(Model model, ModelFacts facts, List<EngineOptions> options, List<BenchTest> tests,
+    public List<BenchResult> runInterleaved(Model model, ModelFacts facts, List<EngineOptions> options, List<BenchCase> tests,
                                             List<List<ActiveFractions>> active, Consumer<BenchResult> sink) {
         List<Engine> engines = new ArrayList<>();
         try {
@@ -92,7 +92,7 @@ public final class BenchRunner {
             }
             BenchResult[][] results = new BenchResult[engines.size()][tests.size()];
             for (int i = 0; i < tests.size(); i++) {
-                BenchTest test = tests.get(i);
+                BenchCase test = tests.get(i);
                 int[] tokens = inputs(model, test);
                 List<List<Long>> samples = new ArrayList<>();
                 for (Engine engine : engines) {
@@ -122,7 +122,7 @@ public final class BenchRunner {
      * more on a small one, whose first runs are still being compiled by the JIT (the demo model's tg16 took 38 ms in its
      * second run and 5 ms in its fifteenth), so that the timed runs do not depend on which test or mode ran first.
      */
-    private void warmUp(Engine engine, ModelFacts facts, BenchTest test, int[] tokens) {
+    private void warmUp(Engine engine, ModelFacts facts, BenchCase test, int[] tokens) {
         progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": warm-up");
         long start = System.nanoTime();
         do {
@@ -130,12 +130,12 @@ public final class BenchRunner {
         } while (System.nanoTime() - start < warmUpNanos);
     }
 
-    private long timed(Engine engine, ModelFacts facts, BenchTest test, int[] tokens, int repetition) {
+    private long timed(Engine engine, ModelFacts facts, BenchCase test, int[] tokens, int repetition) {
         progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": run " + (repetition + 1) + "/" + repetitions);
         return runOnce(engine.session(), test, tokens);
     }
 
-    private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchTest test, List<Long> samples, ActiveFractions a) {
+    private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchCase test, List<Long> samples, ActiveFractions a) {
         return new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(),
                 engine.sparsity().label(), test, samples, a.computed(), a.trueActive(), a.precision(), a.recall(), Instant.now().toString());
     }
@@ -145,7 +145,7 @@ public final class BenchRunner {
      * active, over the test's first {@value #ACTIVE_PASS_TOKENS} tokens. Dense mode computes every neuron and is not
      * measured.
      */
-    public List<ActiveFractions> activeFractions(Model model, EngineOptions options, List<BenchTest> tests, boolean truth) {
+    public List<ActiveFractions> activeFractions(Model model, EngineOptions options, List<BenchCase> tests, boolean truth) {
         SparsityMode mode = options.sparsity().resolve(model.weights());
         List<ActiveFractions> out = new ArrayList<>();
         if (mode == SparsityMode.DENSE) {
@@ -153,8 +153,8 @@ public final class BenchRunner {
             return out;
         }
         try (Engine engine = model.engine(options.withStatistics(truth ? Statistics.FULL : Statistics.COMPUTED))) {
-            for (BenchTest test : tests) {
-                BenchTest shorter = new BenchTest(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
+            for (BenchCase test : tests) {
+                BenchCase shorter = new BenchCase(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
                 progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");
                 engine.stats().orElseThrow().reset();
                 engine.predictorStats().ifPresent(SparsityStats::reset);
@@ -167,10 +167,10 @@ public final class BenchRunner {
     }
 
     /** One timed run from an empty context; returns its nanoseconds. */
-    static long runOnce(InferenceSession session, BenchTest test, int[] tokens) {
+    static long runOnce(InferenceSession session, BenchCase test, int[] tokens) {
         session.reset();
         long t0 = System.nanoTime();
-        if (test.kind() == BenchTest.Kind.PROMPT) {
+        if (test.kind() == BenchCase.Kind.PROMPT) {
             session.append(tokens);
         } else {
             for (int token : tokens) session.append(token);
@@ -179,7 +179,7 @@ public final class BenchRunner {
     }
 
     /** BOS, then random tokens of the tokenizer's vocabulary, from a generator seeded by the seed and the test. */
-    int[] inputs(Model model, BenchTest test) {
+    int[] inputs(Model model, BenchCase test) {
         return model.randomPrompt(test.tokens(), new SplittableRandom(seed * 31 + test.name().hashCode()));
     }
 

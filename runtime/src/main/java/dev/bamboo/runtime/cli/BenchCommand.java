@@ -2,7 +2,7 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.bench.BenchResult;
 import dev.bamboo.runtime.bench.BenchRunner;
-import dev.bamboo.runtime.bench.BenchTest;
+import dev.bamboo.runtime.bench.BenchCase;
 import dev.bamboo.runtime.bench.ModelFacts;
 import dev.bamboo.runtime.bench.OutputFormat;
 import dev.bamboo.runtime.bench.ResultPrinter;
@@ -105,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
         OutputFormat format = OutputFormat.parse(output);
-        List<BenchTest> tests = tests();
+        List<BenchCase> tests = tests();
         List<SparsityMode> modes = modes();
         List<Integer> threadCounts = threadCounts();
         if (repetitions < 1) throw new BambooException("-r " + repetitions + " is out of range: use 1 or more repetitions");
@@ -195,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
      * The statistics pass (it needs the CPU engine's measurements, whatever backend is timed); with {@code --stats} its
      * per-layer tables go to stderr.
      */
-    private List<BenchRunner.ActiveFractions> activeFractions(BenchRunner runner, Model model, EngineOptions base, List<BenchTest> tests,
+    private List<BenchRunner.ActiveFractions> activeFractions(BenchRunner runner, Model model, EngineOptions base, List<BenchCase> tests,
                                                               Consumer<String> progress, PrintWriter err) {
         List<BenchRunner.ActiveFractions> active = runner.activeFractions(model, base.withBackend(BackendChoice.CPU, -1), tests, stats);
         if (stats) {
@@ -231,15 +231,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The tests in the order given; a length given twice runs once (its rows would only repeat). */
-    private List<BenchTest> tests() {
-        LinkedHashSet<BenchTest> tests = new LinkedHashSet<>();
+    private List<BenchCase> tests() {
+        LinkedHashSet<BenchCase> tests = new LinkedHashSet<>();
         for (int p : prompts) {
             if (p < 0) throw new BambooException("-p " + p + " is out of range: use a prompt length of 1 or more, or 0 for none");
-            if (p > 0) tests.add(BenchTest.prompt(p));
+            if (p > 0) tests.add(BenchCase.prompt(p));
         }
         for (int n : gens) {
             if (n < 0) throw new BambooException("-n " + n + " is out of range: use a generation length of 1 or more, or 0 for none");
-            if (n > 0) tests.add(BenchTest.generation(n));
+            if (n > 0) tests.add(BenchCase.generation(n));
         }
         if (tests.isEmpty()) throw new BambooException("no tests: -p and -n are both 0; give a prompt or generation length");
         if (batch < 1 || batch > 4096) throw new BambooException("-b " + batch + " is out of range: use 1 to 4096");
@@ -258,7 +258,7 @@ final class BenchCommand implements Callable<Integer> {
         return List.copyOf(new LinkedHashSet<>(threads));
     }
 
-    private static int checkContext(Model model, Path path, List<BenchTest> tests) {
+    private static int checkContext(Model model, Path path, List<BenchCase> tests) {
         int needed = BenchRunner.contextFor(tests);
         int max = model.config().contextLength();
         if (needed > max) {

@@ -25,7 +25,7 @@ class BenchRunnerTest {
         BenchRunner runner = new BenchRunner(2, 0, 7, line -> {
             if (line != null) progress.add(line);
         }, note -> {});
-        List<BenchTest> tests = List.of(BenchTest.prompt(4), BenchTest.generation(3));
+        List<BenchCase> tests = List.of(BenchCase.prompt(4), BenchCase.generation(3));
         try (Model model = Model.load(TestData.model("bamboo-demo"))) {
             EngineOptions base = EngineOptions.defaults().withThreads(1).withContextLength(BenchRunner.contextFor(tests));
             List<EngineOptions> options = List.of(base.withSparsity(SparsityMode.DENSE), base.withSparsity(SparsityMode.PREDICTED));
@@ -70,7 +70,7 @@ class BenchRunnerTest {
     @Test
     void statisticsCountTheTestsOwnFirstTokens() {
         BenchRunner runner = new BenchRunner(1, 0, 7, line -> {}, note -> {});
-        BenchTest test = BenchTest.prompt(BenchRunner.ACTIVE_PASS_TOKENS + 8);
+        BenchCase test = BenchCase.prompt(BenchRunner.ACTIVE_PASS_TOKENS + 8);
         try (Model model = Model.load(TestData.model("bamboo-demo"))) {
             for (SparsityMode mode : List.of(SparsityMode.PREDICTED, SparsityMode.EXACT)) {
                 EngineOptions options = EngineOptions.defaults().withThreads(1).withContextLength(64).withSparsity(mode);

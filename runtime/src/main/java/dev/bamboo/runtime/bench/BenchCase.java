@@ -4,19 +4,19 @@ package dev.bamboo.runtime.bench;
  * One llama-bench test: {@code pp<n>} processes one batched prompt of {@code n} tokens (a BOS and random tokens),
  * {@code tg<n>} generates {@code n} tokens one decode step at a time after an empty context (the first step feeds BOS).
  */
-public record BenchTest(Kind kind, int tokens) {
+public record BenchCase(Kind kind, int tokens) {
     public enum Kind { PROMPT, GENERATION }
 
-    public BenchTest {
+    public BenchCase {
         if (tokens < 1) throw new IllegalArgumentException("a test needs at least one token, not " + tokens);
     }
 
-    public static BenchTest prompt(int n) {
-        return new BenchTest(Kind.PROMPT, n);
+    public static BenchCase prompt(int n) {
+        return new BenchCase(Kind.PROMPT, n);
     }
 
-    public static BenchTest generation(int n) {
-        return new BenchTest(Kind.GENERATION, n);
+    public static BenchCase generation(int n) {
+        return new BenchCase(Kind.GENERATION, n);
     }
 
     /** llama-bench's name: pp512, tg128. */
