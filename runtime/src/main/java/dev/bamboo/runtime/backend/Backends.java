@@ -25,10 +25,17 @@ public final class Backends {
 
     /** Why {@code --backend tornado} cannot be used here, in words a user can act on; empty when it can. */
     public static Optional<String> tornadoUnavailable() {
-        Optional<AcceleratorBackend> t = tornado();
-        if (t.isEmpty()) {
+        return unavailable(tornado());
+    }
+
+    /**
+     * Why {@code tornado} (what {@link #tornado()} found) cannot be used, in words a user can act on; empty when it can.
+     * Ask the instance that will run: each {@link #tornado()} call loads a new one, which probes its devices again.
+     */
+    public static Optional<String> unavailable(Optional<AcceleratorBackend> tornado) {
+        if (tornado.isEmpty()) {
             return Optional.of("this Bamboo was built without TornadoVM (build with -Ptornadovm and run ./bamboo with TORNADOVM_HOME set)");
         }
-        return t.get().unavailableReason();
+        return tornado.get().unavailableReason();
     }
 }

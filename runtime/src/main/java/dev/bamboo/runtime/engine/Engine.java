@@ -117,16 +117,16 @@ public final class Engine implements AutoCloseable {
      * becomes the first note.
      */
     private InferenceSession openAccelerator(ModelWeights weights, EngineOptions options, EngineOptions resolved) {
-        Optional<String> unavailable = options.backend() == BackendChoice.CPU ? Optional.of("--backend cpu") : Backends.tornadoUnavailable();
+        Optional<AcceleratorBackend> tornado = options.backend() == BackendChoice.CPU ? Optional.empty() : Backends.tornado();
+        Optional<String> unavailable = options.backend() == BackendChoice.CPU ? Optional.of("--backend cpu") : Backends.unavailable(tornado);
         if (options.backend() == BackendChoice.TORNADO && unavailable.isPresent()) {
             throw new BambooException("--backend tornado is not available: " + unavailable.get() + "; use --backend cpu");
         }
         InferenceSession accelerated = null;
         if (unavailable.isEmpty()) {
             if (options.statistics() != Statistics.NONE) throw new BambooException("--stats runs on the CPU engine only; add --backend cpu");
-            AcceleratorBackend tornado = Backends.tornado().orElseThrow();
             try {
-                accelerated = tornado.open(weights, resolved, sparsity, options.device());
+                accelerated = tornado.orElseThrow().open(weights, resolved, sparsity, options.device());
             } catch (BambooException e) {
                 if (options.backend() == BackendChoice.TORNADO) throw e;
                 unavailable = Optional.of(e.getMessage());
