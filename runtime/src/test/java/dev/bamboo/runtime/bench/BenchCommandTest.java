@@ -70,6 +70,15 @@ class BenchCommandTest {
         assertTrue(!bench("--sparsity", "predicted").err().contains("sparsity statistics"), "tables only with --stats");
     }
 
+    /** In exact mode the statistics pass also runs the demo's predictor beside the FFN and prints its table. */
+    @Test
+    void exactStatsAlsoPrintThePredictorBeside() {
+        String err = bench("--sparsity", "exact", "--stats").err();
+        assertEquals(2, err.lines().filter(l -> l.startsWith("bamboo: predictor statistics (bamboo-demo, ")
+                && l.contains("; the predictor, run beside exact mode and not used;")).count(), err);
+        assertTrue(err.contains("bamboo: predictor statistics (bamboo-demo, tg4; "), err);
+    }
+
     @Test
     void denseOnlyTableHasNoSparsityColumns() {
         List<String> lines = bench("--sparsity", "dense").out().strip().lines().toList();
