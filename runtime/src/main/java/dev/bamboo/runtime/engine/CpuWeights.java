@@ -8,6 +8,7 @@ import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.F16Tensor;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
@@ -136,14 +137,30 @@ public final class CpuWeights implements AutoCloseable {
                     + "slower than from memory: copying them needs %s of memory and %s is available", size(copy),
                     size(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), size(available)));
         }
-        if (!repack && !inMemory) return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
+        if (!repack && !inMemory) {
+            findSpecialValues(w, pool);
+            return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
+        }
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
+        findSpecialValues(prepared, pool);
         List<String> done = new ArrayList<>();
         if (repack) done.add("repacked " + size(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
         if (inMemory) done.add("copied " + size(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
         return new Prepared(prepared, Optional.of(String.join("; ", notes)));
+    }
+
+    /**
+     * Has every F16 tensor the forward pass multiplies searched for infinities and NaNs now, with the pool's threads
+     * ({@link F16Tensor#findSpecialValues}), rather than on one thread in the first token; copies into memory were
+     * searched as they were made.
+     */
+    private static void findSpecialValues(ModelWeights w, ComputePool pool) {
+        rebuild(w, new Converter(t -> {
+            if (t instanceof F16Tensor halves) halves.findSpecialValues(pool);
+            return t;
+        }));
     }
 
     /** Left free beside the copied weights for everything else the system runs. */

@@ -66,8 +66,13 @@ public final class F16Tensor implements Tensor {
     private boolean vectors() {
         if (!Simd.FLOAT_VECTORS) return false;
         Boolean f = finite;
-        if (f == null) finite = f = F16Kernels.allFinite(data, 0, size());
-        return f;
+        return f != null ? f : findOnFirstUse();
+    }
+
+    /** The first product's search, on one thread; threads that arrive meanwhile wait for it rather than search too. */
+    private synchronized boolean findOnFirstUse() {
+        if (finite == null) finite = F16Kernels.allFinite(data, 0, size());
+        return finite;
     }
 
     @Override
