@@ -66,7 +66,10 @@ public final class CpuWeights implements AutoCloseable {
      * room for the {@code reserve} bytes of heap the engine will allocate next.
      */
     synchronized Prepared prepared(ComputePool pool, long reserve) {
-        if (prepared == null) prepared = prepare(original, pool, reserve, memory);
+        if (prepared == null) {
+            prepared = prepare(original, pool, reserve, memory);
+            findSpecialValues(prepared.weights(), pool);
+        }
         return prepared;
     }
 
@@ -137,13 +140,9 @@ public final class CpuWeights implements AutoCloseable {
                     + "slower than from memory: copying them needs %s of memory and %s is available", size(copy),
                     size(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), size(available)));
         }
-        if (!repack && !inMemory) {
-            findSpecialValues(w, pool);
-            return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
-        }
+        if (!repack && !inMemory) return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
-        findSpecialValues(prepared, pool);
         List<String> done = new ArrayList<>();
         if (repack) done.add("repacked " + size(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
         if (inMemory) done.add("copied " + size(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
@@ -153,8 +152,7 @@ public final class CpuWeights implements AutoCloseable {
 
     /**
      * Has every F16 tensor the forward pass multiplies searched for infinities and NaNs now, with the pool's threads
-     * ({@link F16Tensor#findSpecialValues}), rather than on one thread in the first token; copies into memory were
-     * searched as they were made.
+     * ({@link F16Tensor#findSpecialValues}), rather than on one thread in the first token.
      */
     private static void findSpecialValues(ModelWeights w, ComputePool pool) {
         rebuild(w, new Converter(t -> {

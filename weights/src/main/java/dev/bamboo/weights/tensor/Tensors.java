@@ -83,8 +83,7 @@ public final class Tensors {
     /**
      * {@code t} with its bytes copied out of the mapped file into the process's own memory ({@link AnonymousMemory}), the
      * copy split over {@code pool}'s threads and freed when {@code arena} closes; {@code t} itself when it is not {@link
-     * #mapped}. The values and the kernels are the same; only where the bytes live changes. An F16 copy is also
-     * searched for infinities and NaNs ({@link F16Tensor#findSpecialValues}).
+     * #mapped}. The values and the kernels are the same; only where the bytes live changes.
      */
     public static Tensor inMemory(Tensor t, dev.bamboo.weights.parallel.ComputePool pool, Arena arena) {
         if (!mapped(t)) return t;
@@ -96,9 +95,7 @@ public final class Tensors {
             long start = first * COPY_CHUNK, stop = Math.min(size, end * COPY_CHUNK);
             MemorySegment.copy(from, start, to, start, stop - start);
         });
-        Tensor copy = of(t.name(), t.type(), t.rows(), t.cols(), to);
-        if (copy instanceof F16Tensor halves) halves.findSpecialValues(pool); // while the threads are at hand
-        return copy;
+        return of(t.name(), t.type(), t.rows(), t.cols(), to);
     }
 
     /**
