@@ -1,7 +1,10 @@
 # Sourced by ./bamboo and .ci/run: sets BAMBOO_JAVA_HOME to a JDK >= 25.
 # Order: $JAVA_HOME, then the usual JVM folders, then java on the PATH.
 bamboo_java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  # the whole output first, then the one line: a pipe that stops reading early can fail the callers' pipefail
+  local settings
+  settings=$("$1/bin/java" -XshowSettings:properties -version 2>&1) || return 0
+  sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' <<<"$settings" | head -n 1
 }
 
 bamboo_find_jdk() {

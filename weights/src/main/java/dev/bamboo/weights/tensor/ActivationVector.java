@@ -23,7 +23,9 @@ public final class ActivationVector {
     private final byte[] q8;
     private final float[] q8Scales;
     private final short[] q8Shorts;
+    /** The grouped quants, as shorts up to {@link #SHORT_GROUPED} values, else as bytes; the other one is null. */
     private final short[] q8Grouped;
+    private final byte[] q8GroupedBytes;
     private volatile boolean q8Valid;
     // the two widened forms are made only for the kernels that read them: file-layout blocks or packed Q4_0
     private volatile boolean shortsValid;
@@ -40,8 +42,21 @@ public final class ActivationVector {
         this.q8 = new byte[blocks * Q8_BLOCK];
         this.q8Scales = new float[blocks];
         this.q8Shorts = new short[blocks * Q8_BLOCK];
-        this.q8Grouped = new short[blocks * Q8_BLOCK];
+        boolean shortGrouped = length <= SHORT_GROUPED;
+        this.q8Grouped = shortGrouped ? new short[blocks * Q8_BLOCK] : null;
+        this.q8GroupedBytes = shortGrouped ? null : new byte[blocks * Q8_BLOCK];
     }
+
+    /**
+     * Vectors up to this long give the packed kernels ({@link Q4_0PackedTensor}, {@link Q8_0PackedTensor}) their grouped
+     * quants as shorts, longer ones as bytes. The kernels multiply in 16-bit lanes and read the activation quants of a
+     * row once per row. As shorts they load with no widening, which the compute-bound Q4_0 product feels (29.4 against
+     * 27.4 GB/s on 14336 × 4096 matrices from memory, 2 threads); but a long row's shorts no longer stay in L1 beside
+     * the weights streaming in (14336 values are 28 KB of shorts, 14 KB of bytes; L1 is 32 KB), and on 4096 × 14336
+     * matrices bytes read 21.3–22.0 GB/s against 15.5–15.9 as shorts (Q4_0), 22.5–25.9 against 17.7–18.1 (Q8_0)
+     * (bench/HISTORY.md, Kernels, "Nineteenth session").
+     */
+    static final int SHORT_GROUPED = 4096;
 
     public static ActivationVector of(float[] values) {
         return new ActivationVector(values, values.length);
@@ -63,7 +78,7 @@ public final class ActivationVector {
      * product spread over threads: otherwise the first thread to need them computes them while the others wait.
      */
     public ActivationVector prepareFor(Tensor w) {
-        if (w instanceof Q4_0PackedTensor || w instanceof Q8_0PackedTensor) q8Grouped();
+        if (w instanceof Q4_0PackedTensor || w instanceof Q8_0PackedTensor) group();
         else if (w.type().blockSize() > 1) q8Shorts();
         else if (w instanceof F16Tensor) halfScaled();
         return this;
@@ -99,18 +114,28 @@ public final class ActivationVector {
 
     /**
      * The Q8_0 quants of {@link #q8()} as shorts in the grouped order of {@link Q4_0PackedTensor} (whole groups of
-     * blocks only): lane {@code l} of a vector belongs to block {@code l} of its group, like the packed weights.
+     * blocks only): lane {@code l} of a vector belongs to block {@code l} of its group, like the packed weights. Null
+     * for vectors longer than {@link #SHORT_GROUPED}: {@link #q8GroupedBytes} has them.
      */
     short[] q8Grouped() {
-        if (!groupedValid) group();
+        group();
         return q8Grouped;
     }
 
-    private synchronized void group() {
+    /** {@link #q8Grouped} as bytes, for vectors longer than {@link #SHORT_GROUPED}; null for the others. */
+    byte[] q8GroupedBytes() {
+        group();
+        return q8GroupedBytes;
+    }
+
+    private void group() {
         if (groupedValid) return;
-        ensureQ8();
-        GroupedOrder.toGrouped(q8, q8Grouped);
-        groupedValid = true;
+        synchronized (this) {
+            if (groupedValid) return;
+            ensureQ8();
+            GroupedOrder.toGrouped(q8, q8Grouped, q8GroupedBytes);
+            groupedValid = true;
+        }
     }
 
     /**

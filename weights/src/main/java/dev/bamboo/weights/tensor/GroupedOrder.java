@@ -49,11 +49,18 @@ final class GroupedOrder {
         }
     }
 
-    /** {@link #toGrouped} of the first whole groups of byte values {@code q}, widened to shorts. */
-    static void toGrouped(byte[] q, short[] grouped) {
+    /**
+     * {@link #toGrouped} of the first whole groups of byte values {@code q}, into {@code shorts} (widened) or, where that
+     * is null, into {@code bytes}.
+     */
+    static void toGrouped(byte[] q, short[] shorts, byte[] bytes) {
         for (int g = 0; g + VALUES <= q.length; g += VALUES) {
             for (int b = 0; b < BLOCKS; b++) {
-                for (int v = 0; v < BLOCK; v++) grouped[g + v * BLOCKS + b] = q[g + b * BLOCK + v];
+                for (int v = 0; v < BLOCK; v++) {
+                    byte value = q[g + b * BLOCK + v];
+                    if (shorts != null) shorts[g + v * BLOCKS + b] = value;
+                    else bytes[g + v * BLOCKS + b] = value;
+                }
             }
         }
     }

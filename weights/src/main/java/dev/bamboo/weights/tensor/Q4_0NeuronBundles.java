@@ -113,7 +113,7 @@ public final class Q4_0NeuronBundles {
 
     private void part(int part, int[] rows, int from, int to, ActivationVector x, float[] out) {
         Q4_0PackedKernels.dotRows(quants, scales, 3 * partGroups, 1, part * partGroups, partGroups, rows, from, to,
-                x.q8Grouped(), x.q8Scales(), out, 0);
+                x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, 0);
     }
 
     /** {@code sums += Σ_k coeffs[k] · down_t[rows[k]]} for {@code k < count}, in the integer row accumulation. */

@@ -88,8 +88,9 @@ final class Q4_0PackedKernels {
      * {@code out[r − outShift] = row r · x} for the rows {@code r = rows[k]}, {@code k} in {@code [from, to)} (or
      * {@code r = k} when {@code rows} is null), over the {@code groups} groups from group {@code firstGroup} of rows
      * {@code groupsPerRow} groups long (a whole row, or one part of a {@link Q4_0NeuronBundles} row), against grouped
-     * Q8_0 activation quants {@code xq} (same lane order, see {@link ActivationVector}) with block scales {@code xd}:
-     * row group {@code firstGroup + i} meets activation group {@code i}.
+     * Q8_0 activation quants {@code xq} as shorts or, where that is null, {@code xqBytes} as bytes (same lane order, see
+     * {@link ActivationVector#SHORT_GROUPED}) with block scales {@code xd}: row group {@code firstGroup + i} meets
+     * activation group {@code i}.
      *
      * <p>The integer dot of each block is formed exactly in 16-bit lanes, two runs of quants per vector: a product is
      * at most 8 · 127 = 1016 in magnitude, and each lane adds 16 of them (≤ 16256 < 2^15) before the two partial sums of
@@ -98,7 +99,7 @@ final class Q4_0PackedKernels {
      * outgrow C2's node budget.
      */
     static void dotRows(byte[] q, short[] d, int groupsPerRow, int blockRows, int firstGroup, int groups, int[] rows,
-                        int from, int to, short[] xq, float[] xd, float[] out, int outShift) {
+                        int from, int to, short[] xq, byte[] xqBytes, float[] xd, float[] out, int outShift) {
         int stride = pairStride(blockRows);
         for (int k = from; k < to; k++) {
             int row = rows == null ? k : rows[k], r = row * groupsPerRow + firstGroup;
@@ -109,8 +110,8 @@ final class Q4_0PackedKernels {
                 ShortVector partial = ShortVector.zero(S2);
                 for (int j = 0; j < HALF; j += 2) {
                     ShortVector b = quantPair(q, pairs + j / 2 * stride);
-                    partial = partial.add(lowShorts(b).mul(ShortVector.fromArray(S2, xq, x + j * L)))
-                            .add(b.lanewise(VectorOperators.ASHR, 4).mul(ShortVector.fromArray(S2, xq, x + (j + HALF) * L)));
+                    partial = partial.add(lowShorts(b).mul(Simd.activationPair(xq, xqBytes, x + j * L)))
+                            .add(b.lanewise(VectorOperators.ASHR, 4).mul(Simd.activationPair(xq, xqBytes, x + (j + HALF) * L)));
                 }
                 acc = blockDots(partial).fma(scales(d, g).mul(FloatVector.fromArray(F, xd, i * L)), acc);
             }
@@ -127,12 +128,12 @@ final class Q4_0PackedKernels {
      * 10.3–12.1 touched across the block ({@link RowTouch}). For a stream (every row) touching halves the speed, and at
      * 40 % of the rows a block gather takes what a full product does ({@link Tensor#gatherLimit}).
      */
-    static void gatherRows(byte[] q, short[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
+    static void gatherRows(byte[] q, short[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, byte[] xqBytes, float[] xd, float[] out) {
         int rowQuants = groupsPerRow * GROUP_QUANTS, rowScales = groupsPerRow * L, touched = 0;
         for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
             int k1 = Math.min(to, k0 + RowTouch.BLOCK);
             touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.shorts(d, rows, k0, k1, rowScales);
-            dotRows(q, d, groupsPerRow, 1, 0, groupsPerRow, rows, k0, k1, xq, xd, out, 0);
+            dotRows(q, d, groupsPerRow, 1, 0, groupsPerRow, rows, k0, k1, xq, xqBytes, xd, out, 0);
         }
         RowTouch.keep(touched);
     }

@@ -143,13 +143,13 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     public float dot(long row, ActivationVector x) {
         float[] out = ONE.get();
         int r = Math.toIntExact(row);
-        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, r, r + 1, x.q8Grouped(), x.q8Scales(), out, r);
+        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, r, r + 1, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, r);
         return out[0];
     }
 
     @Override
     public void matvec(ActivationVector x, float[] out, int from, int to) {
-        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+        Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, from, to, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, 0);
     }
 
     /** Rows in chunks that stay in cache while every token takes its products from them. */
@@ -158,7 +158,7 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         for (int c = from; c < to; c += ROW_CHUNK) {
             int end = Math.min(to, c + ROW_CHUNK);
             for (int t = 0; t < xs.length; t++) {
-                Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, c, end, xs[t].q8Grouped(), xs[t].q8Scales(), outs[t], 0);
+                Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), null, c, end, xs[t].q8Grouped(), xs[t].q8GroupedBytes(), xs[t].q8Scales(), outs[t], 0);
             }
         }
     }
@@ -166,9 +166,9 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     @Override
     public void dotRows(int[] rows, int from, int to, ActivationVector x, float[] out) {
         if (blockRows == 1) {
-            Q4_0PackedKernels.gatherRows(quants, scales, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8Scales(), out);
+            Q4_0PackedKernels.gatherRows(quants, scales, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out);
         } else {
-            Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+            Q4_0PackedKernels.dotRows(quants, scales, groupsPerRow(), blockRows, 0, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, 0);
         }
     }
 

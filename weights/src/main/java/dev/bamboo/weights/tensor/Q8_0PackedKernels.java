@@ -34,13 +34,14 @@ final class Q8_0PackedKernels {
 
     /**
      * {@code out[r − outShift] = row r · x} for the rows {@code r = rows[k]}, {@code k} in {@code [from, to)} (or {@code r = k}
-     * when {@code rows} is null), against grouped Q8_0 activation quants {@code xq} with block scales {@code xd}.
+     * when {@code rows} is null), against grouped Q8_0 activation quants {@code xq} as shorts or, where that is null,
+     * {@code xqBytes} as bytes ({@link ActivationVector#SHORT_GROUPED}), with block scales {@code xd}.
      *
      * <p>Per block the integer dot is exact: a 16-bit lane adds the products of two run pairs, at most
      * {@code 2 · 128 · 127 = 32512 < 2^15} in magnitude, and is then widened and added as an int. Per group the blocks'
      * integer dots are scaled by the products of the two block scales, as llama.cpp's vec_dot_q8_0_q8_0 does per block.
      */
-    static void dotRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out,
+    static void dotRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, byte[] xqBytes, float[] xd, float[] out,
                         int outShift) {
         for (int k = from; k < to; k++) {
             int row = rows == null ? k : rows[k], first = row * groupsPerRow;
@@ -49,8 +50,8 @@ final class Q8_0PackedKernels {
                 int x = i * GROUP_VALUES, runs = (first + i) * GROUP_VALUES;
                 IntVector blockDots = IntVector.zero(I);
                 for (int v = 0; v < BLOCK; v += 4) {
-                    ShortVector p = runPair(q, runs + v * L).mul(ShortVector.fromArray(S2, xq, x + v * L))
-                            .add(runPair(q, runs + (v + 2) * L).mul(ShortVector.fromArray(S2, xq, x + (v + 2) * L)));
+                    ShortVector p = runPair(q, runs + v * L).mul(Simd.activationPair(xq, xqBytes, x + v * L))
+                            .add(runPair(q, runs + (v + 2) * L).mul(Simd.activationPair(xq, xqBytes, x + (v + 2) * L)));
                     blockDots = blockDots.add((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
                             .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
                 }
@@ -65,12 +66,12 @@ final class Q8_0PackedKernels {
      * {@link #dotRows} over listed rows, with the same results, in blocks of {@link RowTouch#BLOCK} list entries whose
      * rows (quants and scales) are touched before they are computed, as {@link Q4_0PackedKernels#gatherRows} does.
      */
-    static void gatherRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, float[] xd, float[] out) {
+    static void gatherRows(byte[] q, float[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, byte[] xqBytes, float[] xd, float[] out) {
         int rowQuants = groupsPerRow * GROUP_VALUES, rowScales = groupsPerRow * L, touched = 0;
         for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
             int k1 = Math.min(to, k0 + RowTouch.BLOCK);
             touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.floats(d, rows, k0, k1, rowScales);
-            dotRows(q, d, groupsPerRow, rows, k0, k1, xq, xd, out, 0);
+            dotRows(q, d, groupsPerRow, rows, k0, k1, xq, xqBytes, xd, out, 0);
         }
         RowTouch.keep(touched);
     }

@@ -90,13 +90,13 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     public float dot(long row, ActivationVector x) {
         float[] out = ONE.get();
         int r = Math.toIntExact(row);
-        Q8_0PackedKernels.dotRows(quants, scales, groupsPerRow(), null, r, r + 1, x.q8Grouped(), x.q8Scales(), out, r);
+        Q8_0PackedKernels.dotRows(quants, scales, groupsPerRow(), null, r, r + 1, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, r);
         return out[0];
     }
 
     @Override
     public void matvec(ActivationVector x, float[] out, int from, int to) {
-        Q8_0PackedKernels.dotRows(quants, scales, groupsPerRow(), null, from, to, x.q8Grouped(), x.q8Scales(), out, 0);
+        Q8_0PackedKernels.dotRows(quants, scales, groupsPerRow(), null, from, to, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, 0);
     }
 
     /** Rows in chunks that stay in cache while every token takes its products from them. */
@@ -105,14 +105,14 @@ public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, 
         for (int c = from; c < to; c += ROW_CHUNK) {
             int end = Math.min(to, c + ROW_CHUNK);
             for (int t = 0; t < xs.length; t++) {
-                Q8_0PackedKernels.dotRows(quants, scales, groupsPerRow(), null, c, end, xs[t].q8Grouped(), xs[t].q8Scales(), outs[t], 0);
+                Q8_0PackedKernels.dotRows(quants, scales, groupsPerRow(), null, c, end, xs[t].q8Grouped(), xs[t].q8GroupedBytes(), xs[t].q8Scales(), outs[t], 0);
             }
         }
     }
 
     @Override
     public void dotRows(int[] rows, int from, int to, ActivationVector x, float[] out) {
-        Q8_0PackedKernels.gatherRows(quants, scales, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8Scales(), out);
+        Q8_0PackedKernels.gatherRows(quants, scales, groupsPerRow(), rows, from, to, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out);
     }
 
     @Override

@@ -42,6 +42,16 @@ final class Simd {
     static final boolean QUANT_VECTORS = (L == 8 || L == 16) && B.length() == L && B2.length() == 2 * L && S2.length() == 2 * L;
 
     /**
+     * The {@code 2L} grouped activation quants at {@code offset} in 16-bit lanes, from {@code shorts} or, where that is
+     * null, widened from {@code bytes} ({@link ActivationVector#q8Grouped}, {@link ActivationVector#q8GroupedBytes}).
+     * Which array is null does not change within a product, so the JIT compiles the product's loop once per case.
+     */
+    static ShortVector activationPair(short[] shorts, byte[] bytes, int offset) {
+        return shorts != null ? ShortVector.fromArray(S2, shorts, offset)
+                : (ShortVector) ByteVector.fromArray(B2, bytes, offset).convertShape(VectorOperators.B2S, S2, 0);
+    }
+
+    /**
      * Sixteen 16-bit integer lanes as {@code L} float lanes: lane i is the sum of lanes i, i+L, ... (exact: small
      * integers). With L = 16 a plain widening.
      */
