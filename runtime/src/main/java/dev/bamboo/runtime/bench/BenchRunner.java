@@ -142,13 +142,14 @@ public final class BenchRunner {
 
     /**
      * The untimed pass: per test, the share of FFN neurons the mode computes and, with {@code truth}, the share really
-     * active, over the test's first {@value #ACTIVE_PASS_TOKENS} tokens. Dense mode computes every neuron and is not
-     * measured.
+     * active, over the test's first {@value #ACTIVE_PASS_TOKENS} tokens (and, where the model has a predictor and the
+     * mode does not use it, the predictor's, run beside, as {@code generate --stats} reports them). Dense mode computes
+     * every neuron: without {@code truth} there is nothing to measure.
      */
     public List<ActiveFractions> activeFractions(Model model, EngineOptions options, List<BenchCase> tests, boolean truth) {
         SparsityMode mode = options.sparsity().resolve(model.weights());
         List<ActiveFractions> out = new ArrayList<>();
-        if (mode == SparsityMode.DENSE) {
+        if (mode == SparsityMode.DENSE && !truth) {
             for (int i = 0; i < tests.size(); i++) out.add(ActiveFractions.DENSE);
             return out;
         }

@@ -87,8 +87,8 @@ final class BenchCommand implements Callable<Integer> {
             "and report on stderr each CPU generation test's weight bytes per token, the GB/s they make and their share of it"})
     boolean bandwidth;
 
-    @Option(names = "--stats", description = {"print on stderr, for each sparse mode and test, the statistics pass's per-layer true active fraction,",
-            "selected fraction and recall (the predictor's, in predicted mode; in exact mode also the predictor's, run beside),",
+    @Option(names = "--stats", description = {"print on stderr, for each mode and test, the statistics pass's per-layer true active fraction,",
+            "selected fraction and recall (the predictor's, in predicted mode; in dense and exact mode also the predictor's, run beside),",
             "as generate --stats does"})
     boolean stats;
 

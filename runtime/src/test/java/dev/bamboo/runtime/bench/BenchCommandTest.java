@@ -58,16 +58,21 @@ class BenchCommandTest {
     }
 
     @Test
-    void statsPrintPerLayerTablesForSparseModesOnly() {
+    void statsPrintPerLayerTablesForEveryMode() {
         CliRun run = bench("--sparsity", "dense,predicted", "--stats");
         String err = run.err();
-        // one table per sparse mode and test, as generate --stats prints it: a row per layer (the demo has 6) and "all"
+        // one table per mode and test, as generate --stats prints it: a row per layer (the demo has 6) and "all"
         assertEquals(2, err.lines().filter(l -> l.startsWith("bamboo: sparsity statistics (bamboo-demo, predicted, ")).count(), err);
         assertTrue(err.contains("predicted, pp8, its first 8 tokens") && err.contains("predicted, tg4, its first 4 tokens"), err);
-        assertEquals(2, err.lines().filter(l -> l.matches("\\s*layer\\s+true active\\s+predicted\\s+recall\\s+tokens")).count(), err);
-        assertEquals(2 * 6, err.lines().filter(l -> l.matches("\\s*[0-5]\\s+\\d+\\.\\d+%\\s+\\d+\\.\\d+%\\s+\\d+\\.\\d+%\\s+\\d+")).count(), err);
-        assertTrue(err.lines().anyMatch(l -> l.matches("\\s*all\\s+\\d+\\.\\d+%.*")), err);
-        assertTrue(!bench("--sparsity", "predicted").err().contains("sparsity statistics"), "tables only with --stats");
+        // dense computes every neuron: its tables give the true activity, and the predictor's run beside
+        assertEquals(2, err.lines().filter(l -> l.startsWith("bamboo: sparsity statistics (bamboo-demo, dense, ")).count(), err);
+        assertEquals(2, err.lines().filter(l -> l.startsWith("bamboo: predictor statistics (bamboo-demo, ")
+                && l.contains("; the predictor, run beside dense mode and not used;")).count(), err);
+        assertEquals(2, err.lines().filter(l -> l.matches("\\s*layer\\s+true active\\s+computed\\s+recall\\s+tokens")).count(), err);
+        assertEquals(2 + 2, err.lines().filter(l -> l.matches("\\s*layer\\s+true active\\s+predicted\\s+recall\\s+tokens")).count(), err);
+        assertEquals(6 * 6, err.lines().filter(l -> l.matches("\\s*[0-5]\\s+\\d+\\.\\d+%\\s+\\d+\\.\\d+%\\s+\\d+\\.\\d+%\\s+\\d+")).count(), err);
+        assertTrue(err.lines().anyMatch(l -> l.matches("\\s*all\\s+\\d+\\.\\d+%\\s+100\\.00%.*")), "dense computes every neuron: " + err);
+        assertTrue(!bench("--sparsity", "dense,predicted").err().contains("statistics"), "tables only with --stats");
     }
 
     /** In exact mode the statistics pass also runs the demo's predictor beside the FFN and prints its table. */
@@ -112,13 +117,15 @@ class BenchCommandTest {
         assertEquals(4, rows.get(1).get("n_gen").asInt());
         assertEquals("dense", rows.get(0).get("sparsity").asText());
         assertEquals(1.0, rows.get(0).get("active_fraction").asDouble());
-        assertTrue(rows.get(0).get("true_active_fraction").isNull());
+        double denseTrue = rows.get(0).get("true_active_fraction").asDouble();
+        assertTrue(denseTrue > 0 && denseTrue < 1, "dense mode measures the true activity with --stats: " + denseTrue);
         assertEquals("exact", rows.get(2).get("sparsity").asText());
         double exact = rows.get(2).get("active_fraction").asDouble();
         assertTrue(exact > 0 && exact < 1, "exact active fraction " + exact);
         assertTrue(rows.get(2).get("true_active_fraction").asDouble() <= exact + 1e-12);
         assertEquals(1.0, rows.get(2).get("active_recall").asDouble(), "exact mode computes every truly active neuron");
-        assertTrue(rows.get(0).get("active_recall").isNull(), "dense mode is not measured");
+        assertEquals(1.0, rows.get(0).get("active_recall").asDouble(), "dense mode computes every neuron");
+        assertEquals(denseTrue, rows.get(2).get("true_active_fraction").asDouble(), 0.01, "exact is lossless: the same neurons fire");
     }
 
     @Test
@@ -128,6 +135,9 @@ class BenchCommandTest {
             double computed = r.get("active_fraction").asDouble();
             assertTrue(computed > 0 && computed < 1, "exact active fraction " + computed);
             assertTrue(r.get("true_active_fraction").isNull() && r.get("active_precision").isNull() && r.get("active_recall").isNull(), "no truth measured without --stats: " + r);
+        }
+        for (JsonNode r : JSON.readTree(bench("--sparsity", "dense", "-o", "json").out())) {
+            assertTrue(r.get("true_active_fraction").isNull() && r.get("active_recall").isNull(), "dense: nothing measured without --stats: " + r);
         }
     }
 
