@@ -6,6 +6,12 @@ import java.lang.foreign.ValueLayout;
 /** bfloat16: the upper 16 bits of an IEEE float, little-endian. */
 public record BF16Tensor(String name, long rows, int cols, MemorySegment data) implements Tensor {
     static final ValueLayout.OfShort LAYOUT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /**
+     * Rows longer than this go two at a time through {@link BF16Kernels#dot2}, whose activations are loaded once for
+     * both rows (4096 × 14336 from memory, 2 threads: 21.2 → 26.1–26.3 GB/s; 4096 × 8192: 20.1 → 24.7); shorter rows,
+     * whose activations stay in L1, read faster one at a time (14336 × 4096: 32–35 one at a time, 23.6 two at a time).
+     */
+    static final int ONE_ROW_MAX = 4096;
 
     @Override public GGMLType type() { return GGMLType.BF16; }
 
@@ -40,7 +46,12 @@ public record BF16Tensor(String name, long rows, int cols, MemorySegment data) i
             return;
         }
         float[] v = x.values();
-        for (int r = from; r < to; r++) out[r] = BF16Kernels.dot(data, r * (long) cols * 2L, v, cols);
+        long rowBytes = cols * 2L;
+        int r = from;
+        if (cols > ONE_ROW_MAX) {
+            for (; r + 2 <= to; r += 2) BF16Kernels.dot2(data, r * rowBytes, (r + 1) * rowBytes, v, cols, out, r);
+        }
+        for (; r < to; r++) out[r] = BF16Kernels.dot(data, r * rowBytes, v, cols);
     }
 
     // The plain loops: used where the platform has no usable vector shape.
