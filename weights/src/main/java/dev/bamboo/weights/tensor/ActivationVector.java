@@ -53,7 +53,7 @@ public final class ActivationVector {
      * row once per row. As shorts they load with no widening, which the compute-bound Q4_0 product feels (29.4 against
      * 27.4 GB/s on 14336 × 4096 matrices from memory, 2 threads); but a long row's shorts no longer stay in L1 beside
      * the weights streaming in (14336 values are 28 KB of shorts, 14 KB of bytes; L1 is 32 KB), and on 4096 × 14336
-     * matrices bytes read 21.3–22.0 GB/s against 15.5–15.9 as shorts (Q4_0), 22.5–25.9 against 17.7–18.1 (Q8_0)
+     * matrices bytes read 21.1–22.0 GB/s against 15.3–15.9 as shorts (Q4_0), 22.5–27.0 against 17.7–18.2 (Q8_0)
      * (bench/HISTORY.md, Kernels, "Nineteenth session").
      */
     static final int SHORT_GROUPED = 4096;
