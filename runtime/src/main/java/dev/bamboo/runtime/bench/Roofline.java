@@ -2,6 +2,7 @@ package dev.bamboo.runtime.bench;
 
 import dev.bamboo.runtime.ffn.SparsityMode;
 
+import dev.bamboo.weights.io.ByteSize;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -24,7 +25,7 @@ public final class Roofline {
         if (Double.isNaN(computed)) return Optional.empty();
         double bytes = traffic.perToken(mode, computed), gbs = bytes / 1e9 * r.avgTs();
         String bound = dense ? "" : "at most ";
-        String perToken = bytes >= 1e9 ? String.format(Locale.ROOT, "%.2f GB", bytes / 1e9) : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        String perToken = ByteSize.decimal(bytes);
         return Optional.of(String.format(Locale.ROOT, "%s %s t=%d: %s%s of weights per token%s × %.2f t/s = %s%.1f GB/s, %s%.0f %% of the %.1f GB/s read",
                 r.test().name(), r.sparsity(), r.threads(), bound, perToken,
                 dense ? "" : String.format(Locale.ROOT, " (%.1f %% of the FFN computed)", 100 * computed),

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.ModelSummary;
+import dev.bamboo.weights.io.ByteSize;
 import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.ParameterCount;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,10 +44,10 @@ final class InfoCommand implements Callable<Integer> {
     private static void print(PrintWriter out, ModelSummary s) {
         ModelConfig c = s.config();
         out.printf(Locale.ROOT, "model:          %s%n", s.path());
-        out.printf(Locale.ROOT, "format:         %s, %s%n", s.format(), humanBytes(s.fileBytes()));
+        out.printf(Locale.ROOT, "format:         %s, %s%n", s.format(), ByteSize.binary(s.fileBytes()));
         out.printf(Locale.ROOT, "architecture:   %s%n", c.architecture());
-        out.printf(Locale.ROOT, "parameters:     %s (%,d)%s%n", humanCount(s.parameters()), s.parameters(),
-                s.predictorParameters() > 0 ? String.format(Locale.ROOT, " + predictors %s", humanCount(s.predictorParameters())) : "");
+        out.printf(Locale.ROOT, "parameters:     %s (%,d)%s%n", ParameterCount.text(s.parameters()), s.parameters(),
+                s.predictorParameters() > 0 ? String.format(Locale.ROOT, " + predictors %s", ParameterCount.text(s.predictorParameters())) : "");
         out.printf(Locale.ROOT, "dimensions:     hidden %d, ffn %d, layers %d, heads %d, kv heads %d, head dim %d, vocab %d%n",
                 c.hiddenSize(), c.intermediateSize(), c.layers(), c.heads(), c.kvHeads(), c.headDim(), c.vocabSize());
         out.printf(Locale.ROOT, "context:        %d%s%n", c.contextLength(), c.slidingWindow() > 0 ? ", sliding window " + c.slidingWindow() : "");
@@ -108,17 +110,5 @@ final class InfoCommand implements Callable<Integer> {
         var stops = tok.putArray("stop_tokens");
         for (int id : s.stopTokens().ids()) stops.add(id);
         return n;
-    }
-
-    static String humanBytes(long b) {
-        if (b >= 1L << 30) return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
-        if (b >= 1L << 20) return String.format(Locale.ROOT, "%.2f MiB", b / (double) (1L << 20));
-        return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
-    }
-
-    static String humanCount(long n) {
-        if (n >= 1_000_000_000L) return String.format(Locale.ROOT, "%.2fB", n / 1e9);
-        if (n >= 1_000_000L) return String.format(Locale.ROOT, "%.2fM", n / 1e6);
-        return String.format(Locale.ROOT, "%.1fK", n / 1e3);
     }
 }

@@ -7,6 +7,8 @@ import dev.bamboo.runtime.synth.SynthReport;
 import dev.bamboo.runtime.synth.SynthShape;
 import dev.bamboo.runtime.synth.Synthesizer;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.ByteSize;
+import dev.bamboo.weights.model.ParameterCount;
 import dev.bamboo.weights.tensor.GGMLType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,7 +89,7 @@ final class SynthCommand implements Callable<Integer> {
     private static void print(PrintWriter out, SynthReport r) {
         SynthOptions o = r.options();
         out.printf(Locale.ROOT, "wrote %s: %s %s %s, %d layers, %s, %s parameters (%.1f s)%n", r.file(), o.shape().name(),
-                o.type().name().toLowerCase(Locale.ROOT), o.format().label(), o.shape().layers(), bytes(r.bytes()), count(r.params()), r.writeSeconds());
+                o.type().name().toLowerCase(Locale.ROOT), o.format().label(), o.shape().layers(), ByteSize.decimal(r.bytes()), ParameterCount.text(r.params()), r.writeSeconds());
         if (o.format() == SynthFormat.POWERINFER) {
             // %g: a density of 1e-6 is not 0.0000, and density 1's threshold (-Float.MAX_VALUE) is not 39 digits
             out.printf(Locale.ROOT, "predictor: rank %d, threshold %.6g (requested density %.4g)%n", o.rank(), r.threshold(), o.density());
@@ -96,13 +98,6 @@ final class SynthCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static String bytes(long b) {
-        return b >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f GB", b / 1e9) : String.format(Locale.ROOT, "%.2f MB", b / 1e6);
-    }
-
-    private static String count(long n) {
-        return n >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f B", n / 1e9) : String.format(Locale.ROOT, "%.2f M", n / 1e6);
-    }
 
     private static void printMeasurement(PrintWriter out, DensityMeasurement m, double seconds) {
         // precision is undefined when nothing was selected

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.engine;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.weights.io.ByteSize;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
@@ -133,19 +134,19 @@ public final class CpuWeights implements AutoCloseable {
         if (pack > 0 && !repack) {
             notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, up to 3x slower: "
                     + "repacking them needs %s of Java heap with the KV cache and %s is free; %s",
-                    String.join("/", counter.packedTypes), size(pack + reserve), size(free), moreHeap(pack + reserve)));
+                    String.join("/", counter.packedTypes), ByteSize.binary(pack + reserve), ByteSize.binary(free), moreHeap(pack + reserve)));
         }
         if (copy > 0 && !inMemory) {
             notes.add(String.format(Locale.ROOT, "%s of weights are read from the mapped file, on some machines several times "
-                    + "slower than from memory: copying them needs %s of memory and %s is available", size(copy),
-                    size(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), size(available)));
+                    + "slower than from memory: copying them needs %s of memory and %s is available", ByteSize.binary(copy),
+                    ByteSize.binary(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), ByteSize.binary(available)));
         }
         if (!repack && !inMemory) return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
-        if (repack) done.add("repacked " + size(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
-        if (inMemory) done.add("copied " + size(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
+        if (repack) done.add("repacked " + ByteSize.binary(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
+        if (inMemory) done.add("copied " + ByteSize.binary(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
         return new Prepared(prepared, Optional.of(String.join("; ", notes)));
     }
@@ -187,15 +188,6 @@ public final class CpuWeights implements AutoCloseable {
     private static String moreHeap(long needed) {
         long gib = ((HeapRoom.used() + needed) >> 30) + 2;
         return String.format(Locale.ROOT, "give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx%dg) or use a smaller -c", gib, gib);
-    }
-
-    /** GiB, or MiB below one GiB (a small model's copy is not "0.00 GiB"). */
-    private static String size(long bytes) {
-        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", gib(bytes)) : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
-    }
-
-    private static double gib(long bytes) {
-        return bytes / (double) (1L << 30);
     }
 
     /**

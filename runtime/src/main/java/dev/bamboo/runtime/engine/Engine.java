@@ -17,6 +17,7 @@ import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.ByteSize;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorWeights;
@@ -82,8 +83,8 @@ public final class Engine implements AutoCloseable {
             if (ffn instanceof SparseFeedForward sparse && bundles) {
                 long bundled = sparse.bundleNeurons(cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch)));
                 if (bundled > 0) {
-                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for sparse decode steps (%.1f MiB of memory, shared by the model's engines)",
-                            bundled / 1048576.0));
+                    notes.add(String.format(java.util.Locale.ROOT, "laid ffn_gate, ffn_up and ffn_down_t out as neuron bundles for sparse decode steps (%s of memory, shared by the model's engines)",
+                            ByteSize.binary(bundled)));
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -159,7 +160,7 @@ public final class Engine implements AutoCloseable {
         if (selector == null) {
             DenseFeedForward dense = new DenseFeedForward(weights, pool, batch);
             if (dense.rowRunsBytes() > 0) {
-                notes.add(String.format(java.util.Locale.ROOT, "laid ffn_down_t out for the dense FFN's row accumulation (%.1f MiB of memory)", dense.rowRunsBytes() / 1048576.0));
+                notes.add(String.format(java.util.Locale.ROOT, "laid ffn_down_t out for the dense FFN's row accumulation (%s of memory)", ByteSize.binary(dense.rowRunsBytes())));
             }
             return dense;
         }
@@ -173,7 +174,7 @@ public final class Engine implements AutoCloseable {
         if (options.statistics() == Statistics.COMPUTED) selector = MeasuredSelector.countsOnly(selector, stats);
         SparseFeedForward sparse = new SparseFeedForward(weights, pool, selector, batch);
         if (sparse.transposedBytes() > 0) {
-            notes.add(String.format(java.util.Locale.ROOT, "transposed ffn_down once for the sparse FFN (%.1f MiB of memory)", sparse.transposedBytes() / 1048576.0));
+            notes.add(String.format(java.util.Locale.ROOT, "transposed ffn_down once for the sparse FFN (%s of memory)", ByteSize.binary(sparse.transposedBytes())));
         }
         return sparse;
     }

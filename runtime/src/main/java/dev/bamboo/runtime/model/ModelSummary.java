@@ -10,7 +10,6 @@ import dev.bamboo.weights.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,30 +32,23 @@ public record ModelSummary(String path, String format, ModelConfig config, long 
 
     public static ModelSummary of(Model model) {
         ModelWeights w = model.weights();
-        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
         Map<String, Integer> types = new TreeMap<>();
-        long params = 0;
-        for (Tensor t : w.modelTensors()) params += count(t, seen, types);
+        for (Tensor t : w.modelTensors()) types.merge(t.type().name(), 1, Integer::sum);
         long predictorParams = 0;
         Optional<Predictor> predictor = Optional.empty();
         if (w.predictor().isPresent()) {
             PredictorWeights p = w.predictor().get();
             List<Integer> ranks = new ArrayList<>();
             for (PredictorLayer pl : p.layers()) {
-                predictorParams += count(pl.fc1(), seen, types) + count(pl.fc2(), seen, types);
+                for (Tensor t : new Tensor[] {pl.fc1(), pl.fc2()}) types.merge(t.type().name(), 1, Integer::sum);
                 ranks.add(pl.rank());
             }
+            predictorParams = p.parameterCount();
             predictor = Optional.of(new Predictor(p.source(), List.copyOf(ranks), p.threshold()));
         }
-        return new ModelSummary(model.loaded().path().toString(), model.loaded().format().label(), w.config(), params, predictorParams,
-                model.loaded().fileBytes(), types, predictor, tokenizerKind(model), model.tokenizer().vocabSize(),
+        return new ModelSummary(model.loaded().path().toString(), model.loaded().format().label(), w.config(), w.parameterCount(),
+                predictorParams, model.loaded().fileBytes(), types, predictor, tokenizerKind(model), model.tokenizer().vocabSize(),
                 model.stopTokens());
-    }
-
-    private static long count(Tensor t, Map<Tensor, Boolean> seen, Map<String, Integer> types) {
-        if (t == null || seen.put(t, Boolean.TRUE) != null) return 0;
-        types.merge(t.type().name(), 1, Integer::sum);
-        return t.size();
     }
 
     private static String tokenizerKind(Model model) {

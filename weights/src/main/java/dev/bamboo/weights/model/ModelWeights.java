@@ -36,4 +36,11 @@ public record ModelWeights(
         }
         return out;
     }
+
+    /** The language model's parameters: {@link #modelTensors}' values, a tied output counted once, the predictor left out. */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor t : modelTensors()) n += t.size();
+        return n;
+    }
 }
