@@ -3,6 +3,7 @@ package dev.bamboo.runtime.cli;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.IoErrors;
+import dev.bamboo.weights.io.MessageText;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;
@@ -82,25 +83,9 @@ public final class BambooCli {
         int code = run(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true), err, args);
         Optional<IOException> lost = out.lostOutput();
         if (lost.isEmpty()) return code;
-        err.println("error: cannot write the output (" + oneLine(IoErrors.reason(lost.get())) + "); make room on the disk or write it elsewhere");
+        err.println("error: cannot write the output (" + MessageText.oneLine(IoErrors.reason(lost.get())) + "); make room on the disk or write it elsewhere");
         err.flush();
         return code == 0 ? 1 : code;
-    }
-
-    /**
-     * An error message as one line: messages quote text from files and command lines, whose line breaks and other
-     * control characters are shown escaped ({@code \n}) rather than breaking the one-line rule or the terminal.
-     */
-    static String oneLine(String message) {
-        if (message == null) return "";
-        StringBuilder sb = new StringBuilder(message.length());
-        for (int i = 0; i < message.length(); i++) {
-            char c = message.charAt(i);
-            if (c == '\n') sb.append("\\n");
-            else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        return sb.toString();
     }
 
     /** Runs the CLI with the given standard output and error (the tests capture them). */
@@ -112,17 +97,17 @@ public final class BambooCli {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof BambooException be) {
-                cmd.getErr().println("error: " + oneLine(be.getMessage()));
+                cmd.getErr().println("error: " + MessageText.oneLine(be.getMessage()));
                 return 1;
             }
-            cmd.getErr().println("error: internal error: " + oneLine(String.valueOf(ex)) + " (please report it with the command that caused it)");
+            cmd.getErr().println("error: internal error: " + MessageText.oneLine(String.valueOf(ex)) + " (please report it with the command that caused it)");
             return 2;
         });
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
             String message = ex.getMessage().strip().replace('\n', ' ');
             if (message.endsWith(".")) message = message.substring(0, message.length() - 1); // picocli ends its sentences
-            cmd.getErr().println("error: " + oneLine(message) + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
+            cmd.getErr().println("error: " + MessageText.oneLine(message) + "; see 'bamboo " + (cmd.getCommandName().equals("bamboo") ? "" : cmd.getCommandName() + " ") + "--help'");
             return 2;
         });
         int code;

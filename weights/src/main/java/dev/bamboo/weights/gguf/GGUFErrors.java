@@ -1,6 +1,7 @@
 package dev.bamboo.weights.gguf;
 
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.MessageText;
 
 /**
  * Builds the errors of this package. Messages quote names read from the file (keys, tensor names), which a corrupt
@@ -13,20 +14,6 @@ final class GGUFErrors {
     private GGUFErrors() {}
 
     static BambooException error(String message) {
-        return new BambooException(oneLine(message));
-    }
-
-    static String oneLine(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_LENGTH) + 16);
-        for (int i = 0; i < s.length(); i++) {
-            if (sb.length() >= MAX_LENGTH) {
-                sb.append("…");
-                break;
-            }
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        return sb.toString();
+        return new BambooException(MessageText.shortened(message, MAX_LENGTH));
     }
 }

@@ -30,7 +30,7 @@ public final class JsonFields {
     /** A value that must be an integer that fits an {@code int}; {@code what} names it. */
     public static int integer(JsonNode v, String what) {
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new BambooException(what + " is " + shown(v) + ", not an integer; the file is corrupt");
+            throw new BambooException(what + " is " + MessageText.shortened(v.toString(), 60) + ", not an integer; the file is corrupt");
         }
         return v.intValue();
     }
@@ -52,12 +52,6 @@ public final class JsonFields {
     }
 
     private static BambooException wrongType(String where, String key, JsonNode v, String expected) {
-        return new BambooException(where + key + " is " + shown(v) + ", not " + expected + "; the file is corrupt");
-    }
-
-    /** The value as JSON, shortened so that the message stays one readable line. */
-    private static String shown(JsonNode v) {
-        String s = v.toString().replaceAll("\\p{Cntrl}", "?");
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+        return new BambooException(where + key + " is " + MessageText.shortened(v.toString(), 60) + ", not " + expected + "; the file is corrupt");
     }
 }

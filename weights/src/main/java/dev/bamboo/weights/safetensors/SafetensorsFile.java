@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.io.MappedFile;
+import dev.bamboo.weights.io.MessageText;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
@@ -79,16 +80,10 @@ public final class SafetensorsFile implements AutoCloseable {
                 field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            entries.put(field.getKey(), entry(name, printable(field.getKey()), field.getKey(), field.getValue(), dataSize));
+            entries.put(field.getKey(), entry(name, MessageText.shortened(field.getKey(), 120), field.getKey(), field.getValue(), dataSize));
         }
         checkBackToBack(name, entries, dataSize);
         return new SafetensorsFile(file, dataStart, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
-    }
-
-    /** A name from the file as it may appear in a one-line message: no control characters, bounded length. */
-    private static String printable(String s) {
-        String clean = s.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
     }
 
     private static SafetensorsEntry entry(String file, String shownName, String tensor, JsonNode node, long dataSize) {
@@ -142,8 +137,8 @@ public final class SafetensorsFile implements AutoCloseable {
         String previous = null;
         for (SafetensorsEntry e : sorted) {
             if (e.begin() != expected) {
-                throw new BambooException(file + ": tensor " + printable(e.name()) + " starts at data byte " + e.begin() + " where "
-                        + (previous == null ? "the data starts at 0" : printable(previous) + " ends at " + expected)
+                throw new BambooException(file + ": tensor " + MessageText.shortened(e.name(), 120) + " starts at data byte " + e.begin() + " where "
+                        + (previous == null ? "the data starts at 0" : MessageText.shortened(previous, 120) + " ends at " + expected)
                         + " (tensors fill the data section back to back); the file is corrupt");
             }
             expected = e.end();
