@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.synth;
 
+import dev.bamboo.runtime.tokenizer.BytePiece;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.gguf.GGUFValue;
 import dev.bamboo.weights.gguf.GGUFValueType;
@@ -26,7 +27,7 @@ final class SyntheticVocabulary {
     static List<String> pieces(int size) {
         if (size < MIN_SIZE) throw new BambooException("a vocabulary of " + size + " tokens is too small: it needs at least " + MIN_SIZE);
         Set<String> out = new LinkedHashSet<>(List.of("<unk>", "<s>", "</s>"));
-        for (int b = 0; b < 256; b++) out.add(String.format(Locale.ROOT, "<0x%02X>", b));
+        for (int b = 0; b < 256; b++) out.add(BytePiece.of(b));
         List<String> chars = new ArrayList<>();
         chars.add(SPACE);
         for (char c : (ALPHABET + ALPHABET.toUpperCase(Locale.ROOT) + "0123456789.,;:!?'\"-()").toCharArray()) chars.add(String.valueOf(c));

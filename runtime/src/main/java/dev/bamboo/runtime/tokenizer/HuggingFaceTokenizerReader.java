@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.JsonFields;
 import dev.bamboo.weights.io.JsonFiles;
+import dev.bamboo.weights.io.MessageText;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -53,7 +54,7 @@ final class HuggingFaceTokenizerReader {
         Map<Integer, TokenType> addedTypes = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            putPiece(byId, JsonFields.integer(e.getValue(), "the id of vocabulary piece '" + shown(e.getKey()) + "'"), e.getKey());
+            putPiece(byId, JsonFields.integer(e.getValue(), "the id of vocabulary piece '" + MessageText.shortened(e.getKey(), 40) + "'"), e.getKey());
         }
         String unkPiece = JsonFields.text(model, "model.", "unk_token");
         int index = 0;
@@ -80,7 +81,7 @@ final class HuggingFaceTokenizerReader {
         for (int id = 0; id < size; id++) {
             pieces[id] = byId.get(id);
             types[id] = addedTypes.getOrDefault(id, TokenType.NORMAL);
-            if (types[id] == TokenType.NORMAL && byteFallback && isBytePiece(pieces[id])) {
+            if (types[id] == TokenType.NORMAL && byteFallback && BytePiece.parse(pieces[id]) >= 0) {
                 types[id] = TokenType.BYTE;
             }
         }
@@ -109,17 +110,6 @@ final class HuggingFaceTokenizerReader {
         if (old != null && !old.equals(piece)) {
             throw new BambooException("id " + id + " is both '" + old + "' and '" + piece + "': the file is corrupt");
         }
-    }
-
-    /** A piece as it may appear in a one-line message. */
-    private static String shown(String piece) {
-        String clean = piece.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
-    }
-
-    private static boolean isBytePiece(String p) {
-        return p.length() == 6 && p.startsWith("<0x") && p.endsWith(">")
-                && Character.digit(p.charAt(3), 16) >= 0 && Character.digit(p.charAt(4), 16) >= 0;
     }
 
     private static int indexOf(String[] pieces, String piece) {

@@ -151,10 +151,8 @@ public final class TokenizerLoader {
     static TokenType typeByText(String piece, int id, int unk, int bos, int eos) {
         if (id == bos || id == eos) return TokenType.CONTROL;
         if (id == unk) return TokenType.UNKNOWN;
-        return BYTE_PIECE.matcher(piece).matches() ? TokenType.BYTE : TokenType.NORMAL;
+        return BytePiece.parse(piece) >= 0 ? TokenType.BYTE : TokenType.NORMAL;
     }
-
-    private static final java.util.regex.Pattern BYTE_PIECE = java.util.regex.Pattern.compile("<0x[0-9A-Fa-f]{2}>");
 
     /** The parts of tokenizer_config.json that matter here; defaults when the file is absent. */
     record TokenizerConfig(Path file, boolean addBos, String bosToken, String eosToken, JsonNode addedTokensDecoder) {

@@ -74,13 +74,8 @@ public final class Vocabulary {
 
     /** The byte of a {@code <0xAB>} piece (SentencePiece writes exactly this form, upper-case hex). */
     static int parseBytePiece(int id, String p) {
-        if (p.length() == 6 && p.startsWith("<0x") && p.endsWith(">")) {
-            int hi = Character.digit(p.charAt(3), 16);
-            int lo = Character.digit(p.charAt(4), 16);
-            if (hi >= 0 && lo >= 0) {
-                return hi * 16 + lo;
-            }
-        }
+        int b = BytePiece.parse(p);
+        if (b >= 0) return b;
         throw new BambooException("byte piece " + id + " is '" + p + "', not of the form <0xAB>: the tokenizer file is corrupt");
     }
 
