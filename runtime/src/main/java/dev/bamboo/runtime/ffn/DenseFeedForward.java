@@ -11,6 +11,7 @@ import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The plain FFN: every neuron of gate, up and down. A transposed down projection ({@code ffn_down_t}) is read in the
@@ -26,6 +27,8 @@ public final class DenseFeedForward implements FeedForward {
     private final RowAccumulator down;
     /** {@code ffn_down_t} as the all-rows accumulation reads it fastest, made for every layer up front. */
     private final RowRunsCopies downT;
+    /** {@code 0, 1, …, ffn-1}: the row list of the all-rows accumulation. */
+    private final int[] allRows;
 
     public DenseFeedForward(ModelWeights weights, ComputePool pool, int maxBatch) {
         this.weights = weights;
@@ -37,6 +40,7 @@ public final class DenseFeedForward implements FeedForward {
         this.neurons = new ActivationVector[maxBatch];
         for (int t = 0; t < maxBatch; t++) neurons[t] = ActivationVector.of(new float[ffn]);
         this.down = new RowAccumulator(ffn, weights.config().hiddenSize());
+        this.allRows = IntStream.range(0, ffn).toArray();
         List<LayerWeights> layers = weights.layers();
         this.downT = new RowRunsCopies(pool, layers.size());
         for (int i = 0; i < layers.size(); i++) {
@@ -66,11 +70,11 @@ public final class DenseFeedForward implements FeedForward {
         } else {
             // PowerInfer files store only ffn_down_t: out[t] = Σ_i a[t][i] · down_t[i]
             if (n == 1) {
-                down.accumulate(pool, downT.of(layer, w.ffnDownT()), ParallelOps.allRows(ffn), neurons[0].values(), ffn, batch.output()[0]);
+                down.accumulate(pool, downT.of(layer, w.ffnDownT()), allRows, neurons[0].values(), ffn, batch.output()[0]);
             } else {
                 // every row read once for the whole batch
                 for (int t = 0; t < n; t++) Arrays.fill(batch.output()[t], 0f);
-                ParallelOps.accumulateAllRows(pool, downT.of(layer, w.ffnDownT()), neurons, batch.output(), n);
+                ParallelOps.accumulateAllRows(pool, downT.of(layer, w.ffnDownT()), allRows, neurons, batch.output(), n);
             }
         }
     }

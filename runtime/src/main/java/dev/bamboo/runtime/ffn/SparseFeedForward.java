@@ -11,6 +11,7 @@ import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The gather-based sparse FFN: per token, a set of active neurons; gate and up rows are read only for those neurons,
@@ -55,6 +56,8 @@ public final class SparseFeedForward implements FeedForward {
     private final RowAccumulator downAccumulator;
     /** {@code ffn_down_t} laid out for accumulating all rows, for decode steps whose terms are too many to gather. */
     private final RowRunsCopies rowRuns;
+    /** {@code 0, 1, …, ffn-1}: the row list of the all-rows accumulation. */
+    private final int[] allRows;
     /** Neuron bundles for one token's gathers; null until {@link #bundleNeurons}. */
     private BundledTokenFfn bundled;
 
@@ -64,6 +67,7 @@ public final class SparseFeedForward implements FeedForward {
         this.selector = selector;
         this.kind = weights.config().ffn();
         this.ffn = weights.config().intermediateSize();
+        this.allRows = IntStream.range(0, ffn).toArray();
         this.transposed = new TransposedDown();
         transposed.prepare(weights.layers());
         gate = new float[maxBatch][ffn];
@@ -251,7 +255,7 @@ public final class SparseFeedForward implements FeedForward {
                 }
                 if (terms > downT.gatherLimit() * ffn) {
                     // dense enough that streaming every row beats gathering; the zero terms add exactly nothing
-                    downAccumulator.accumulate(pool, rowRuns.of(layer, downT), ParallelOps.allRows(ffn), neurons[0], ffn, out[0]);
+                    downAccumulator.accumulate(pool, rowRuns.of(layer, downT), allRows, neurons[0], ffn, out[0]);
                 } else {
                     downAccumulator.accumulate(pool, downT, downRows, downCoeffs, terms, out[0]);
                 }

@@ -63,26 +63,13 @@ public final class ParallelOps {
     /**
      * {@code outs[t] += Σ_r coeffs[t][r] · w[r]} over every row {@code r} for a batch of tokens {@code t < count}: a
      * transposed down projection. Threads split the output columns, each row slice is applied to all tokens while it is
-     * cached. (One token goes through {@link RowAccumulator}, which splits the rows instead.)
+     * cached; {@code all} lists every row, {@code 0, 1, …, rows-1}. (One token goes through {@link RowAccumulator}, which
+     * splits the rows instead.)
      */
-    public static void accumulateAllRows(ComputePool pool, Tensor w, ActivationVector[] coeffs, float[][] outs, int count) {
+    public static void accumulateAllRows(ComputePool pool, Tensor w, int[] all, ActivationVector[] coeffs, float[][] outs, int count) {
         int rows = Math.toIntExact(w.rows());
-        int[] all = allRows(rows);
         float[][] c = new float[count][];
         for (int t = 0; t < count; t++) c[t] = coeffs[t].values();
         pool.forRange(w.cols(), COLUMN_ALIGN, rows * w.rowBytes() * count, (from, to) -> w.accumulateRows(all, rows, c, count, outs, from, to));
-    }
-
-    /** {@code 0, 1, …, n-1} (and possibly more), shared and never written after creation: no allocation per token. */
-    private static volatile int[] identity = new int[0];
-
-    /** The row list {@code 0, 1, …, n-1} (possibly longer), shared: never write to it. */
-    public static int[] allRows(int n) {
-        int[] id = identity;
-        if (id.length >= n) return id;
-        int[] grown = new int[n];
-        for (int i = 0; i < n; i++) grown[i] = i;
-        identity = grown;
-        return grown;
     }
 }

@@ -17,7 +17,7 @@ public record ContextLimit(int context, int modelContext) {
      * {@code "use SHORTER or a larger -c (up to N)"} when a larger context could hold {@code tokens}, else {@code "use
      * SHORTER (N tokens is this model's whole context)"}.
      */
-    public String advice(String shorter, int tokens) {
+    private String advice(String shorter, int tokens) {
         return "use " + shorter + (canGrow() && tokens <= modelContext ? " or a larger -c (up to " + modelContext + ")"
                 : " (" + modelContext + " tokens is this model's whole context)");
     }

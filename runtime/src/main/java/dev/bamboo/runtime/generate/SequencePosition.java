@@ -31,7 +31,7 @@ public final class SequencePosition {
     }
 
     /** Fails with a one-line error, before any work, when {@code n} more tokens do not fit the context. */
-    public void checkRoom(int n) {
+    private void checkRoom(int n) {
         if (position + n > limit.context()) throw limit.tooLong("the sequence needs", position + n, "a shorter sequence");
     }
 

@@ -52,7 +52,7 @@ public final class Quantizer {
     }
 
     /** bf16 from f32: the upper 16 bits, rounded to nearest even; NaN stays a (quiet) NaN. */
-    public static short toBF16(float x) {
+    private static short toBF16(float x) {
         int bits = Float.floatToRawIntBits(x);
         if (Float.isNaN(x)) return (short) ((bits >>> 16) | 0x40);
         int rounding = 0x7FFF + ((bits >>> 16) & 1);
