@@ -120,11 +120,7 @@ public final class CpuWeights implements AutoCloseable {
         long start = System.nanoTime();
         Converter counter = counter(w);
         long pack = counter.repackedHeap;
-        long free = HeapRoom.free();
-        if (pack + reserve > free) {
-            System.gc(); // once, at load: count only live data
-            free = HeapRoom.free();
-        }
+        long free = HeapRoom.freeAtLoad(pack + reserve);
         boolean repack = pack > 0 && pack + reserve <= free;
         // what stays in the file otherwise: everything mapped but what is repacked (Q4_0 or Q8_0 not repacked is copied as it is)
         long copy = counter.mappedBytes - (repack ? counter.repackedMappedBytes : 0);

@@ -52,7 +52,7 @@ final class BundledTokenFfn {
         Q4_0NeuronBundles[] made = new Q4_0NeuronBundles[layers.size()];
         long wanted = 0;
         for (LayerWeights w : layers) if (bundleable(w)) wanted += heap(w);
-        if (wanted + reserve > HeapRoom.free()) System.gc(); // once: count only live data
+        HeapRoom.freeAtLoad(wanted + reserve); // collects once if short
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
             if (bundleable(w) && heap(w) + reserve <= HeapRoom.free()) {

@@ -23,6 +23,15 @@ public final class HeapRoom {
     }
 
     /**
+     * {@link #free}, for a decision made at load about copies of {@code wanted} bytes: when they do not fit, one full
+     * collection first, so that only live data counts (the garbage of opening the model would otherwise turn them down).
+     */
+    public static long freeAtLoad(long wanted) {
+        if (wanted > free()) System.gc();
+        return free();
+    }
+
+    /**
      * Heap an array of {@code bytes} takes: under G1 an array of half a region or more gets whole regions of its own,
      * header included, so a 64 MiB KV-cache layer takes 17 regions of 4 MiB (a 7B model's weights and cache under a
      * 9 GiB heap leave ~0.8 GiB unused that way, which counting their bytes alone missed: the KV cache then failed).

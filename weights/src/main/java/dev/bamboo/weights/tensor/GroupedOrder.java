@@ -11,7 +11,7 @@ final class GroupedOrder {
     private GroupedOrder() {}
 
     /** Values per block. */
-    static final int BLOCK = 32;
+    static final int BLOCK = Q8_0Tensor.BLOCK;
     /** Blocks per group: one per float lane. */
     static final int BLOCKS = Simd.L;
     /** Values per group. */

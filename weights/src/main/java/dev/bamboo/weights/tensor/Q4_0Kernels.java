@@ -26,8 +26,8 @@ import static dev.bamboo.weights.tensor.Simd.S16;
 final class Q4_0Kernels {
     private Q4_0Kernels() {}
 
-    static final int BLOCK = 32;
-    static final int BLOCK_BYTES = 18;
+    static final int BLOCK = Q4_0Tensor.BLOCK;
+    static final int BLOCK_BYTES = Q4_0Tensor.BLOCK_BYTES;
     private static final int HALF = 16;
 
     static float scale(MemorySegment w, long off) {

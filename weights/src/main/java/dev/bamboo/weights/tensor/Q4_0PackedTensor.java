@@ -33,8 +33,8 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
     /** Blocks per group. */
     public static final int GROUP_BLOCKS = GroupedOrder.BLOCKS;
     static final int GROUP_VALUES = GroupedOrder.VALUES;
-    private static final int BLOCK = 32;
-    private static final int BLOCK_BYTES = 18;
+    private static final int BLOCK = Q4_0Tensor.BLOCK;
+    private static final int BLOCK_BYTES = Q4_0Tensor.BLOCK_BYTES;
     private static final int ROW_ALIGN = 16;
     /**
      * Rows (or, in {@link #accumulateRows}, a range of row indices) per chunk in {@link #matmul} and {@link

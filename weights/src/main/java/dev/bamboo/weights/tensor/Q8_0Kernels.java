@@ -25,8 +25,8 @@ import static dev.bamboo.weights.tensor.Simd.S16;
 final class Q8_0Kernels {
     private Q8_0Kernels() {}
 
-    static final int BLOCK = 32;
-    static final int BLOCK_BYTES = 34;
+    static final int BLOCK = Q8_0Tensor.BLOCK;
+    static final int BLOCK_BYTES = Q8_0Tensor.BLOCK_BYTES;
     private static final int HALF = 16;
 
     static float scale(MemorySegment w, long off) {

@@ -21,8 +21,8 @@ import java.lang.foreign.ValueLayout;
  * floats add 2 bytes per block.
  */
 public record Q8_0PackedTensor(String name, long rows, int cols, byte[] quants, float[] scales) implements Tensor {
-    private static final int BLOCK = 32;
-    private static final int BLOCK_BYTES = 34;
+    private static final int BLOCK = Q8_0Tensor.BLOCK;
+    private static final int BLOCK_BYTES = Q8_0Tensor.BLOCK_BYTES;
     private static final int GROUP_BLOCKS = GroupedOrder.BLOCKS;
     private static final int GROUP_VALUES = GroupedOrder.VALUES;
     /** Rows per chunk in {@link #matmul} and {@link #accumulateRows}: a chunk stays in L2 across the tokens. */
