@@ -1,11 +1,9 @@
 package dev.bamboo.runtime.backend;
 
-import dev.bamboo.weights.BambooException;
-
-import java.util.Locale;
+import dev.bamboo.weights.io.Choice;
 
 /** {@code --backend}: where the forward pass runs. */
-public enum BackendChoice {
+public enum BackendChoice implements Choice {
     /** An accelerator through TornadoVM when one is present and works, else the CPU engine. */
     AUTO,
     /** The Vector API CPU engine. */
@@ -14,14 +12,6 @@ public enum BackendChoice {
     TORNADO;
 
     public static BackendChoice parse(String s) {
-        try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BambooException("--backend '" + s + "' is not a backend; use auto, cpu or tornado");
-        }
-    }
-
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return Choice.parse(BackendChoice.class, "--backend", "a backend", s);
     }
 }

@@ -1,20 +1,15 @@
 package dev.bamboo.runtime.bench;
 
-import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.Choice;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 
 /** {@code -o}: how results are printed. The machine formats use llama-bench's field names. */
-public enum OutputFormat {
+public enum OutputFormat implements Choice {
     MD, CSV, JSON, JSONL;
 
     public static OutputFormat parse(String s) {
-        try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BambooException("-o '" + s + "' is not an output format; use md, csv, json or jsonl");
-        }
+        return Choice.parse(OutputFormat.class, "-o", "an output format", s);
     }
 
     /** A printer of this format; {@code sparsityColumns}: the markdown table shows sparsity and active % columns. */

@@ -2,12 +2,11 @@ package dev.bamboo.runtime.ffn;
 
 import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.Choice;
 import dev.bamboo.weights.model.ModelWeights;
 
-import java.util.Locale;
-
 /** {@code --sparsity}: how the FFN is computed. */
-public enum SparsityMode {
+public enum SparsityMode implements Choice {
     /** Every neuron. */
     DENSE,
     /** Only neurons whose gate passes the ReLU: identical results, no predictor needed. */
@@ -18,11 +17,7 @@ public enum SparsityMode {
     AUTO;
 
     public static SparsityMode parse(String s) {
-        try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BambooException("--sparsity '" + s + "' is not a mode; use dense, exact, predicted or auto");
-        }
+        return Choice.parse(SparsityMode.class, "--sparsity", "a mode", s);
     }
 
     /** The concrete mode for a model: AUTO resolved, impossible choices reported with what to use instead. */
@@ -43,10 +38,6 @@ public enum SparsityMode {
             }
             case DENSE -> DENSE;
         };
-    }
-
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
     }
 
     /**

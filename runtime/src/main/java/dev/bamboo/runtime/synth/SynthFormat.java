@@ -1,22 +1,12 @@
 package dev.bamboo.runtime.synth;
 
-import dev.bamboo.weights.BambooException;
-
-import java.util.Locale;
+import dev.bamboo.weights.io.Choice;
 
 /** {@code --format}: a PowerInfer file (magic PWRI, ffn_down_t, predictor fc1/fc2) or a dense GGUF. */
-public enum SynthFormat {
+public enum SynthFormat implements Choice {
     POWERINFER, GGUF;
 
     public static SynthFormat parse(String s) {
-        try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BambooException("--format '" + s + "' is not a format; use powerinfer or gguf");
-        }
-    }
-
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return Choice.parse(SynthFormat.class, "--format", "a format", s);
     }
 }
