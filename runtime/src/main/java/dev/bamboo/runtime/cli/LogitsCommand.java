@@ -12,7 +12,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -31,14 +30,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int[] tokens = parseIds(ids);
-        if (output.toString().isBlank()) throw new BambooException("-o is empty; give the name of the file to write, such as -o logits.safetensors");
-        Path folder = output.toAbsolutePath().getParent();
-        if (folder == null || Files.isDirectory(output)) {
-            throw new BambooException("-o " + output + " is a folder; give the name of the file to write, such as -o logits.safetensors");
-        }
-        if (!Files.isDirectory(folder)) {
-            throw new BambooException("-o " + output + ": the folder " + folder + " does not exist; create it or write elsewhere");
-        }
+        ReplacedFile.checkTarget(output, output.toString().isBlank() ? "-o" : "-o " + output);
         // the file is opened before the forward pass, so that a folder it may not write to fails first
         try (ReplacedFile file = ReplacedFile.create(output); Model m = Model.load(model.modelPath())) {
             int vocab = m.config().vocabSize();

@@ -5,6 +5,7 @@ import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.ReplacedFile;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -112,11 +113,8 @@ public final class Synthesizer {
     }
 
     private static void checkTarget(Path file, boolean force, long needed) {
+        ReplacedFile.checkTarget(file, "-o " + file);
         Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || Files.isDirectory(file)) throw new BambooException("'" + file + "' is a directory; give a file name such as " + file.toAbsolutePath().resolve("model.gguf"));
-        if (Files.exists(parent) && !Files.isDirectory(parent)) throw new BambooException(parent + " is a file, not a folder; give a path in a folder");
-        if (!Files.isDirectory(parent)) throw new BambooException(parent + " is not a directory; create it first or write elsewhere");
-        if (Files.exists(file) && !Files.isRegularFile(file)) throw new BambooException(file + " is not a regular file; give a file name");
         if (Files.exists(file) && !force) throw new BambooException(file + " exists; use --force to overwrite it or choose another name");
         // the new file is written beside an old one and replaces it once complete: the old one's space does not count
         long free;

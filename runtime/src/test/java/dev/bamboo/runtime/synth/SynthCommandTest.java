@@ -131,7 +131,7 @@ class SynthCommandTest {
         assertTrue(disk.err().contains("not enough disk space"), disk.err());
         assertFalse(Files.exists(Path.of(out)));
         CliRun root = CliRun.of("synth", "--shape", "tiny", "-o", "/");
-        assertTrue(root.isOneLineError() && root.err().contains("is a directory"), root.err());
+        assertTrue(root.isOneLineError() && root.err().contains("-o / is a folder"), root.err());
         if (Files.exists(Path.of("/dev/null"))) {
             CliRun device = CliRun.of("synth", "--shape", "tiny", "--force", "-o", "/dev/null");
             assertTrue(device.isOneLineError() && device.err().contains("not a regular file"), device.err());

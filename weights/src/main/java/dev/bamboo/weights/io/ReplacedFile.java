@@ -46,15 +46,33 @@ public final class ReplacedFile implements AutoCloseable {
         }
     }
 
-    /** Opens the temporary file beside {@code path}; refuses a target that exists and is not a regular file. */
-    public static ReplacedFile create(Path path) {
+    /**
+     * Refuses, before any work, a path no file can be written to: an empty name, a folder, a folder that does not exist
+     * or is a file, something there that is not a regular file (a device). {@code named} is how messages name the path,
+     * such as {@code "-o out.gguf"}.
+     */
+    public static void checkTarget(Path path, String named) {
+        if (path.toString().isBlank()) throw new BambooException(named + " is empty; give the name of the file to write");
         Path target = path.toAbsolutePath();
         if (target.getFileName() == null || Files.isDirectory(target)) {
-            throw new BambooException(path + " is a folder; give the name of the file to write");
+            throw new BambooException(named + " is a folder; give the name of the file to write");
+        }
+        Path folder = target.getParent();
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new BambooException(named + ": " + folder + " is a file, not a folder; give a path in a folder");
+        }
+        if (!Files.isDirectory(folder)) {
+            throw new BambooException(named + ": the folder " + folder + " does not exist; create it or write elsewhere");
         }
         if (Files.exists(target) && !Files.isRegularFile(target)) {
-            throw new BambooException(path + " is not a regular file; write to a file");
+            throw new BambooException(named + " is not a regular file; write to a file");
         }
+    }
+
+    /** Opens the temporary file beside {@code path}, after {@link #checkTarget}. */
+    public static ReplacedFile create(Path path) {
+        checkTarget(path, path.toString());
+        Path target = path.toAbsolutePath();
         // a name of its own (not createTempFile's, whose file only its owner may read): the file gets the usual permissions
         Path partial = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".partial");
         OutputStream opened;

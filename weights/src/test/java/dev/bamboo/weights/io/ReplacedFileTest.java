@@ -54,7 +54,7 @@ class ReplacedFileTest {
         assertEquals("old", Files.readString(target));
         assertEquals(List.of(target), files());
         BambooException missing = assertThrows(BambooException.class, () -> ReplacedFile.create(dir.resolve("no-such-folder/out.bin")));
-        assertTrue(missing.getMessage().contains("(no such file or directory); write to a folder that exists"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("no-such-folder does not exist; create it or write elsewhere"), missing.getMessage());
         BambooException folder = assertThrows(BambooException.class, () -> ReplacedFile.create(dir));
         assertTrue(folder.getMessage().contains("is a folder"), folder.getMessage());
     }
