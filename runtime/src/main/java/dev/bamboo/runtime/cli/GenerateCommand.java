@@ -9,19 +9,13 @@ import dev.bamboo.runtime.generate.GenerationStats;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.model.TextGenerator;
 import dev.bamboo.weights.BambooException;
-import dev.bamboo.weights.io.BoundedRead;
-import dev.bamboo.weights.io.IoErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code bamboo generate}: continue a prompt, streaming the text to stdout; timings go to stderr. */
@@ -31,11 +25,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingFlags sampling;
 
-    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the prompt")
-    String prompt;
-
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from a file (UTF-8; its final line break dropped, as llama.cpp does)")
-    Path promptFile;
+    @Mixin PromptOptions prompt;
 
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "256", description = "tokens to generate; -1 (or -2) = until the end of the text or of the context (default: ${DEFAULT-VALUE})")
     int maxTokens;
@@ -48,7 +38,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String text = promptText(prompt, promptFile);
+        String text = prompt.text();
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), ignoreEos, true);
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
@@ -86,32 +76,5 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** Prompt files larger than this are refused unread: at a few bytes per token it is many times any model's context. */
-    static final int MAX_PROMPT_FILE = 64 << 20;
-
-    static String promptText(String prompt, Path file) {
-        if (prompt != null && file != null) throw new BambooException("give the prompt with -p or with -f, not both");
-        if (file != null) {
-            String text;
-            try {
-                text = BoundedRead.text(file, MAX_PROMPT_FILE);
-            } catch (BoundedRead.TooLargeException e) {
-                throw new BambooException(file + ": the prompt file holds more than " + BoundedRead.mib(e.limit())
-                        + ", far more text than any context holds; give a shorter prompt");
-            } catch (CharacterCodingException e) {
-                throw new BambooException(file + ": the prompt file is not UTF-8 text; convert it to UTF-8 (e.g. with iconv)");
-            } catch (NoSuchFileException e) {
-                throw new BambooException(file + ": no such prompt file");
-            } catch (IOException e) {
-                throw new BambooException(file + ": cannot read the prompt file (" + IoErrors.reason(e) + "); check that it is a readable file");
-            }
-            // as llama.cpp reads -f: the file's final line break is not part of the prompt
-            if (text.endsWith("\n")) text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
-            return text;
-        }
-        if (prompt == null) throw new BambooException("no prompt: give one with -p TEXT or -f FILE");
-        return ArgumentText.decoded("-p", prompt);
     }
 }

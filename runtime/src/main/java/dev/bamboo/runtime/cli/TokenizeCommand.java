@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
@@ -20,11 +19,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions model;
 
-    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the text")
-    String prompt;
-
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the text from a file, as generate reads its prompt (the final line break dropped)")
-    Path promptFile;
+    @Mixin PromptOptions prompt;
 
     @Option(names = "--json", description = "one JSON array of ids")
     boolean json;
@@ -34,7 +29,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String text = GenerateCommand.promptText(prompt, promptFile);
+        String text = prompt.text();
         // tokenizing runs no engine, but a wrong -t, -c or --sparsity is still refused, as generate would refuse it
         var engineOptions = model.engineOptions();
         PrintWriter out = spec.commandLine().getOut();
@@ -43,12 +38,7 @@ final class TokenizeCommand implements Callable<Integer> {
             engineOptions.sparsity().resolve(m.weights());
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(text);
-            if (bos) {
-                int[] b = new int[ids.length + 1];
-                b[0] = tok.bos();
-                System.arraycopy(ids, 0, b, 1, ids.length);
-                ids = b;
-            }
+            if (bos) ids = Model.withBos(ids, tok.bos());
             if (json) {
                 StringJoiner j = new StringJoiner(",", "[", "]");
                 for (int id : ids) j.add(Integer.toString(id));

@@ -110,11 +110,15 @@ public final class Model implements AutoCloseable {
     /** The prompt's token ids as the model sees them (BOS first when asked and the tokenizer adds one). */
     public int[] promptIds(String prompt, boolean addBos) {
         int[] ids = tokenizer.encode(prompt);
-        if (!addBos || !tokenizer.addBos()) return ids;
-        int[] withBos = new int[ids.length + 1];
-        withBos[0] = tokenizer.bos();
-        System.arraycopy(ids, 0, withBos, 1, ids.length);
-        return withBos;
+        return addBos && tokenizer.addBos() ? withBos(ids, tokenizer.bos()) : ids;
+    }
+
+    /** {@code bos}, then {@code ids}. */
+    public static int[] withBos(int[] ids, int bos) {
+        int[] out = new int[ids.length + 1];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
     }
 
     /**

@@ -22,23 +22,23 @@ class PromptFileTest {
 
     @Test
     void theFinalLineBreakIsNotPartOfThePrompt() throws IOException {
-        assertEquals("Once upon a time", GenerateCommand.promptText(null, file("Once upon a time\n".getBytes(StandardCharsets.UTF_8))));
-        assertEquals("Two lines\nhere", GenerateCommand.promptText(null, file("Two lines\nhere\r\n".getBytes(StandardCharsets.UTF_8))));
-        assertEquals("Ends in a blank line\n", GenerateCommand.promptText(null, file("Ends in a blank line\n\n".getBytes(StandardCharsets.UTF_8))));
-        assertEquals("no break", GenerateCommand.promptText(null, file("no break".getBytes(StandardCharsets.UTF_8))));
-        assertEquals("日本語 ✓", GenerateCommand.promptText(null, file("日本語 ✓\n".getBytes(StandardCharsets.UTF_8))));
+        assertEquals("Once upon a time", PromptOptions.text(null, file("Once upon a time\n".getBytes(StandardCharsets.UTF_8))));
+        assertEquals("Two lines\nhere", PromptOptions.text(null, file("Two lines\nhere\r\n".getBytes(StandardCharsets.UTF_8))));
+        assertEquals("Ends in a blank line\n", PromptOptions.text(null, file("Ends in a blank line\n\n".getBytes(StandardCharsets.UTF_8))));
+        assertEquals("no break", PromptOptions.text(null, file("no break".getBytes(StandardCharsets.UTF_8))));
+        assertEquals("日本語 ✓", PromptOptions.text(null, file("日本語 ✓\n".getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
     void aFileThatIsNotUtf8IsRefusedWithTheFix() throws IOException {
         Path latin1 = file("caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
-        BambooException e = assertThrows(BambooException.class, () -> GenerateCommand.promptText(null, latin1));
+        BambooException e = assertThrows(BambooException.class, () -> PromptOptions.text(null, latin1));
         assertTrue(e.getMessage().contains("not UTF-8") && e.getMessage().contains("convert"), e.getMessage());
     }
 
     @Test
     void aMissingFileIsNamed() {
-        BambooException e = assertThrows(BambooException.class, () -> GenerateCommand.promptText(null, tmp.resolve("nope.txt")));
+        BambooException e = assertThrows(BambooException.class, () -> PromptOptions.text(null, tmp.resolve("nope.txt")));
         assertTrue(e.getMessage().contains("nope.txt") && e.getMessage().contains("no such"), e.getMessage());
     }
 
@@ -47,9 +47,9 @@ class PromptFileTest {
     void aFileFarLargerThanAnyContextIsRefusedUnread() throws IOException {
         Path big = tmp.resolve("big.txt");
         try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
-            f.setLength(GenerateCommand.MAX_PROMPT_FILE + 1L);
+            f.setLength(PromptOptions.MAX_PROMPT_FILE + 1L);
         }
-        BambooException e = assertThrows(BambooException.class, () -> GenerateCommand.promptText(null, big));
+        BambooException e = assertThrows(BambooException.class, () -> PromptOptions.text(null, big));
         assertTrue(e.getMessage().contains("holds more than 64 MiB, far more text than any context holds"), e.getMessage());
     }
 }
