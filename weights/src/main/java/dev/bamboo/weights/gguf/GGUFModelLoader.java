@@ -8,6 +8,7 @@ import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.model.RopeLayout;
+import dev.bamboo.weights.model.TensorNames;
 import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -171,10 +171,10 @@ public final class GGUFModelLoader {
         return new ModelWeights(c, embd, List.copyOf(layers), outputNorm, output, predictor);
     }
 
-    /** A layer's tensors by their llama.cpp names, with PowerInfer's transposed down projection and predictor. */
-    private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\.(attn_norm|attn_q|attn_k|attn_v|attn_output"
-            + "|ffn_norm|ffn_gate|ffn_up|ffn_down|ffn_down_t|fc1|fc2)\\.weight");
-    private static final Set<String> MODEL_TENSORS = Set.of("token_embd.weight", "output_norm.weight", "output.weight");
+    /** The tensors by their llama.cpp names, with PowerInfer's transposed down projection and predictor. */
+    private static final TensorNames NAMES = new TensorNames(Set.of("token_embd.weight", "output_norm.weight", "output.weight"),
+            Pattern.compile("blk\\.(\\d+)\\.(attn_norm|attn_q|attn_k|attn_v|attn_output"
+                + "|ffn_norm|ffn_gate|ffn_up|ffn_down|ffn_down_t|fc1|fc2)\\.weight"));
 
     /**
      * Every tensor of the file is one the model uses: one it does not know (attention biases, {@code rope_freqs} of
@@ -182,9 +182,7 @@ public final class GGUFModelLoader {
      */
     private static void checkAllUsed(GGUFFile file, int layers) {
         for (GGUFTensorInfo t : file.tensorInfos()) {
-            if (MODEL_TENSORS.contains(t.name())) continue;
-            Matcher m = LAYER_TENSOR.matcher(t.name());
-            if (m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) continue;
+            if (NAMES.used(t.name(), layers)) continue;
             throw GGUFErrors.error(file.fileName() + ": the file holds tensor " + t.name() + ", which a " + layers + "-layer "
                     + file.architecture() + " model without biases does not use (another architecture or variant, or a block_count that"
                     + " does not match the tensors); Bamboo would run it wrong, so it refuses it: use a llama, mistral or bamboo file as its"

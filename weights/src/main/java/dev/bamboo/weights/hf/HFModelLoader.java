@@ -8,6 +8,7 @@ import dev.bamboo.weights.model.ModelFormat;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.model.ShapeCheck;
+import dev.bamboo.weights.model.TensorNames;
 import dev.bamboo.weights.predictorfiles.LoadedPredictor;
 import dev.bamboo.weights.predictorfiles.PredictorFiles;
 import dev.bamboo.weights.safetensors.SafetensorsCheckpoint;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Opens a Hugging Face model directory: {@code config.json} plus single or sharded safetensors weights. */
@@ -70,10 +70,10 @@ public final class HFModelLoader {
         }
     }
 
-    /** A layer's tensors as transformers names them for the Llama family; its predictor's as TurboSparse embeds them. */
-    private static final Pattern LAYER_TENSOR = Pattern.compile("model\\.layers\\.(\\d+)\\.(input_layernorm|post_attention_layernorm"
-            + "|self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj|mlp\\.predictor\\.fc[12])\\.weight");
-    private static final Set<String> MODEL_TENSORS = Set.of("model.embed_tokens.weight", "model.norm.weight", "lm_head.weight");
+    /** The tensors as transformers names them for the Llama family; a layer's predictor's as TurboSparse embeds them. */
+    private static final TensorNames NAMES = new TensorNames(Set.of("model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"),
+            Pattern.compile("model\\.layers\\.(\\d+)\\.(input_layernorm|post_attention_layernorm"
+                + "|self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj|mlp\\.predictor\\.fc[12])\\.weight"));
 
     /**
      * Every tensor of the checkpoint is one the model uses: a tensor it does not know (attention or MLP biases, layers
@@ -84,8 +84,7 @@ public final class HFModelLoader {
     private static void checkAllUsed(Path dir, SafetensorsCheckpoint ckpt, int layers) {
         for (String name : ckpt.names()) {
             if (name.contains(".rotary_emb.")) continue;
-            Matcher m = LAYER_TENSOR.matcher(name);
-            if (MODEL_TENSORS.contains(name) || m.matches() && m.group(1).length() < 10 && Long.parseLong(m.group(1)) < layers) {
+            if (NAMES.used(name, layers)) {
                 checkRank(dir, ckpt, name);
                 continue;
             }
