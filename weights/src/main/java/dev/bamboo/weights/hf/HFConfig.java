@@ -58,8 +58,11 @@ public final class HFConfig {
         if (headDim % 2 != 0) throw new BambooException(where + ": head_dim " + headDim + " is odd; RoPE needs pairs of dimensions, so the config is wrong");
         double eps = optionalNumber(c, "rms_norm_eps", 1e-6, where);
         double theta = ropeTheta(c, where).orElse(10000.0);
-        if (!(eps > 0) || !(theta > 0) || !Double.isFinite(eps) || !Double.isFinite(theta)) {
-            throw new BambooException(where + ": rms_norm_eps " + eps + " and rope_theta " + theta + " must be positive numbers; the config is corrupt");
+        // checked as the floats the model computes with: 1e39 would become infinity there, 1e-50 zero
+        float epsValue = (float) eps, thetaValue = (float) theta;
+        if (!(epsValue > 0) || !(thetaValue > 0) || !Float.isFinite(epsValue) || !Float.isFinite(thetaValue)) {
+            throw new BambooException(where + ": rms_norm_eps " + eps + " and rope_theta " + theta
+                    + " must be positive numbers a float holds (about 1.4e-45 to 3.4e38); the config is corrupt");
         }
         refuseUnsupported(c, where);
         int context = optionalInt(c, "max_position_embeddings", 2048, where);
@@ -76,7 +79,7 @@ public final class HFConfig {
         int bos = tokenId(c, "bos_token_id", 1, vocab, where);
         int eos = tokenId(c, "eos_token_id", 2, vocab, where);
         return new ModelConfig(type.equals("sparsellama") ? "llama" : type, vocab, hidden, ffn, layers, heads, kvHeads, headDim,
-                (float) eps, (float) theta, RopeLayout.ROTATE_HALF, context, window, tied, ffnKind, bos, eos);
+                epsValue, thetaValue, RopeLayout.ROTATE_HALF, context, window, tied, ffnKind, bos, eos);
     }
 
     /**

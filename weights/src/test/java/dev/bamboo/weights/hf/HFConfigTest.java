@@ -71,6 +71,10 @@ class HFConfigTest {
         assertTrue(error(c -> c.put("head_dim", 1_000_000_000)).contains("absurdly wide"));
         assertTrue(error(c -> c.put("rms_norm_eps", -1.0)).contains("must be positive numbers"));
         assertTrue(error(c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", 0)).contains("must be positive numbers"));
+        // numbers a double holds but the model's floats do not: infinity and zero there
+        assertTrue(error(c -> c.put("rms_norm_eps", 1e39)).contains("must be positive numbers a float holds"));
+        assertTrue(error(c -> c.put("rms_norm_eps", 1e-50)).contains("must be positive numbers a float holds"));
+        assertTrue(error(c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", 1e39)).contains("must be positive numbers a float holds"));
         assertTrue(error(c -> c.put("hidden_size", 128.5)).contains("'hidden_size' must be a positive integer"));
         assertTrue(error(c -> c.put("sliding_window", true)).contains("'sliding_window' must be a positive integer"));
         assertTrue(error(c -> c.put("head_dim", 33)).contains("head_dim 33 is odd"));
