@@ -32,9 +32,10 @@ final class ModelStopTokens {
         ids.add(loaded.config().eosToken());
         if (tokenizer.vocabulary().eos() >= 0) ids.add(tokenizer.vocabulary().eos());
         Path path = loaded.path();
+        int vocab = loaded.config().vocabSize();
         if (Files.isDirectory(path)) {
-            addIds(ids, path.resolve("config.json"));
-            addIds(ids, path.resolve("generation_config.json"));
+            addIds(ids, path.resolve("config.json"), vocab);
+            addIds(ids, path.resolve("generation_config.json"), vocab);
             addEosToken(ids, path.resolve("tokenizer_config.json"), tokenizer);
         }
         loaded.ggufMetadata().ifPresent(m -> {
@@ -42,7 +43,6 @@ final class ModelStopTokens {
             add(ids, m, "tokenizer.ggml.eom_token_id");
         });
         for (int id : endOfTurnMarkers(tokenizer)) ids.add(id);
-        int vocab = loaded.config().vocabSize();
         return StopTokens.of(ids.build().filter(id -> id < vocab).toArray());
     }
 
@@ -54,7 +54,7 @@ final class ModelStopTokens {
     }
 
     /** Every id of a Hugging Face JSON file's {@code eos_token_id}, a number or a list of numbers. */
-    private static void addIds(IntStream.Builder ids, Path json) {
+    private static void addIds(IntStream.Builder ids, Path json, int vocab) {
         if (!Files.isRegularFile(json)) return;
         JsonNode eos = JsonFiles.readObject(json, "fix or remove it").get("eos_token_id");
         if (eos == null || eos.isNull()) return;
@@ -62,6 +62,9 @@ final class ModelStopTokens {
             // strictly, as transformers reads it: a corrupt id is an error, not a stop token quietly dropped
             if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
                 throw new BambooException(json + ": eos_token_id holds " + id + ", which is not a token id; fix or remove it");
+            }
+            if (id.intValue() >= vocab) {
+                throw new BambooException(json + ": eos_token_id holds " + id + ", outside the model's vocabulary of " + vocab + "; fix or remove it");
             }
             ids.add(id.intValue());
         }

@@ -91,6 +91,10 @@ class StopTokensTest {
         dev.bamboo.weights.BambooException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bamboo.weights.BambooException.class,
                 () -> Model.load(dir).close());
         assertTrue(e.getMessage().contains("generation_config.json: eos_token_id holds \"x\", which is not a token id"), e.getMessage());
+        Path generation = dir.resolve("generation_config.json");
+        Files.writeString(generation, Files.readString(generation).replace("[2, \"x\"]", "[2, 99999]"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.bamboo.weights.BambooException.class, () -> Model.load(dir).close());
+        assertTrue(e.getMessage().contains("generation_config.json: eos_token_id holds 99999, outside the model's vocabulary of 2048"), e.getMessage());
     }
 
     /** Many Llama-2 folders add a {@code <pad>} at the id just past the model's vocabulary: it is left out, not refused. */
