@@ -1,6 +1,7 @@
 package dev.bamboo.weights.gguf;
 
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.tensor.GGMLType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +62,20 @@ class GGUFRobustnessTest {
         try (GGUFFile f = GGUFFile.open(p)) {
             assertEquals("llama", f.architecture());
             assertEquals(0f, f.tensor("x").get(63));
+        }
+    }
+
+    /** ggml types Bamboo has no kernels for (here IQ4_XS, id 23) are named, not called corrupt: the file opens, the tensor is refused. */
+    @Test
+    void aTypeWithoutKernelsIsNamedWithTheFix() throws IOException {
+        Bytes b = new Bytes().header(1, 1).str("general.architecture").u32(8).str("llama")
+                .tensor("x", new long[]{256, 2}, 23, 0).padTo(32).zeros(2 * 136);
+        Path p = dir.resolve("iq4_xs.gguf");
+        Files.write(p, b.out.toByteArray());
+        try (GGUFFile f = GGUFFile.open(p)) {
+            assertEquals(GGMLType.IQ4_XS, f.tensorInfo("x").type());
+            BambooException e = assertThrows(BambooException.class, () -> f.tensor("x"));
+            assertTrue(e.getMessage().contains("has type IQ4_XS, which Bamboo cannot compute with") && e.getMessage().contains("re-quantize"), e.getMessage());
         }
     }
 
