@@ -49,6 +49,10 @@ public final class Vocabulary {
             if (p == null) {
                 throw new BambooException("tokenizer piece " + id + " is missing: the tokenizer file is corrupt");
             }
+            // merges compare scores: a NaN would order them arbitrarily and tokenize text differently, without a word
+            if (Float.isNaN(scores[id])) {
+                throw new BambooException("tokenizer piece " + id + " has a score that is not a number: the tokenizer file is corrupt");
+            }
             allPieces.putIfAbsent(p, id);
             switch (types[id]) {
                 case NORMAL, UNUSED -> textPieces.putIfAbsent(p, id);

@@ -49,6 +49,16 @@ class CorruptTokenizerTest {
         }
     }
 
+    /** A NaN score would order merges arbitrarily: refused, not tokenized differently without a word (GGUF arrays here). */
+    @Test
+    void aScoreThatIsNotANumberIsRejected() {
+        String[] pieces = {"<unk>", "<s>", "</s>", "a", "b", "ab"};
+        float[] scores = {0, 0, 0, -1, -2, Float.NaN};
+        BambooException e = assertThrows(BambooException.class,
+                () -> TokenizerLoader.fromGgufArrays("llama", pieces, scores, null, null, null, null, null, null));
+        assertOneLine(e, "tokenizer piece 5 has a score that is not a number");
+    }
+
     @Test
     void missingTokenizerNamesTheDirectory() {
         BambooException e = assertThrows(BambooException.class, () -> TokenizerLoader.fromDirectory(dir));
