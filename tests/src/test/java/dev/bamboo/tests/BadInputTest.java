@@ -76,6 +76,8 @@ class BadInputTest {
         assertOneLineError(Cli.run("logits", "--ids", "1,2", "-o", tmp.toString()), "is a folder");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "1e308"), "beyond the range of a float");
         assertOneLineError(Cli.run("--backend", "cpu", "--device", "3", "generate", "-p", "hi"), "--device 3", "drop --device");
+        // under --backend auto a device named by number is asked for, not dropped for the CPU engine (no accelerator here)
+        assertOneLineError(Cli.run("--device", "3", "generate", "-p", "hi", "-n", "1"), "--device 3 names an accelerator", "drop --device");
     }
 
     @Test

@@ -115,7 +115,7 @@ public final class Engine implements AutoCloseable {
     /**
      * The accelerator's session when {@code options.backend()} asks for one and it starts; null for the CPU engine. With
      * {@code --backend tornado} a missing or failing TornadoVM is an error; with {@code auto} the reason it was not used
-     * becomes the first note.
+     * becomes the first note, or an error where {@code --device} named an accelerator.
      */
     private InferenceSession openAccelerator(ModelWeights weights, EngineOptions options, EngineOptions resolved) {
         Optional<AcceleratorBackend> tornado = options.backend() == BackendChoice.CPU ? Optional.empty() : Backends.tornado();
@@ -138,7 +138,14 @@ public final class Engine implements AutoCloseable {
                 unavailable = Optional.of("TornadoVM failed to start (" + e + ")");
             }
         }
-        if (options.backend() == BackendChoice.AUTO) unavailable.ifPresent(r -> notes.add("running on the CPU engine: " + r));
+        if (options.backend() == BackendChoice.AUTO && unavailable.isPresent()) {
+            // a device asked for by number is a request for that accelerator, not for whatever runs
+            if (options.device() >= 0) {
+                throw new BambooException("--device " + options.device() + " names an accelerator, but none can be used (" + unavailable.get()
+                        + "); drop --device to run on the CPU engine");
+            }
+            notes.add("running on the CPU engine: " + unavailable.get());
+        }
         return accelerated;
     }
 
