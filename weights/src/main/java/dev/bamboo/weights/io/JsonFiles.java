@@ -1,5 +1,7 @@
 package dev.bamboo.weights.io;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,17 +37,22 @@ public final class JsonFiles {
         return JSON.readTree(text);
     }
 
-    /** Jackson's message in words a user can act on; its first line, at most. */
-    private static String reason(IOException e) {
-        String message = e.getMessage();
-        if (message != null && message.startsWith("Trailing token")) return "more text follows the JSON value" + location(message);
-        return firstLine(message);
-    }
-
-    /** Jackson's " at [Source: ...; line: L, column: C]" as ", line L, column C", or nothing. */
-    private static String location(String message) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)").matcher(message);
-        return m.find() ? " at line " + m.group(1) + ", column " + m.group(2) : "";
+    /**
+     * Jackson's message in words a user can act on, with where in the file: its first line, without the parser's own
+     * notes (where an object started, which feature would accept a non-standard token).
+     */
+    static String reason(IOException e) {
+        if (!(e instanceof JsonProcessingException j)) return firstLine(e.getMessage());
+        String message = firstLine(j.getOriginalMessage());
+        if (message.startsWith("Trailing token")) {
+            message = "more text follows the JSON value";
+        } else {
+            message = message.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
+                    .replaceAll("^Non-standard token ('[^']*')[:].*$", "$1 is not a JSON value")
+                    .replaceAll("^Unexpected character \\(('.*?') \\(code \\d+\\)\\).*$", "unexpected character $1");
+        }
+        JsonLocation where = j.getLocation();
+        return where == null || where.getLineNr() < 1 ? message : message + " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     }
 
     private static String firstLine(String s) {
