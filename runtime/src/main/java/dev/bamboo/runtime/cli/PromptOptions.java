@@ -29,6 +29,7 @@ final class PromptOptions {
     static String text(String prompt, Path file) {
         if (prompt != null && file != null) throw new BambooException("give the prompt with -p or with -f, not both");
         if (file != null) {
+            if (file.toString().isBlank()) throw new BambooException("-f is empty; give the path of a prompt file, or the prompt itself with -p");
             String text;
             try {
                 text = BoundedRead.text(file, MAX_PROMPT_FILE);

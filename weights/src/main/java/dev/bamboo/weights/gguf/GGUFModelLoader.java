@@ -41,7 +41,7 @@ public final class GGUFModelLoader {
         GGUFMetadata md = file.metadata();
         String arch = file.architecture();
         if (!SUPPORTED_ARCHITECTURES.contains(arch)) {
-            throw GGUFErrors.error(file.fileName() + ": architecture " + arch + " is not supported; supported: " + String.join(", ", SUPPORTED_ARCHITECTURES));
+            throw GGUFErrors.error(file.fileName() + ": architecture '" + arch + "' is not supported; supported: " + String.join(", ", SUPPORTED_ARCHITECTURES));
         }
         String p = arch + ".";
         int hidden = md.requiredInt(p + "embedding_length", 1, 1 << 20);
@@ -100,7 +100,8 @@ public final class GGUFModelLoader {
         GGUFMetadata md = file.metadata();
         if (md.contains(p + "rope.dimension_count") && md.requiredInt(p + "rope.dimension_count", 0, Integer.MAX_VALUE) != headDim) {
             throw GGUFErrors.error(file.fileName() + ": " + p + "rope.dimension_count " + md.requiredInt(p + "rope.dimension_count", 0, Integer.MAX_VALUE)
-                    + " differs from the head dimension " + headDim + " (partial RoPE is not supported); use a Llama-family file");
+                    + " differs from the head dimension " + headDim + " that the other metadata gives: either the metadata is corrupt or the model"
+                    + " rotates only part of each head (partial RoPE), which Bamboo does not run; use a Llama-family file as its converter wrote it");
         }
         // llama.cpp takes a factor without a type as linear scaling, and reads the older rope.scale_linear too
         String scaling = md.string(p + "rope.scaling.type").orElse(md.contains(p + "rope.scaling.factor") ? "linear" : "none");
