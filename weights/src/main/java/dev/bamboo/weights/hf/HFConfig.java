@@ -3,6 +3,7 @@ package dev.bamboo.weights.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.JsonFiles;
+import dev.bamboo.weights.io.PathKind;
 import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.RopeLayout;
@@ -24,8 +25,10 @@ public final class HFConfig {
 
     public static ModelConfig read(Path dir) {
         Path file = dir.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new BambooException(dir + ": no config.json; a Hugging Face model directory needs config.json next to its weights");
+        PathKind kind = PathKind.of(file);
+        if (kind != PathKind.FILE) {
+            throw new BambooException(dir + ": " + (kind == PathKind.MISSING ? "no config.json" : "config.json " + kind.phrase())
+                    + "; a Hugging Face model directory needs config.json next to its weights");
         }
         return parse(JsonFiles.readObject(file, "fix it or download the model again"), file.toString());
     }

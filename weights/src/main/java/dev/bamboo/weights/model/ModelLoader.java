@@ -5,6 +5,7 @@ import dev.bamboo.weights.gguf.GGUFFile;
 import dev.bamboo.weights.gguf.GGUFModelLoader;
 import dev.bamboo.weights.hf.HFModelLoader;
 
+import dev.bamboo.weights.io.PathKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,8 @@ public final class ModelLoader {
         // an empty path names the working directory, which would be read as a model folder
         if (path.toString().isBlank()) throw new BambooException("the model path is empty; -m takes a GGUF file or a Hugging Face model directory");
         if (!Files.exists(path)) {
-            throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");
+            String what = PathKind.of(path) == PathKind.BROKEN_LINK ? PathKind.BROKEN_LINK.phrase() : "no such file or directory";
+            throw new BambooException(path + ": " + what + "; -m takes a GGUF file or a Hugging Face model directory");
         }
         if (Files.isDirectory(path)) return HFModelLoader.load(path);
         GGUFFile file = GGUFFile.open(path);

@@ -3,6 +3,7 @@ package dev.bamboo.weights.safetensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.JsonFiles;
+import dev.bamboo.weights.io.PathKind;
 import dev.bamboo.weights.tensor.Tensor;
 
 import java.io.IOException;
@@ -35,8 +36,10 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         Path index = dir.resolve(INDEX);
         if (Files.isRegularFile(index)) return openSharded(dir, index);
         Path single = dir.resolve(SINGLE);
-        if (!Files.isRegularFile(single)) {
-            throw new BambooException(dir + ": no " + SINGLE + " or " + INDEX + "; point -m at a Hugging Face model directory with safetensors weights or at a GGUF file");
+        PathKind kind = PathKind.of(single);
+        if (kind != PathKind.FILE) {
+            throw new BambooException(dir + ": " + (kind == PathKind.MISSING ? "no " + SINGLE + " or " + INDEX : SINGLE + " " + kind.phrase())
+                    + "; point -m at a Hugging Face model directory with safetensors weights or at a GGUF file");
         }
         SafetensorsFile f = SafetensorsFile.open(single);
         Map<String, SafetensorsFile> map = new LinkedHashMap<>();
@@ -62,8 +65,10 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
                 SafetensorsFile shard = shards.get(shardName);
                 if (shard == null) {
                     Path p = dir.resolve(shardName);
-                    if (!Files.isRegularFile(p)) {
-                        throw new BambooException(index + " names shard " + shardName + ", which is missing; download the complete checkpoint");
+                    PathKind kind = PathKind.of(p);
+                    if (kind != PathKind.FILE) {
+                        throw new BambooException(index + " names shard " + shardName + ", which " + (kind == PathKind.MISSING ? "is missing" : kind.phrase())
+                                + "; download the complete checkpoint");
                     }
                     shard = SafetensorsFile.open(p);
                     shards.put(shardName, shard);

@@ -1,5 +1,6 @@
 package dev.bamboo.weights.hf;
 
+import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.TestFiles;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelLoader;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HFModelLoaderTest {
 
@@ -64,7 +67,23 @@ class HFModelLoaderTest {
             out.write(newHeader);
             out.write(bytes, 8 + (int) headerLength, bytes.length - 8 - (int) headerLength);
         }
-        dev.bamboo.weights.BambooException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bamboo.weights.BambooException.class, () -> ModelLoader.open(dir).close());
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("model.norm.weight has shape [" + h / 2 + ", 2], where a norm has one dimension"), e.getMessage());
+        dev.bamboo.weights.BambooException e = assertThrows(BambooException.class, () -> ModelLoader.open(dir).close());
+        assertTrue(e.getMessage().contains("model.norm.weight has shape [" + h / 2 + ", 2], where a norm has one dimension"), e.getMessage());
+    }
+
+    /** A file the model needs that is there but is no file is named for what it is, not called missing. */
+    @Test
+    void aFolderWhereAFileBelongsIsNamed(@TempDir Path dir) throws IOException {
+        Files.createDirectory(dir.resolve("config.json"));
+        BambooException e = assertThrows(BambooException.class, () -> ModelLoader.open(dir));
+        assertTrue(e.getMessage().contains("config.json is a folder"), e.getMessage());
+        Path link = dir.resolveSibling(dir.getFileName() + "-loop");
+        Files.createSymbolicLink(link, link);
+        try {
+            e = assertThrows(BambooException.class, () -> ModelLoader.open(link));
+            assertTrue(e.getMessage().contains("is a symbolic link to nothing"), e.getMessage());
+        } finally {
+            Files.delete(link);
+        }
     }
 }
