@@ -37,11 +37,11 @@ import java.util.stream.Stream;
  */
 public final class PredictorFiles {
     /** The folder next to the model's weights that PowerInfer's tooling expects. */
-    public static final String DIRECTORY = "predictor";
-    public static final String CONFIG = "config.json";
-    public static final String THRESHOLD_KEY = "sparse_threshold";
-    public static final String FC1 = "fc1.weight";
-    public static final String FC2 = "fc2.weight";
+    private static final String DIRECTORY = "predictor";
+    private static final String CONFIG = "config.json";
+    private static final String THRESHOLD_KEY = "sparse_threshold";
+    private static final String FC1 = "fc1.weight";
+    private static final String FC2 = "fc2.weight";
     /** The prefix of a state dict saved from {@code torch.nn.DataParallel}, accepted before {@link #FC1} and {@link #FC2}. */
     private static final String DATA_PARALLEL = "module.";
 
@@ -51,16 +51,16 @@ public final class PredictorFiles {
     private PredictorFiles() {}
 
     /** Embedded predictor tensor names of layer {@code layer}. */
-    public static String embeddedFc1(int layer) {
+    private static String embeddedFc1(int layer) {
         return "model.layers." + layer + ".mlp.predictor.fc1.weight";
     }
 
-    public static String embeddedFc2(int layer) {
+    private static String embeddedFc2(int layer) {
         return "model.layers." + layer + ".mlp.predictor.fc2.weight";
     }
 
     /** True when {@code dir} is a directory holding at least one {@code model_{L}.pt} / {@code .safetensors}. */
-    public static boolean isPredictorDirectory(Path dir) {
+    private static boolean isPredictorDirectory(Path dir) {
         if (!Files.isDirectory(dir)) return false;
         try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(p -> LAYER_FILE.matcher(p.getFileName().toString()).matches());
@@ -70,7 +70,7 @@ public final class PredictorFiles {
     }
 
     /** True when the checkpoint carries TurboSparse-style predictor tensors. */
-    public static boolean hasEmbedded(SafetensorsCheckpoint checkpoint) {
+    static boolean hasEmbedded(SafetensorsCheckpoint checkpoint) {
         for (String name : checkpoint.names()) {
             if (EMBEDDED.matcher(name).matches()) return true;
         }
