@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         BambooCli root = BambooCli.root(spec);
         BackendChoice backend = root.backend;
         OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
-        List<Path> paths = models.isEmpty() ? List.of(ModelOptions.defaultModel()) : models;
+        List<Path> paths = models.isEmpty() ? List.of(DefaultModel.path()) : models;
         for (Path path : paths) {
             // a mistyped second -m fails before the first model's runs, not after them
             if (!Files.exists(path)) throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");

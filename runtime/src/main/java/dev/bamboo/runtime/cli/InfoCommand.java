@@ -9,12 +9,12 @@ import dev.bamboo.weights.io.ByteSize;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ParameterCount;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -24,8 +24,7 @@ import java.util.stream.Collectors;
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "GGUF / PowerInfer file or Hugging Face model directory (default: $BAMBOO_MODEL, else the bundled demo model)")
-    Path model;
+    @Mixin ModelPathOption model;
 
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
@@ -33,7 +32,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = Model.load(model != null ? model : ModelOptions.defaultModel())) {
+        try (Model m = Model.load(model.path())) {
             ModelSummary s = ModelSummary.of(m);
             if (json) out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(s)));
             else print(out, s);

@@ -3,13 +3,12 @@ package dev.bamboo.runtime.cli;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
-import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.parallel.ComputePool;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
 
@@ -18,9 +17,7 @@ final class ModelOptions {
     /** The command this mixin is part of: its parent is the top-level {@code bamboo} with --backend and --device. */
     @Spec(Spec.Target.MIXEE) CommandSpec command;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "PATH",
-            description = "GGUF / PowerInfer file or Hugging Face model directory (default: $BAMBOO_MODEL, else the bundled demo model)")
-    Path model;
+    @Mixin ModelPathOption model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "compute threads (default: physical cores)")
     Integer threads;
@@ -37,26 +34,8 @@ final class ModelOptions {
             description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
     Double sparseThreshold;
 
-    /** -m, else {@link #defaultModel()}. */
     Path modelPath() {
-        return model != null ? model : defaultModel();
-    }
-
-    /** The model of a command given no -m: $BAMBOO_MODEL, else the bundled demo model. */
-    static Path defaultModel() {
-        return defaultModel(System.getenv("BAMBOO_MODEL"));
-    }
-
-    /** {@link #defaultModel()} given the value of $BAMBOO_MODEL ({@code null} when unset). */
-    static Path defaultModel(String env) {
-        if (env == null || env.isBlank()) return DefaultModel.locate();
-        Path path = Path.of(env);
-        // named here: the loader's error would print the path alone, and the user gave no -m to look for
-        if (!Files.exists(path)) {
-            throw new BambooException("BAMBOO_MODEL=" + env + ": no such file or directory; set BAMBOO_MODEL to a GGUF file or "
-                    + "a Hugging Face model directory, unset it for the bundled demo model, or pass -m");
-        }
-        return path;
+        return model.path();
     }
 
     /** The engine's notes: why {@code --backend auto} runs on the CPU, memory spent on layouts, ... */

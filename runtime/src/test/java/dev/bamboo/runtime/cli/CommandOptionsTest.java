@@ -42,8 +42,8 @@ class CommandOptionsTest {
     /** With no -m, a $BAMBOO_MODEL that points nowhere is named as the variable, not as a path the user never typed. */
     @Test
     void aMissingBambooModelNamesTheVariable() {
-        BambooException e = assertThrows(BambooException.class, () -> ModelOptions.defaultModel("/no/such/model.gguf"));
+        BambooException e = assertThrows(BambooException.class, () -> DefaultModel.path("/no/such/model.gguf"));
         assertTrue(e.getMessage().startsWith("BAMBOO_MODEL=/no/such/model.gguf: no such file"), e.getMessage());
-        assertEquals(TestData.model("bamboo-demo").toString(), ModelOptions.defaultModel(TestData.model("bamboo-demo").toString()).toString());
+        assertEquals(TestData.model("bamboo-demo").toString(), DefaultModel.path(TestData.model("bamboo-demo").toString()).toString());
     }
 }
