@@ -18,6 +18,7 @@ import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.parallel.ReadBandwidth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -70,9 +71,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "FFN modes to test: dense, exact, predicted, auto (default: ${DEFAULT-VALUE})")
     List<String> sparsity;
 
-    @Option(names = "--sparse-threshold", paramLabel = "X", converter = ThresholdConverter.class,
-            description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
-    Double sparseThreshold;
+    @Mixin SparseThresholdOption sparseThreshold;
 
     @Option(names = {"-b", "--batch-size"}, paramLabel = "N", defaultValue = "512", description = "prompt tokens per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
@@ -111,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
         if (repetitions < 1) throw new BambooException("-r " + repetitions + " is out of range: use 1 or more repetitions");
         BambooCli root = BambooCli.root(spec);
         BackendChoice backend = root.backend;
-        OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
+        OptionalDouble threshold = sparseThreshold.value();
         List<Path> paths = models.isEmpty() ? List.of(DefaultModel.path()) : models;
         for (Path path : paths) {
             // a mistyped second -m fails before the first model's runs, not after them

@@ -30,9 +30,7 @@ final class ModelOptions {
                     + "predicted when the model has a predictor, else exact for ReLU FFNs, else dense)")
     String sparsity;
 
-    @Option(names = "--sparse-threshold", paramLabel = "X", converter = ThresholdConverter.class,
-            description = "predictor threshold: neuron runs iff score >= X (default: the model's)")
-    Double sparseThreshold;
+    @Mixin SparseThresholdOption sparseThreshold;
 
     Path modelPath() {
         return model.path();
@@ -49,7 +47,7 @@ final class ModelOptions {
 
     EngineOptions engineOptions() {
         int t = threads == null ? ComputePool.defaultThreads() : ComputePool.checkThreads(threads);
-        OptionalDouble threshold = sparseThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(sparseThreshold);
+        OptionalDouble threshold = sparseThreshold.value();
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
                 .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)
                 .withBackend(root().backend, root().device);
