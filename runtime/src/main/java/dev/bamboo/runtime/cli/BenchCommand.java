@@ -14,6 +14,7 @@ import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.parallel.ReadBandwidth;
 import picocli.CommandLine.Command;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -114,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Path> paths = models.isEmpty() ? List.of(DefaultModel.path()) : models;
         for (Path path : paths) {
             // a mistyped second -m fails before the first model's runs, not after them
-            if (!Files.exists(path)) throw new BambooException(path + ": no such file or directory; -m takes a GGUF file or a Hugging Face model directory");
+            ModelLoader.checkPath(path);
         }
         if (paths.size() > 1) {
             // and a mode or context a later model cannot run fails before the first model's runs too

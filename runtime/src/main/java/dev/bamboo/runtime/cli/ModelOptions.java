@@ -46,7 +46,7 @@ final class ModelOptions {
     }
 
     EngineOptions engineOptions() {
-        int t = threads == null ? ComputePool.defaultThreads() : ComputePool.checkThreads(threads);
+        int t = threads == null ? ComputePool.defaultThreads() : threads; // EngineOptions checks it
         OptionalDouble threshold = sparseThreshold.value();
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
                 .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)

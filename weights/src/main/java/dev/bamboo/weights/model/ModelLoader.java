@@ -16,12 +16,7 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel open(Path path) {
-        // an empty path names the working directory, which would be read as a model folder
-        if (path.toString().isBlank()) throw new BambooException("the model path is empty; -m takes a GGUF file or a Hugging Face model directory");
-        if (!Files.exists(path)) {
-            String what = PathKind.of(path) == PathKind.BROKEN_LINK ? PathKind.BROKEN_LINK.phrase() : "no such file or directory";
-            throw new BambooException(path + ": " + what + "; -m takes a GGUF file or a Hugging Face model directory");
-        }
+        checkPath(path);
         if (Files.isDirectory(path)) return HFModelLoader.load(path);
         GGUFFile file = GGUFFile.open(path);
         try {
@@ -31,6 +26,16 @@ public final class ModelLoader {
         } catch (RuntimeException e) {
             file.close();
             throw e;
+        }
+    }
+
+    /** Refuses, before any reading, a path where no model can be: empty, missing, or a link to nothing. */
+    public static void checkPath(Path path) {
+        // an empty path names the working directory, which would be read as a model folder
+        if (path.toString().isBlank()) throw new BambooException("the model path is empty; -m takes a GGUF file or a Hugging Face model directory");
+        if (!Files.exists(path)) {
+            String what = PathKind.of(path) == PathKind.BROKEN_LINK ? PathKind.BROKEN_LINK.phrase() : "no such file or directory";
+            throw new BambooException(path + ": " + what + "; -m takes a GGUF file or a Hugging Face model directory");
         }
     }
 }
