@@ -2,6 +2,7 @@ package dev.bamboo.weights.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.JsonFields;
 import dev.bamboo.weights.io.JsonFiles;
 import dev.bamboo.weights.io.PathKind;
 import dev.bamboo.weights.model.FfnKind;
@@ -50,16 +51,16 @@ public final class HFConfig {
         int layers = requiredInt(c, "num_hidden_layers", where);
         int ffn = requiredInt(c, "intermediate_size", where);
         int vocab = requiredInt(c, "vocab_size", where);
-        int kvHeads = optionalInt(c, "num_key_value_heads", heads, where);
+        int kvHeads = JsonFields.positiveInteger(c, at(where), "num_key_value_heads", heads);
         if (heads % kvHeads != 0) {
             throw new BambooException(where + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
-        int headDim = optionalInt(c, "head_dim", hidden / heads, where);
+        int headDim = JsonFields.positiveInteger(c, at(where), "head_dim", hidden / heads);
         if ((long) heads * headDim > MAX_WIDTH) {
             throw new BambooException(where + ": num_attention_heads " + heads + " × head_dim " + headDim + " is absurdly wide; the config is corrupt");
         }
         if (headDim % 2 != 0) throw new BambooException(where + ": head_dim " + headDim + " is odd; RoPE needs pairs of dimensions, so the config is wrong");
-        double eps = optionalNumber(c, "rms_norm_eps", 1e-6, where);
+        double eps = JsonFields.number(c, at(where), "rms_norm_eps", 1e-6);
         double theta = ropeTheta(c, where).orElse(10000.0);
         // checked as the floats the model computes with: 1e39 would become infinity there, 1e-50 zero
         float epsValue = (float) eps, thetaValue = (float) theta;
@@ -68,16 +69,16 @@ public final class HFConfig {
                     + " must be positive numbers a float holds (about 1.4e-45 to 3.4e38); the config is corrupt");
         }
         refuseUnsupported(c, where);
-        int context = optionalInt(c, "max_position_embeddings", 2048, where);
+        int context = JsonFields.positiveInteger(c, at(where), "max_position_embeddings", 2048);
         // Mistral-style models attend to the last sliding_window tokens; Llama ignores the key.
         int window = 0;
         if (!type.equals("llama") && !type.equals("sparsellama") && c.hasNonNull("sliding_window")) {
             JsonNode w = c.get("sliding_window");
             // 0, like null, means no window
-            window = w.isIntegralNumber() && w.canConvertToInt() && w.asInt() == 0 ? 0 : positive(w, "sliding_window", where);
+            window = w.isIntegralNumber() && w.canConvertToInt() && w.asInt() == 0 ? 0 : JsonFields.positiveInteger(c, at(where), "sliding_window", 0);
             if (window >= context) window = 0;
         }
-        boolean tied = optionalBoolean(c, "tie_word_embeddings", where);
+        boolean tied = JsonFields.bool(c, at(where), "tie_word_embeddings", false);
         FfnKind ffnKind = ffnKind(c, type, where);
         int bos = tokenId(c, "bos_token_id", 1, vocab, where);
         int eos = tokenId(c, "eos_token_id", 2, vocab, where);
@@ -102,33 +103,17 @@ public final class HFConfig {
             }
         }
         for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
-            if (optionalBoolean(c, bias, where)) {
+            if (JsonFields.bool(c, at(where), bias, false)) {
                 throw new BambooException(where + ": " + bias + " is true, and Bamboo runs Llama-family layers without biases; use a model without them");
             }
         }
     }
 
-    /** true or false, false when the key is absent or null; anything else is an error, not a guess. */
-    private static boolean optionalBoolean(JsonNode c, String key, String where) {
-        JsonNode n = c.get(key);
-        if (n == null || n.isNull()) return false;
-        if (!n.isBoolean()) throw new BambooException(where + ": '" + key + "' must be true or false, found " + n + "; the config is corrupt");
-        return n.asBoolean();
-    }
-
     private static OptionalDouble ropeTheta(JsonNode c, String where) {
         JsonNode params = c.get("rope_parameters");
-        if (params != null && params.hasNonNull("rope_theta")) return OptionalDouble.of(optionalNumber(params, "rope_theta", 0, where));
-        if (c.hasNonNull("rope_theta")) return OptionalDouble.of(optionalNumber(c, "rope_theta", 0, where));
+        if (params != null && params.hasNonNull("rope_theta")) return OptionalDouble.of(JsonFields.number(params, at(where) + "rope_parameters.", "rope_theta", 0));
+        if (c.hasNonNull("rope_theta")) return OptionalDouble.of(JsonFields.number(c, at(where), "rope_theta", 0));
         return OptionalDouble.empty();
-    }
-
-    /** A number, or {@code fallback} when the key is absent or null; text or other JSON is an error, not the fallback. */
-    private static double optionalNumber(JsonNode c, String key, double fallback, String where) {
-        JsonNode n = c.get(key);
-        if (n == null || n.isNull()) return fallback;
-        if (!n.isNumber()) throw new BambooException(where + ": '" + key + "' must be a number, found " + n);
-        return n.asDouble();
     }
 
     private static FfnKind ffnKind(JsonNode c, String type, String where) {
@@ -136,7 +121,7 @@ public final class HFConfig {
         return switch (act) {
             case "silu", "swish" -> new FfnKind.SwiGLU();
             case "relu" -> type.equals("bamboo") ? new FfnKind.DReLU() : new FfnKind.ReGLU();
-            case "fatrelu" -> new FfnKind.FatReLU((float) optionalNumber(c, "hidden_act_param", 0.0, where));
+            case "fatrelu" -> new FfnKind.FatReLU((float) JsonFields.number(c, at(where), "hidden_act_param", 0.0));
             default -> throw new BambooException(where + ": hidden_act '" + act + "' is not supported; Bamboo runs silu, relu and fatrelu FFNs");
         };
     }
@@ -153,18 +138,12 @@ public final class HFConfig {
     }
 
     private static int requiredInt(JsonNode c, String key, String where) {
-        JsonNode n = c.get(key);
-        if (n == null || n.isNull()) throw new BambooException(where + ": required field '" + key + "' is missing; the config is incomplete");
-        return positive(n, key, where);
+        if (!c.hasNonNull(key)) throw new BambooException(where + ": required field '" + key + "' is missing; the config is incomplete");
+        return JsonFields.positiveInteger(c, at(where), key, 0);
     }
 
-    private static int optionalInt(JsonNode c, String key, int fallback, String where) {
-        JsonNode n = c.get(key);
-        return n == null || n.isNull() ? fallback : positive(n, key, where);
-    }
-
-    private static int positive(JsonNode n, String key, String where) {
-        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) throw new BambooException(where + ": '" + key + "' must be a positive integer, found " + n);
-        return n.asInt();
+    /** How a field's error starts: the file, then the field (see {@link JsonFields}). */
+    private static String at(String where) {
+        return where + ": ";
     }
 }

@@ -27,6 +27,22 @@ public final class JsonFields {
         return integer(v, where + key);
     }
 
+    /** An integer field that fits an {@code int} and is positive: a size or a count. */
+    public static int positiveInteger(JsonNode parent, String where, String key, int absent) {
+        JsonNode v = parent.path(key);
+        if (v.isMissingNode() || v.isNull()) return absent;
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) throw wrongType(where, key, v, "a positive integer");
+        return v.intValue();
+    }
+
+    /** A number field, integer or not. */
+    public static double number(JsonNode parent, String where, String key, double absent) {
+        JsonNode v = parent.path(key);
+        if (v.isMissingNode() || v.isNull()) return absent;
+        if (!v.isNumber()) throw wrongType(where, key, v, "a number");
+        return v.doubleValue();
+    }
+
     /** A value that must be an integer that fits an {@code int}; {@code what} names it. */
     public static int integer(JsonNode v, String what) {
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {

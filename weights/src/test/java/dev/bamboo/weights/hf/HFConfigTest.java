@@ -61,12 +61,12 @@ class HFConfigTest {
 
     @Test
     void valuesOfTheWrongKindAreRefusedNotDefaulted() throws IOException {
-        assertTrue(error(c -> c.put("rms_norm_eps", "abc")).contains("'rms_norm_eps' must be a number"));
+        assertTrue(error(c -> c.put("rms_norm_eps", "abc")).contains("rms_norm_eps is \"abc\", not a number"));
         assertTrue(error(c -> c.put("rope_parameters", "abc")).contains("'rope_parameters' must be an object or null"));
         assertTrue(error(c -> c.put("rope_scaling", "yarn")).contains("'rope_scaling' must be an object or null"));
-        assertTrue(error(c -> c.put("tie_word_embeddings", "yes")).contains("'tie_word_embeddings' must be true or false"));
-        assertTrue(error(c -> c.put("tie_word_embeddings", 1)).contains("'tie_word_embeddings' must be true or false"));
-        assertTrue(error(c -> c.put("attention_bias", "false")).contains("'attention_bias' must be true or false"));
+        assertTrue(error(c -> c.put("tie_word_embeddings", "yes")).contains("tie_word_embeddings is \"yes\", not true or false"));
+        assertTrue(error(c -> c.put("tie_word_embeddings", 1)).contains("tie_word_embeddings is 1, not true or false"));
+        assertTrue(error(c -> c.put("attention_bias", "false")).contains("attention_bias is \"false\", not true or false"));
         assertTrue(error(c -> c.remove("model_type")).contains("not a model folder"));
         assertTrue(error(c -> c.put("head_dim", 1_000_000_000)).contains("absurdly wide"));
         assertTrue(error(c -> c.put("rms_norm_eps", -1.0)).contains("must be positive numbers"));
@@ -75,11 +75,11 @@ class HFConfigTest {
         assertTrue(error(c -> c.put("rms_norm_eps", 1e39)).contains("must be positive numbers a float holds"));
         assertTrue(error(c -> c.put("rms_norm_eps", 1e-50)).contains("must be positive numbers a float holds"));
         assertTrue(error(c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", 1e39)).contains("must be positive numbers a float holds"));
-        assertTrue(error(c -> c.put("hidden_size", 128.5)).contains("'hidden_size' must be a positive integer"));
-        assertTrue(error(c -> c.put("sliding_window", true)).contains("'sliding_window' must be a positive integer"));
+        assertTrue(error(c -> c.put("hidden_size", 128.5)).contains("config.json: hidden_size is 128.5, not a positive integer"));
+        assertTrue(error(c -> c.put("sliding_window", true)).contains("sliding_window is true, not a positive integer"));
         assertTrue(error(c -> c.put("head_dim", 33)).contains("head_dim 33 is odd"));
         assertTrue(error(c -> c.put("eos_token_id", 99999)).contains("eos_token_id 99999 is not a token id"));
-        assertTrue(error(c -> c.put("hidden_act", "fatrelu").put("hidden_act_param", "x")).contains("'hidden_act_param' must be a number"));
+        assertTrue(error(c -> c.put("hidden_act", "fatrelu").put("hidden_act_param", "x")).contains("hidden_act_param is \"x\", not a number"));
     }
 
     @Test
