@@ -176,8 +176,7 @@ public final class SafetensorsFile implements AutoCloseable {
         if (e.dtype().tensorType() == null) {
             throw new BambooException(file.path().getFileName() + ": tensor " + name + " is " + e.dtype() + ", not a float weight");
         }
-        if (e.cols() > Integer.MAX_VALUE) throw new BambooException(file.path().getFileName() + ": tensor " + name + " has rows too long to use");
-        return Tensors.of(name, e.dtype().tensorType(), e.rows(), (int) e.cols(), bytes(name));
+        return Tensors.ofShape(name, e.dtype().tensorType(), e.shape(), bytes(name), file.path().getFileName() + ": tensor " + name);
     }
 
     /** A float tensor's values copied into an array (for small tensors: references, test data). */

@@ -20,6 +20,19 @@ public final class Tensors {
         };
     }
 
+    /**
+     * A tensor of any shape as the 2-D view the kernels take, as safetensors and PyTorch files declare shapes: the last
+     * dimension is a row, every other one multiplies the rows (a vector or scalar is one row). {@code where} starts
+     * the error of a row too long to address.
+     */
+    public static Tensor ofShape(String name, GGMLType type, long[] shape, MemorySegment data, String where) {
+        long cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        long rows = 1;
+        for (int i = 0; i < shape.length - 1; i++) rows *= shape[i];
+        if (cols > Integer.MAX_VALUE) throw new BambooException(where + " has rows too long to use");
+        return of(name, type, rows, (int) cols, data);
+    }
+
     public static Tensor of(String name, GGMLType type, long rows, int cols, MemorySegment data) {
         long expected = rows * type.bytesFor(cols);
         if (data.byteSize() != expected) {

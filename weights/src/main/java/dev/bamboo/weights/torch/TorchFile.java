@@ -271,12 +271,7 @@ public final class TorchFile implements AutoCloseable {
             throw new BambooException(where + " is not contiguous (shape " + e.shapeString() + ", strides " + java.util.Arrays.toString(e.strides())
                     + "); save it with .contiguous() or convert the checkpoint to safetensors");
         }
-        long[] shape = e.shape();
-        long cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        long rows = 1;
-        for (int i = 0; i < shape.length - 1; i++) rows *= shape[i];
-        if (cols > Integer.MAX_VALUE) throw new BambooException(where + " has rows too long to use");
-        return Tensors.of(name, e.dtype().tensorType(), rows, (int) cols, bytes(name));
+        return Tensors.ofShape(name, e.dtype().tensorType(), e.shape(), bytes(name), where);
     }
 
     @Override
