@@ -5,6 +5,7 @@ import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.IoErrors;
 import dev.bamboo.weights.io.ReplacedFile;
 
 import java.io.IOException;
@@ -121,7 +122,7 @@ public final class Synthesizer {
         try {
             free = Files.getFileStore(parent).getUsableSpace();
         } catch (IOException e) {
-            throw new BambooException(parent + ": cannot read the free disk space (" + e.getMessage() + ")");
+            throw new BambooException(parent + ": cannot read the free disk space (" + IoErrors.reason(e) + ")");
         }
         if (free < needed) {
             throw new BambooException(String.format(java.util.Locale.ROOT, "not enough disk space in %s: writing the file needs %.3f GB, %.3f GB are free; free some space or write elsewhere",
@@ -133,7 +134,7 @@ public final class Synthesizer {
         try {
             return Files.size(file);
         } catch (IOException e) {
-            throw new BambooException(file + ": cannot read its size (" + e.getMessage() + ")");
+            throw new BambooException(file + ": cannot read its size (" + IoErrors.reason(e) + ")");
         }
     }
 }

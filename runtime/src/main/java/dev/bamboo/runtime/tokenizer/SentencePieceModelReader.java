@@ -2,6 +2,7 @@ package dev.bamboo.runtime.tokenizer;
 
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.BoundedRead;
+import dev.bamboo.weights.io.IoErrors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ final class SentencePieceModelReader {
             throw new BambooException(file + " is not a SentencePiece model: it holds more than " + BoundedRead.mib(e.limit())
                     + ", where models of even 256k pieces take a few MiB; use the tokenizer.model that came with the model");
         } catch (IOException e) {
-            throw new BambooException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new BambooException(file + ": cannot read it (" + IoErrors.reason(e) + "); check that it is a readable file", e);
         }
         try {
             return parse(bytes);
