@@ -9,10 +9,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * IEEE half-precision floats, little-endian.
  *
- * <p>The vector kernels ({@link F16Kernels}) widen halves with integer shifts, exact for finite values only. Whether a
- * tensor holds an infinity or NaN (no real weights do) is looked up once, on first use or by {@link #findSpecialValues},
- * and remembered: the values of a weight tensor never change. A tensor that holds one computes every primitive with
- * the plain loops of {@link Float#float16ToFloat}. Why per tensor: a check inside the kernels, on every vector of
+ * <p>The vector dot products ({@link F16Kernels}) widen halves with integer shifts, exact for finite values only. Whether
+ * a tensor holds an infinity or NaN (no real weights do) is looked up once, on first use or by {@link
+ * #findSpecialValues}, and remembered: the values of a weight tensor never change. A tensor that holds one computes
+ * its dot products with the plain loops of {@link Float#float16ToFloat}; the row accumulations ({@code axpy}) are
+ * exact for every half and need no look-up. Why per tensor: a check inside the kernels, on every vector of
  * every row, made a sparse Bamboo-7B layer at 15 % active 1.15× slower (bench/HISTORY.md, F16, "Eighteenth
  * session").
  */
@@ -83,26 +84,18 @@ public final class F16Tensor implements Tensor {
 
     @Override
     public void axpyRow(long row, float a, float[] y, int from, int to) {
-        if (!vectors()) {
-            axpyScalar(row, a, y, from, to);
-            return;
-        }
-        F16Kernels.axpy(data, row * cols * 2L, a, y, from, to);
+        F16Kernels.axpy(data, row * cols, a, y, from, to);
     }
 
     @Override
     public void axpyRows(int[] rows, float[] coeffs, int count, float[] y, int from, int to) {
-        if (!vectors()) {
-            Tensor.super.axpyRows(rows, coeffs, count, y, from, to);
-            return;
-        }
-        long rowBytes = cols * 2L;
+        long c = cols;
         int k = 0;
         for (; k + 4 <= count; k += 4) {
-            F16Kernels.axpy4(data, rows[k] * rowBytes, rows[k + 1] * rowBytes, rows[k + 2] * rowBytes, rows[k + 3] * rowBytes,
+            F16Kernels.axpy4(data, rows[k] * c, rows[k + 1] * c, rows[k + 2] * c, rows[k + 3] * c,
                     coeffs[k], coeffs[k + 1], coeffs[k + 2], coeffs[k + 3], y, from, to);
         }
-        for (; k < count; k++) F16Kernels.axpy(data, rows[k] * rowBytes, coeffs[k], y, from, to);
+        for (; k < count; k++) F16Kernels.axpy(data, rows[k] * c, coeffs[k], y, from, to);
     }
 
     /**
@@ -176,11 +169,6 @@ public final class F16Tensor implements Tensor {
 
     private float dotScalar(long row, ActivationVector x) {
         return F16Kernels.dotScalar(data, row * cols * 2L, x.values(), cols);
-    }
-
-    private void axpyScalar(long row, float a, float[] y, int from, int to) {
-        long base = row * cols * 2L;
-        for (int j = from; j < to; j++) y[j] += a * Float.float16ToFloat(data.get(LAYOUT, base + j * 2L));
     }
 
     @Override
