@@ -9,6 +9,7 @@ import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.F16ColumnsTensor;
 import dev.bamboo.weights.tensor.F16Tensor;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Tensor;
@@ -36,8 +37,9 @@ import java.util.function.UnaryOperator;
  * the heap has room, the other weights copied out of the mapped file into the process's memory ({@link
  * Tensors#inMemory}) where the system has room. Why the copy: on one host reading a file mapping went at 8–11 GB/s where
  * the same bytes in the process's memory read at 35–48 GB/s, and decode reads every weight once per token (Bamboo-7B
- * F16, dense: 0.46 → 2.33 tokens/s). Every matrix the forward pass multiplies is converted; the token embedding is
- * only read row by row and stays as it is unless it doubles as the output matrix.
+ * F16, dense: 0.46 → 2.33 tokens/s). Every matrix the forward pass multiplies is converted; the large F16 ones it only
+ * multiplies whole are stored by columns in the copy ({@link Tensors#columns}). The token embedding is only read row
+ * by row and stays as it is unless it doubles as the output matrix.
  */
 public final class CpuWeights implements AutoCloseable {
     private final ModelWeights original;
@@ -138,11 +140,16 @@ public final class CpuWeights implements AutoCloseable {
                     ByteSize.binary(copy + reserve + (repack ? pack : 0) + COPY_MARGIN), ByteSize.binary(available)));
         }
         if (!repack && !inMemory) return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
-        Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t);
+        // matrices the forward pass only multiplies whole may change layout in the copy (F16: stored by columns)
+        Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t,
+                t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.columns(t, pool, memory) : t);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
         if (repack) done.add("repacked " + ByteSize.binary(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
-        if (inMemory) done.add("copied " + ByteSize.binary(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory");
+        if (inMemory) {
+            done.add("copied " + ByteSize.binary(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory"
+                    + (c.columnBytes > 0 ? " (" + ByteSize.binary(c.columnBytes) + " of them stored by columns, which multiply faster)" : ""));
+        }
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
         return new Prepared(prepared, Optional.of(String.join("; ", notes)));
     }
@@ -187,17 +194,20 @@ public final class CpuWeights implements AutoCloseable {
     }
 
     /**
-     * {@code w} with every matrix the forward pass multiplies passed through {@code c}; the token embedding is only read
-     * row by row and is kept unless it doubles as the output matrix.
+     * {@code w} with every matrix the forward pass multiplies passed through {@code c}: through {@link Converter#whole}
+     * those it only multiplies whole (attention, an untied output, predictors), through {@link Converter#of} those whose
+     * rows sparse FFNs gather; the token embedding is only read row by row and is kept unless it doubles as the output
+     * matrix (which then stays row-major for it).
      */
     private static ModelWeights rebuild(ModelWeights w, Converter c) {
-        List<LayerWeights> layers = w.layers().stream().map(l -> new LayerWeights(l.attnNorm(), c.of(l.wq()), c.of(l.wk()),
-                c.of(l.wv()), c.of(l.wo()), l.ffnNorm(), c.of(l.ffnGate()), c.of(l.ffnUp()), c.of(l.ffnDown()),
+        List<LayerWeights> layers = w.layers().stream().map(l -> new LayerWeights(l.attnNorm(), c.whole(l.wq()), c.whole(l.wk()),
+                c.whole(l.wv()), c.whole(l.wo()), l.ffnNorm(), c.of(l.ffnGate()), c.of(l.ffnUp()), c.of(l.ffnDown()),
                 c.of(l.ffnDownT()))).toList();
-        Tensor output = c.of(w.output());
-        Tensor embedding = w.tokenEmbedding() == w.output() ? output : w.tokenEmbedding();
+        boolean tied = w.tokenEmbedding() == w.output();
+        Tensor output = tied ? c.of(w.output()) : c.whole(w.output());
+        Tensor embedding = tied ? output : w.tokenEmbedding();
         Optional<PredictorWeights> predictor = w.predictor().map(p -> new PredictorWeights(
-                p.layers().stream().map(l -> new PredictorLayer(c.of(l.fc1()), c.of(l.fc2()))).toList(), p.threshold(), p.source()));
+                p.layers().stream().map(l -> new PredictorLayer(c.whole(l.fc1()), c.whole(l.fc2()))).toList(), p.threshold(), p.source()));
         return new ModelWeights(w.config(), embedding, layers, w.outputNorm(), output, predictor);
     }
 
@@ -214,6 +224,7 @@ public final class CpuWeights implements AutoCloseable {
      */
     private static final class Converter {
         private final UnaryOperator<Tensor> convert;
+        private final UnaryOperator<Tensor> convertWhole;
         private final Map<Tensor, Tensor> converted = new IdentityHashMap<>();
         private long repackedBytes;
         /** The heap {@link #repackedBytes} take, arrays rounded as the collector lays them out ({@link HeapRoom#array}). */
@@ -221,13 +232,30 @@ public final class CpuWeights implements AutoCloseable {
         private long mappedBytes;
         private long repackedMappedBytes;
         private final Set<String> copiedTypes = new TreeSet<>();
+        /** Bytes of the matrices made {@link F16ColumnsTensor}s. */
+        private long columnBytes;
         private final Set<String> packedTypes = new TreeSet<>();
 
         Converter(UnaryOperator<Tensor> convert) {
+            this(convert, convert);
+        }
+
+        /** {@code convertWhole} for the matrices only ever multiplied whole, {@code convert} for the others. */
+        Converter(UnaryOperator<Tensor> convert, UnaryOperator<Tensor> convertWhole) {
             this.convert = convert;
+            this.convertWhole = convertWhole;
         }
 
         Tensor of(Tensor t) {
+            return convert(t, convert);
+        }
+
+        /** {@link #of} for a matrix whose rows nothing reads one by one: its layout is free. */
+        Tensor whole(Tensor t) {
+            return convert(t, convertWhole);
+        }
+
+        private Tensor convert(Tensor t, UnaryOperator<Tensor> convert) {
             if (t == null) return null;
             return converted.computeIfAbsent(t, original -> {
                 long bytes = original.rows() * original.rowBytes();
@@ -241,6 +269,7 @@ public final class CpuWeights implements AutoCloseable {
                 if (packs && mapped) repackedMappedBytes += bytes;
                 Tensor result = convert.apply(original);
                 if (mapped && result != original && !Tensors.packed(result)) copiedTypes.add(original.type().name());
+                if (result instanceof F16ColumnsTensor) columnBytes += bytes;
                 return result;
             });
         }

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * <p>The primitives below are all a forward pass needs, so model code never touches byte layouts.
  * Every type also answers {@link #get(long)}, the plain scalar decoding that the optimized kernels are tested against.
  */
-public sealed interface Tensor permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_0PackedTensor,
+public sealed interface Tensor permits F32Tensor, F16Tensor, F16ColumnsTensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_0PackedTensor,
         Q8_0PackedTensor, Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, Q4_KTensor, Q5_KTensor, Q6_KTensor {
 
     String name();
