@@ -11,8 +11,8 @@ import java.util.Arrays;
  * for the products the forward pass only computes whole: the attention projections, an untied output and the
  * predictors ({@link Tensors#columns}). A product accumulates {@code x_j · column_j} into the output rows ({@link
  * F16Kernels#axpy4}), a loop C2 compiles to the hardware's half-to-float conversion, where a row-major product widens
- * halves with shifts for its dot products: 28–31 against 20–22 GB/s on 2 threads for Bamboo-7B-shaped matrices
- * (bench/HISTORY.md, F16, "Twentieth session").
+ * halves with shifts for its dot products ({@link Tensors#columns} says where that is faster; Bamboo-7B F16 predicted
+ * decode 3.96–4.16 → 4.36–4.69 tokens/s: bench/HISTORY.md, F16, "Twentieth session").
  *
  * <p>Every output value is one chain of fused multiply-adds over the columns in order, so its bits depend neither on how
  * the rows are split between threads nor on which tokens share a batch, and {@link #dot} gives them too. Rows are not

@@ -115,9 +115,9 @@ public final class Tensors {
      * F16 matrix {@code t} stored column by column in the process's own memory ({@link F16ColumnsTensor}), for a product
      * the forward pass only computes whole, where that layout multiplies faster: at least {@link #COLUMNS_MIN_ROWS} rows
      * of more than {@link F16Kernels#SHORT_ROW} values. Measured on 2 threads, GB/s, row-major against by columns: 4096 ×
-     * 4096 (query, attention output) 18–20 against 26–29, 32000 × 4096 (the output) 18 against 32–35, but 1024 × 4096
-     * (key, value, a predictor's fc1) 19–20 against 16–17 and 14336 × 1024 (its fc2, whose short rows take the fastest
-     * dot product) 31–35 against 28–31. The transposition is split over {@code pool}'s threads by columns, the memory
+     * 4096 (query, attention output) 18–20 against 26–29 in one run, a tie in others, 32000 × 4096 (the output) 17–21
+     * against 22–35, but 1024 × 4096 (key, value, a predictor's fc1) 19–20 against 16–17 and 14336 × 1024 (its fc2,
+     * whose short rows take the fastest dot product) 31–35 against 28–31 (bench/HISTORY.md, F16, "Twentieth session"). The transposition is split over {@code pool}'s threads by columns, the memory
      * freed when {@code arena} closes. Any other tensor comes back as {@link #inMemory} makes it.
      */
     public static Tensor columns(Tensor t, dev.bamboo.weights.parallel.ComputePool pool, Arena arena) {
