@@ -220,17 +220,17 @@ class BadInputTest {
         assertOneLineError(Cli.run("logits", "-m", "", "--ids", "1,2", "-o", tmp.resolve("l.safetensors").toString()), "the model path is empty");
     }
 
-    /** The ids are checked once the engine runs, after its notes: the error is the last line. */
+    /** The ids are checked against the context before the engine starts: one line, the fix that applies. */
     @Test
     void idsLongerThanTheContextGetTheFixThatApplies() {
         String out = tmp.resolve("l.safetensors").toString();
-        assertLastLineError(Cli.run("logits", "--ids", "1,2,3,4", "-c", "2", "-o", out), "needs 4 tokens", "larger -c (up to 2048)");
+        assertOneLineError(Cli.run("logits", "--ids", "1,2,3,4", "-c", "2", "-o", out), "--ids holds 4 tokens", "larger -c (up to 2048)");
         String tooMany = String.join(",", java.util.Collections.nCopies(2100, "5"));
         Cli cli = Cli.run("logits", "--ids", tooMany, "-o", out);
-        assertLastLineError(cli, "needs 2100 tokens", "2048 tokens is this model's whole context");
+        assertOneLineError(cli, "--ids holds 2100 tokens", "2048 tokens is this model's whole context");
         assertFalse(cli.err().contains("larger -c"), "no -c can hold it: " + cli.err());
         Cli small = Cli.run("logits", "--ids", tooMany, "-c", "2", "-o", out);
-        assertLastLineError(small, "needs 2100 tokens", "2048 tokens is this model's whole context");
+        assertOneLineError(small, "--ids holds 2100 tokens", "2048 tokens is this model's whole context");
         assertFalse(small.err().contains("larger -c"), "a larger -c cannot hold it either: " + small.err());
     }
 

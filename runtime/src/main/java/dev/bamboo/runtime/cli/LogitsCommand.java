@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.engine.Engine;
+import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.generate.FiniteLogits;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
@@ -37,7 +38,11 @@ final class LogitsCommand implements Callable<Integer> {
             for (int t : tokens) {
                 if (t < 0 || t >= vocab) throw new BambooException("--ids: token id " + t + " is outside the vocabulary of " + vocab);
             }
-            try (Engine engine = m.engine(model.engineOptions())) {
+            EngineOptions options = model.engineOptions();
+            // before the engine starts: a 7B model's weights take a while to prepare
+            int context = options.resolveContext(m.config());
+            if (tokens.length > context) throw m.contextLimit(context).tooLong("--ids holds", tokens.length, "fewer ids");
+            try (Engine engine = m.engine(options)) {
                 model.reportBackend(engine);
                 float[][] logits = engine.session().appendAllLogits(tokens);
                 float[] flat = new float[tokens.length * vocab];
