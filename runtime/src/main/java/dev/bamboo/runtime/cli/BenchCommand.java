@@ -241,6 +241,9 @@ final class BenchCommand implements Callable<Integer> {
             if (n > 0) tests.add(BenchCase.generation(n));
         }
         if (tests.isEmpty()) throw new BambooException("no tests: -p and -n are both 0; give a prompt or generation length");
+        if (bandwidth && tests.stream().noneMatch(t -> t.nGen() > 0)) {
+            throw new BambooException("--bandwidth compares generation tests with the read rate, and -n 0 runs none; give -n N or drop --bandwidth");
+        }
         if (batch < 1 || batch > 4096) throw new BambooException("-b " + batch + " is out of range: use 1 to 4096");
         return List.copyOf(tests);
     }

@@ -238,6 +238,8 @@ class BenchCommandTest {
         assertTrue(pg.isOneLineError() && pg.err().contains("-pg 16,8: bench has no combined"), pg.err());
         CliRun warmUp = CliRun.of("bench", "-m", "no-such-model.gguf", "-p", "4", "--warm-up", "-1");
         assertTrue(warmUp.isOneLineError() && warmUp.err().contains("--warm-up -1.0 is out of range"), warmUp.err());
+        CliRun bandwidth = CliRun.of("bench", "-m", "no-such-model.gguf", "-p", "4", "-n", "0", "--bandwidth");
+        assertTrue(bandwidth.isOneLineError() && bandwidth.err().contains("-n 0 runs none"), bandwidth.err());
         CliRun mode = CliRun.of("bench", "-m", DEMO, "--sparsity", "dense,fast");
         assertTrue(mode.isOneLineError(), mode.err());
         CliRun backend = CliRun.of("bench", "-m", DEMO, "-p", "4", "-n", "0", "--backend", "cuda");
