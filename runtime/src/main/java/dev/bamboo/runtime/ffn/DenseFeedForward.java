@@ -7,7 +7,6 @@ import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
-import dev.bamboo.weights.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.List;

@@ -9,7 +9,6 @@ import dev.bamboo.weights.model.FfnKind;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.RopeLayout;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
