@@ -195,13 +195,15 @@ public final class CpuWeights implements AutoCloseable {
 
     /**
      * {@code w} with every matrix the forward pass multiplies passed through {@code c}: through {@link Converter#whole}
-     * those it only multiplies whole (attention, an untied output, predictors), through {@link Converter#of} those whose
-     * rows sparse FFNs gather; the token embedding is only read row by row and is kept unless it doubles as the output
+     * those it only multiplies whole (attention, an untied output, predictors, the FFN of a model that has no sparse
+     * mode), through {@link Converter#of} those whose rows sparse FFNs gather or accumulate ({@code ffn_down_t}); the token embedding is only read row by row and is kept unless it doubles as the output
      * matrix (which then stays row-major for it).
      */
     private static ModelWeights rebuild(ModelWeights w, Converter c) {
+        // only ReLU-family FFNs run sparse; the others' gate, up and down are multiplied whole
+        UnaryOperator<Tensor> ffn = w.config().ffn().reluFamily() ? c::of : c::whole;
         List<LayerWeights> layers = w.layers().stream().map(l -> new LayerWeights(l.attnNorm(), c.whole(l.wq()), c.whole(l.wk()),
-                c.whole(l.wv()), c.whole(l.wo()), l.ffnNorm(), c.of(l.ffnGate()), c.of(l.ffnUp()), c.of(l.ffnDown()),
+                c.whole(l.wv()), c.whole(l.wo()), l.ffnNorm(), ffn.apply(l.ffnGate()), ffn.apply(l.ffnUp()), ffn.apply(l.ffnDown()),
                 c.of(l.ffnDownT()))).toList();
         boolean tied = w.tokenEmbedding() == w.output();
         Tensor output = tied ? c.of(w.output()) : c.whole(w.output());

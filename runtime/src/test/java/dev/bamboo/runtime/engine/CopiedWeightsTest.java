@@ -6,9 +6,16 @@ import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.weights.model.LayerWeights;
+import dev.bamboo.runtime.synth.SynthFormat;
+import dev.bamboo.runtime.synth.SynthOptions;
+import dev.bamboo.runtime.synth.SynthShape;
+import dev.bamboo.runtime.synth.Synthesizer;
 import dev.bamboo.weights.model.LoadedModel;
+import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
+import dev.bamboo.weights.tensor.F16ColumnsTensor;
+import dev.bamboo.weights.tensor.F16Tensor;
 import dev.bamboo.weights.tensor.GGMLType;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
@@ -17,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +35,7 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -106,7 +116,31 @@ class CopiedWeightsTest {
         compare(w -> new SparseFeedForward(w, pool, new PredictedSelector(new ActivationPredictor(w.predictor().orElseThrow(), pool)), 16));
     }
 
+    /**
+     * A SwiGLU model has no sparse mode, so its FFN is only multiplied whole: gate and up (4096 rows of 2112 values
+     * here) are stored by columns like the attention's large matrices; down (2112 rows) is too short for it.
+     */
+    @Test
+    void swigluFfnIsStoredByColumnsAndGivesTheLogitsOfTheMappedWeights() {
+        SynthShape shape = new SynthShape("swiglu-wide", "llama", SynthShape.Activation.SWIGLU, 2112, 4096, 1, 4, 2, 1024, 256, SynthFormat.GGUF);
+        Path path = dir.resolve("swiglu-wide.gguf");
+        Synthesizer.write(path, new SynthOptions(shape, GGMLType.F16, SynthFormat.GGUF, 128, 0.2, 5, 2, 4), true,
+                new PrintWriter(Writer.nullWriter()), line -> {});
+        try (LoadedModel swiglu = ModelLoader.open(path); CpuWeights swigluCpu = new CpuWeights(swiglu.weights())) {
+            ModelWeights mapped = swiglu.weights(), copy = swigluCpu.prepared(pool, 0).weights();
+            LayerWeights l = copy.layers().getFirst();
+            assertInstanceOf(F16ColumnsTensor.class, l.ffnGate());
+            assertInstanceOf(F16ColumnsTensor.class, l.ffnUp());
+            assertInstanceOf(F16Tensor.class, l.ffnDown());
+            compare(mapped, copy, w -> new DenseFeedForward(w, pool, 16));
+        }
+    }
+
     private static void compare(Function<ModelWeights, FeedForward> ffn) {
+        compare(file, copied, ffn);
+    }
+
+    private static void compare(ModelWeights file, ModelWeights copied, Function<ModelWeights, FeedForward> ffn) {
         int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8};
         int[] steps = {11, 700, 250};
         float[][] expected = run(file, ffn.apply(file), prompt, steps);
