@@ -39,26 +39,36 @@ public final class F16ColumnsTensor implements Tensor {
         this.data = data;
     }
 
-    /** {@code t}'s values stored by columns in {@code to}, the transposition split over {@code pool}'s threads by columns. */
+    /**
+     * {@code t}'s values stored by columns in {@code to}, the transposition split over {@code pool}'s threads by columns:
+     * tile by tile, each tile's rows read into an array with bulk copies, transposed there, and written out as runs of
+     * its columns. (Element by element through the memory segments, the copy of a Mistral-7B F16 file, 12.74 of its 13.24
+     * GiB by columns, took 36 s; tiled, 17 s, against 12 s for a plain copy.)
+     */
     static F16ColumnsTensor of(F16Tensor t, ComputePool pool, MemorySegment to) {
         int rows = Math.toIntExact(t.rows()), cols = t.cols();
         MemorySegment from = t.data();
-        int chunks = (cols + TRANSPOSE_COLUMNS - 1) / TRANSPOSE_COLUMNS;
+        int chunks = (cols + TILE_COLUMNS - 1) / TILE_COLUMNS;
         pool.forRange(chunks, 1, (first, end) -> {
-            // a chunk of columns at a time: its rows' runs are read in order, its columns written as so many streams
+            short[] tile = new short[TILE_ROWS * TILE_COLUMNS], transposed = new short[TILE_ROWS * TILE_COLUMNS];
             for (int chunk = first; chunk < end; chunk++) {
-                int c0 = chunk * TRANSPOSE_COLUMNS, c1 = Math.min(cols, c0 + TRANSPOSE_COLUMNS);
-                for (int r = 0; r < rows; r++) {
-                    long rowStart = (long) r * cols;
-                    for (int c = c0; c < c1; c++) to.setAtIndex(HALF, (long) c * rows + r, from.getAtIndex(HALF, rowStart + c));
+                int c0 = chunk * TILE_COLUMNS, nc = Math.min(TILE_COLUMNS, cols - c0);
+                for (int r0 = 0; r0 < rows; r0 += TILE_ROWS) {
+                    int nr = Math.min(TILE_ROWS, rows - r0);
+                    for (int r = 0; r < nr; r++) MemorySegment.copy(from, HALF, 2L * ((long) (r0 + r) * cols + c0), tile, r * nc, nc);
+                    for (int c = 0; c < nc; c++) {
+                        for (int r = 0; r < nr; r++) transposed[c * nr + r] = tile[r * nc + c];
+                    }
+                    for (int c = 0; c < nc; c++) MemorySegment.copy(transposed, c * nr, to, HALF, 2L * ((long) (c0 + c) * rows + r0), nr);
                 }
             }
         });
         return new F16ColumnsTensor(t.name(), rows, cols, to);
     }
 
-    /** Columns per piece of {@link #of}: as many write streams as the caches keep lines of. */
-    private static final int TRANSPOSE_COLUMNS = 64;
+    /** A tile of {@link #of}: rows read as runs of this many halves (128 bytes), written as runs of {@link #TILE_ROWS}. */
+    private static final int TILE_COLUMNS = 64;
+    private static final int TILE_ROWS = 256;
 
     @Override public String name() { return name; }
     @Override public GGMLType type() { return GGMLType.F16; }
