@@ -196,8 +196,9 @@ public final class CpuWeights implements AutoCloseable {
     /**
      * {@code w} with every matrix the forward pass multiplies passed through {@code c}: through {@link Converter#whole}
      * those it only multiplies whole (attention, an untied output, predictors, the FFN of a model that has no sparse
-     * mode), through {@link Converter#of} those whose rows sparse FFNs gather or accumulate ({@code ffn_down_t}); the token embedding is only read row by row and is kept unless it doubles as the output
-     * matrix (which then stays row-major for it).
+     * mode), through {@link Converter#of} those whose rows sparse FFNs gather or accumulate ({@code ffn_down_t}); the
+     * token embedding is only read row by row and is kept unless it doubles as the output matrix (which then stays
+     * row-major for it).
      */
     private static ModelWeights rebuild(ModelWeights w, Converter c) {
         // only ReLU-family FFNs run sparse; the others' gate, up and down are multiplied whole

@@ -5,11 +5,11 @@ import dev.bamboo.runtime.ffn.DenseFeedForward;
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
-import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.runtime.synth.SynthFormat;
 import dev.bamboo.runtime.synth.SynthOptions;
 import dev.bamboo.runtime.synth.SynthShape;
 import dev.bamboo.runtime.synth.Synthesizer;
+import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.model.ModelWeights;
@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The CPU engine's weights copied out of the mapped file (an F16 PowerInfer file, which nothing repacks): every matrix
  * the forward pass multiplies is copied, with the same values (the ones it only multiplies whole may be stored by
- * columns, {@link Tensors#columns}: not at this small shape), and the copies give the logits of the mapped weights.
+ * columns, {@link Tensors#columns}: not at this small shape, but a SwiGLU model's wide FFN is), and the copies give the
+ * logits of the mapped weights.
  */
 class CopiedWeightsTest {
     @TempDir

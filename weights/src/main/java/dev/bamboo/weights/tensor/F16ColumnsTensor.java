@@ -8,12 +8,12 @@ import java.util.Arrays;
 
 /**
  * An F16 matrix of {@code rows × cols} stored column by column ({@code cols} runs of {@code rows} halves: its transpose),
- * for the products the forward pass only computes whole: the attention projections, an untied output, the
- * predictors, and the FFN of a model without a sparse mode (SwiGLU) ({@link Tensors#columns}). A product accumulates {@code x_j · column_j} into the output rows ({@link
- * F16Kernels#axpy4}), a loop C2 compiles to the hardware's half-to-float conversion, where a row-major product widens
- * halves with shifts for its dot products ({@link Tensors#columns} says where that is faster; Bamboo-7B F16 predicted
- * decode 3.96–4.16 → 4.36–4.69 tokens/s: bench/HISTORY.md, F16, "Twentieth session"; Mistral-7B F16 dense decode 1.64–1.67
- * → 1.97 with its FFN too, "Twenty-first session").
+ * for the products the forward pass only computes whole: the attention projections, an untied output, the predictors,
+ * and the FFN of a model without a sparse mode (SwiGLU) ({@link Tensors#columns}). A product accumulates {@code x_j ·
+ * column_j} into the output rows ({@link F16Kernels#axpy4}), a loop C2 compiles to the hardware's half-to-float
+ * conversion, where a row-major product widens halves with shifts for its dot products ({@link Tensors#columns} says
+ * where that is faster; Bamboo-7B F16 predicted decode 3.96–4.16 → 4.36–4.69 tokens/s: bench/HISTORY.md, F16,
+ * "Twentieth session"; Mistral-7B F16 dense decode 1.60–1.67 → 1.86–1.97 with its FFN too, "Twenty-first session").
  *
  * <p>Every output value is one chain of fused multiply-adds over the columns in order, so its bits depend neither on how
  * the rows are split between threads nor on which tokens share a batch, and {@link #dot} gives them too. Rows are not
@@ -42,8 +42,8 @@ public final class F16ColumnsTensor implements Tensor {
     /**
      * {@code t}'s values stored by columns in {@code to}, the transposition split over {@code pool}'s threads by columns:
      * tile by tile, each tile's rows read into an array with bulk copies, transposed there, and written out as runs of
-     * its columns. (Element by element through the memory segments, the copy of a Mistral-7B F16 file, 12.74 of its 13.24
-     * GiB by columns, took 36 s; tiled, 17 s, against 12 s for a plain copy.)
+     * its columns. (Element by element through the memory segments, the copy of a Mistral-7B F16 file, 12.74 of its
+     * 13.24 GiB by columns, took 36 s; tiled, 17 s, against 12 s for a plain copy.)
      */
     static F16ColumnsTensor of(F16Tensor t, ComputePool pool, MemorySegment to) {
         int rows = Math.toIntExact(t.rows()), cols = t.cols();
