@@ -91,6 +91,8 @@ public final class BambooCli {
     /** Runs the CLI with the given standard output and error (the tests capture them). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new BambooCli());
+        cli.registerConverter(Float.class, FloatOption::parse);
+        cli.registerConverter(float.class, FloatOption::parse);
         // every command's -V prints the version (picocli gives subcommands no provider of their own)
         for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().versionProvider(new Version());
         cli.setOut(out);
