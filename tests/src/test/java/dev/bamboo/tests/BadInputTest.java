@@ -48,8 +48,8 @@ class BadInputTest {
         assertOneLineError(Cli.run("generate", "-p", "hi", "-t", "0"), "-t");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--temp", "1000"), "--temp");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--top-p", "1.5"), "--top-p");
-        assertOneLineError(Cli.run("generate", "-p", "hi", "--temp", "1e39"), "--temp", "'1e39'", "32-bit float");
-        assertOneLineError(Cli.run("generate", "-p", "hi", "--min-p", "warm"), "--min-p", "'warm' is not a number");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--temp", "1e39"), "--temp", "'1e39'", "beyond the range of a float");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--min-p", "warm"), "--min-p", "'warm' is not a finite number");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--sparsity", "sometimes"), "dense, exact, predicted or auto");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "abc"), "--sparse-threshold", "not a finite number");
         assertOneLineError(Cli.run("generate", "-p", "hi", "--sparse-threshold", "NaN"), "--sparse-threshold", "not a finite number");

@@ -3,24 +3,24 @@ package dev.bamboo.runtime.cli;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The converter of every {@code float} option: a number beyond a float's range is refused in the words the user
- * typed, where {@link Float#parseFloat} would make it infinity and the option's range check would then quote
- * "Infinity".
+ * The converter of every {@code float} option, and the parsing {@link SparseThresholdOption} builds on: a number
+ * beyond a float's range is refused in the words the user typed, where {@link Float#parseFloat} would make it
+ * infinity and the option's range check would then quote "Infinity". A written infinity or NaN passes, for the
+ * option's own check to refuse.
  */
 final class FloatOption {
     private FloatOption() {}
 
     static float parse(String text) {
-        String t = text.strip();
-        float value;
+        double value;
         try {
-            value = Float.parseFloat(t);
+            value = Double.parseDouble(text.strip());
         } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + text + "' is not a number");
+            throw new TypeConversionException("'" + text + "' is not a finite number");
         }
-        if (Float.isInfinite(value) && !t.matches("[+-]?Infinity")) {
-            throw new TypeConversionException("'" + text + "' is beyond the range of a 32-bit float (±3.4e38)");
+        if (Double.isFinite(value) && !Float.isFinite((float) value)) {
+            throw new TypeConversionException("'" + text + "' is beyond the range of a float (±3.4e38)");
         }
-        return value;
+        return (float) value;
     }
 }

@@ -16,18 +16,20 @@ final class SparseThresholdOption {
         return threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold);
     }
 
-    /** A number, or a usage error that says what to give. */
+    /** A finite float ({@link FloatOption}), or a usage error that says what to give. */
     static final class Converter implements CommandLine.ITypeConverter<Double> {
+        private static final String FIX = "; give a value such as 0 or -0.5";
+
         @Override
         public Double convert(String value) {
+            float x;
             try {
-                double x = Double.parseDouble(value.trim());
-                if (Float.isFinite((float) x)) return x; // the predictor compares float scores
-                if (Double.isFinite(x)) throw new CommandLine.TypeConversionException("'" + value + "' is beyond the range of a float; give a value such as 0 or -0.5");
-            } catch (NumberFormatException e) {
-                // said below
+                x = FloatOption.parse(value); // the predictor compares float scores
+            } catch (CommandLine.TypeConversionException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage() + FIX);
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a finite number; give a value such as 0 or -0.5");
+            if (!Float.isFinite(x)) throw new CommandLine.TypeConversionException("'" + value + "' is not a finite number" + FIX);
+            return (double) x;
         }
     }
 }
