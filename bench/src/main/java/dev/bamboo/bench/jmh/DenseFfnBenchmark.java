@@ -17,7 +17,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.lang.foreign.Arena;
-import java.util.SplittableRandom;
 
 import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_FFN;
 import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
@@ -63,14 +62,8 @@ public class DenseFfnBenchmark extends OneTokenBenchmark {
         arena = Arena.ofShared();
         GGMLType t = GGMLType.valueOf(type);
         int h = BAMBOO_7B_HIDDEN, f = BAMBOO_7B_FFN;
-        boolean[] idle = new boolean[f];
-        SplittableRandom random = new SplittableRandom(7);
-        for (int i = 0; i < f; i++) idle[i] = random.nextInt(100) >= truePercent;
-        boolean[] upNegative = new boolean[f];
-        SplittableRandom upRandom = new SplittableRandom(8);
-        for (int i = 0; i < f; i++) upNegative[i] = upRandom.nextInt(100) >= upPercent;
-        Tensor gate = FfnLayerFixture.tensor("ffn_gate", t, f, h, 11, r -> idle[r], arena);
-        Tensor up = FfnLayerFixture.tensor("ffn_up", t, f, h, 12, r -> upNegative[r], arena);
+        Tensor gate = FfnLayerFixture.gate(t, f, h, truePercent, arena);
+        Tensor up = FfnLayerFixture.up(t, f, h, upPercent, arena);
         Tensor down = FfnLayerFixture.positive("ffn_down", t, h, f, 14, arena);
         Tensor downT = FfnLayerFixture.positive("ffn_down_t", t, f, h, 13, arena);
         ModelConfig c = FfnLayerFixture.config(h, f, 32, 8, 32, 16);

@@ -50,6 +50,27 @@ final class FfnLayerFixture {
         }
     }
 
+    /**
+     * The layer's gate matrix: for a positive input, the gate is positive for a random {@code gatePercent}% of the
+     * neurons (the same ones in every benchmark) and negative for the others.
+     */
+    static Tensor gate(GGMLType type, int ffn, int hidden, int gatePercent, Arena arena) {
+        return tensor("ffn_gate", type, ffn, hidden, 11, negatedRows(ffn, gatePercent, 7), arena);
+    }
+
+    /** The layer's up matrix, positive for a random {@code upPercent}% of the neurons, as {@link #gate}. */
+    static Tensor up(GGMLType type, int ffn, int hidden, int upPercent, Arena arena) {
+        return tensor("ffn_up", type, ffn, hidden, 12, negatedRows(ffn, upPercent, 8), arena);
+    }
+
+    /** All rows but a random {@code percentKept}% of {@code rows}. */
+    private static IntPredicate negatedRows(int rows, int percentKept, long seed) {
+        boolean[] negated = new boolean[rows];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < rows; i++) negated[i] = random.nextInt(100) >= percentKept;
+        return r -> negated[r];
+    }
+
     static Tensor positive(String name, GGMLType type, int rows, int cols, long seed, Arena arena) {
         return tensor(name, type, rows, cols, seed, r -> false, arena);
     }

@@ -22,8 +22,12 @@ import static dev.bamboo.bench.jmh.FfnLayerFixture.BAMBOO_7B_HIDDEN;
 /**
  * One decode step of a Bamboo-7B FFN layer (hidden 4096, FFN 14336, dReLU) through the runtime's
  * {@link SparseFeedForward}, with a fixed random list of {@code activePercent}% of the neurons selected. Weights and
- * input are positive, so every selected neuron is truly active: the gate and up rows are read and its down_t row is
- * accumulated, as for a predictor whose predictions are all correct. Compare with {@link DenseFfnBenchmark}.
+ * input are positive, except the gate rows of a random {@code 100 − precisionPercent}% of the neurons and the up rows
+ * of a random {@code 100 − upPercent}%, which are negated: at the defaults (100) every selected neuron is truly active
+ * (gate and up rows read, down_t row accumulated), as for a predictor whose predictions are all correct; below them some
+ * selected neurons are zero, with a negative gate (their up and down rows need no reading) or a negative up (their down
+ * row needs none), as for a trained predictor, which selects more neurons than fire (the demo model's: 24 % selected,
+ * 13 % active). Compare with {@link DenseFfnBenchmark}.
  * Memory: gate, up and down_t, 3 × 117 MB in F16, 3 × 33 MB in Q4_0 (twice that with {@code bundled}).
  */
 public class SparseFfnBenchmark extends OneTokenBenchmark {
@@ -32,6 +36,14 @@ public class SparseFfnBenchmark extends OneTokenBenchmark {
 
     @Param({"100", "50", "25", "15", "10", "5"})
     public int activePercent;
+
+    /** Share of the neurons, selected ones included, whose gate is positive for the input. */
+    @Param({"100"})
+    public int precisionPercent;
+
+    /** Share of the neurons whose up projection is positive for the input (dReLU: the others are zero). */
+    @Param({"100"})
+    public int upPercent;
 
     @Param({"1"})
     public int threads;
@@ -50,8 +62,8 @@ public class SparseFfnBenchmark extends OneTokenBenchmark {
         arena = Arena.ofShared();
         GGMLType t = GGMLType.valueOf(type);
         int h = BAMBOO_7B_HIDDEN, f = BAMBOO_7B_FFN;
-        Tensor gate = FfnLayerFixture.positive("ffn_gate", t, f, h, 11, arena);
-        Tensor up = FfnLayerFixture.positive("ffn_up", t, f, h, 12, arena);
+        Tensor gate = FfnLayerFixture.gate(t, f, h, precisionPercent, arena);
+        Tensor up = FfnLayerFixture.up(t, f, h, upPercent, arena);
         Tensor downT = FfnLayerFixture.positive("ffn_down_t", t, f, h, 13, arena);
         ModelConfig c = FfnLayerFixture.config(h, f, 32, 8, 32, 16);
         ModelWeights w = FfnLayerFixture.weights(c, GGMLType.F32, gate, up, null, downT, arena);

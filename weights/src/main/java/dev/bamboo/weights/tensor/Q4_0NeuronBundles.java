@@ -85,14 +85,16 @@ public final class Q4_0NeuronBundles {
         return quants.length + (long) Short.BYTES * scales.length;
     }
 
-    /** Loads every cache line of the listed neurons' bundles, so that the products that follow read them from cache. */
-    public void touch(int[] rows, int from, int to) {
-        touchParts(rows, from, to, 0, 3);
-    }
+    /** The three parts of a bundle, in their order in it. */
+    public enum Part { GATE, UP, DOWN }
 
-    /** {@link #touch} of the up and down parts only, for a gate computed elsewhere. */
-    public void touchUpDown(int[] rows, int from, int to) {
-        touchParts(rows, from, to, 1, 2);
+    /**
+     * Loads every cache line of parts {@code first} to {@code last} of the listed neurons' bundles, so that the products
+     * that follow read them from cache. A sparse FFN touches only the parts it will read: the up and down parts only of
+     * neurons whose gate passes, and for dReLU the down parts only of neurons whose up passes too.
+     */
+    public void touch(Part first, Part last, int[] rows, int from, int to) {
+        touchParts(rows, from, to, first.ordinal(), last.ordinal() - first.ordinal() + 1);
     }
 
     private void touchParts(int[] rows, int from, int to, int first, int count) {
@@ -103,23 +105,23 @@ public final class Q4_0NeuronBundles {
 
     /** {@code out[i] = gate_i · x} for {@code i = rows[k]}, {@code k} in {@code [from, to)}: the gate matrix's bits. */
     public void gate(int[] rows, int from, int to, ActivationVector x, float[] out) {
-        part(0, rows, from, to, x, out);
+        part(Part.GATE, rows, from, to, x, out);
     }
 
     /** {@code out[i] = up_i · x} for the listed neurons, as {@link #gate}. */
     public void up(int[] rows, int from, int to, ActivationVector x, float[] out) {
-        part(1, rows, from, to, x, out);
+        part(Part.UP, rows, from, to, x, out);
     }
 
-    private void part(int part, int[] rows, int from, int to, ActivationVector x, float[] out) {
-        Q4_0PackedKernels.dotRows(quants, scales, 3 * partGroups, 1, part * partGroups, partGroups, rows, from, to,
-                x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, 0);
+    private void part(Part part, int[] rows, int from, int to, ActivationVector x, float[] out) {
+        Q4_0PackedKernels.dotRows(quants, scales, 3 * partGroups, 1, part.ordinal() * partGroups, partGroups, rows, from,
+                to, x.q8Grouped(), x.q8GroupedBytes(), x.q8Scales(), out, 0);
     }
 
     /** {@code sums += Σ_k coeffs[k] · down_t[rows[k]]} for {@code k < count}, in the integer row accumulation. */
     public void addDown(int[] rows, float[] coeffs, int count, DownSums sums) {
-        Q4_0PackedKernels.axpyRows(quants, scales, 3 * partGroups, 1, 2 * partGroups, partGroups, rows, coeffs, count,
-                sums.grouped, 0, sums.scratch);
+        Q4_0PackedKernels.axpyRows(quants, scales, 3 * partGroups, 1, Part.DOWN.ordinal() * partGroups, partGroups, rows,
+                coeffs, count, sums.grouped, 0, sums.scratch);
     }
 
     /** A new, zeroed accumulator for {@link #addDown} over bundles of {@code hidden} outputs; one thread at a time. */

@@ -48,7 +48,7 @@ class Q4_0NeuronBundlesTest {
         int[] rows = {36, 0, 5, 17, 18, 2, 33, 9, 30, 11, 4};
         float[] expected = new float[NEURONS], actual = new float[NEURONS];
         gate.dotRows(rows, 0, rows.length, x, expected);
-        b.touch(rows, 0, rows.length);
+        b.touch(Q4_0NeuronBundles.Part.GATE, Q4_0NeuronBundles.Part.DOWN, rows, 0, rows.length);
         b.gate(rows, 0, rows.length, x, actual);
         assertBitwise(expected, actual, "gate");
         up.dotRows(rows, 1, rows.length - 1, x, expected);
