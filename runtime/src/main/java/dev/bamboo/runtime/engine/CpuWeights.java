@@ -21,6 +21,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -143,6 +145,7 @@ public final class CpuWeights implements AutoCloseable {
         // matrices the forward pass only multiplies whole may change layout in the copy (F16: stored by columns)
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t,
                 t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.columns(t, pool, memory) : t);
+        c.convertAll(w, pool);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
         if (repack) done.add("repacked " + ByteSize.binary(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
@@ -260,21 +263,54 @@ public final class CpuWeights implements AutoCloseable {
 
         private Tensor convert(Tensor t, UnaryOperator<Tensor> convert) {
             if (t == null) return null;
-            return converted.computeIfAbsent(t, original -> {
-                long bytes = original.rows() * original.rowBytes();
-                boolean packs = Tensors.packsForCpu(original), mapped = Tensors.mapped(original);
-                if (packs) {
-                    repackedBytes += Tensors.packedBytes(original);
-                    for (long array : Tensors.packedArrays(original)) repackedHeap += HeapRoom.array(array);
-                    packedTypes.add(original.type().name());
-                }
-                if (mapped) mappedBytes += bytes;
-                if (packs && mapped) repackedMappedBytes += bytes;
-                Tensor result = convert.apply(original);
-                if (mapped && result != original && !Tensors.packed(result)) copiedTypes.add(original.type().name());
-                if (result instanceof F16ColumnsTensor) columnBytes += bytes;
-                return result;
-            });
+            Tensor done = converted.get(t);
+            return done != null ? done : record(t, convert.apply(t));
+        }
+
+        /**
+         * Converts now every tensor {@link #rebuild} will ask for, several at a time on {@code pool}'s threads ({@link
+         * ComputePool#forEach}), so that {@link #rebuild} finds them converted.
+         */
+        void convertAll(ModelWeights w, ComputePool pool) {
+            List<Tensor> tensors = new ArrayList<>();
+            List<UnaryOperator<Tensor>> conversions = new ArrayList<>();
+            Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+            // the first request of a tensor says how it is converted, as in convert
+            rebuild(w, new Converter(t -> listed(t, convert, seen, tensors, conversions), t -> listed(t, convertWhole, seen, tensors, conversions)));
+            int n = tensors.size();
+            // the largest first, so that no thread is left with a large one at the end while the others wait
+            Integer[] order = new Integer[n];
+            for (int j = 0; j < n; j++) order[j] = j;
+            Arrays.sort(order, Comparator.comparingLong((Integer j) -> tensors.get(j).rows() * tensors.get(j).rowBytes()).reversed());
+            Tensor[] results = new Tensor[n];
+            pool.forEach(n, k -> results[order[k]] = conversions.get(order[k]).apply(tensors.get(order[k])));
+            for (int j = 0; j < n; j++) record(tensors.get(j), results[j]);
+        }
+
+        private static Tensor listed(Tensor t, UnaryOperator<Tensor> conversion, Map<Tensor, Boolean> seen, List<Tensor> tensors,
+                                     List<UnaryOperator<Tensor>> conversions) {
+            if (seen.putIfAbsent(t, Boolean.TRUE) == null) {
+                tensors.add(t);
+                conversions.add(conversion);
+            }
+            return t;
+        }
+
+        /** Keeps {@code result} as the conversion of {@code original} and counts its bytes. */
+        private Tensor record(Tensor original, Tensor result) {
+            long bytes = original.rows() * original.rowBytes();
+            boolean packs = Tensors.packsForCpu(original), mapped = Tensors.mapped(original);
+            if (packs) {
+                repackedBytes += Tensors.packedBytes(original);
+                for (long array : Tensors.packedArrays(original)) repackedHeap += HeapRoom.array(array);
+                packedTypes.add(original.type().name());
+            }
+            if (mapped) mappedBytes += bytes;
+            if (packs && mapped) repackedMappedBytes += bytes;
+            if (mapped && result != original && !Tensors.packed(result)) copiedTypes.add(original.type().name());
+            if (result instanceof F16ColumnsTensor) columnBytes += bytes;
+            converted.put(original, result);
+            return result;
         }
     }
 }

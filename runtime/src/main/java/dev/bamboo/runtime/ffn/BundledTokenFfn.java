@@ -8,6 +8,7 @@ import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -62,13 +63,19 @@ final class BundledTokenFfn {
         Q4_0NeuronBundles[] made = new Q4_0NeuronBundles[layers.size()];
         long wanted = 0;
         for (LayerWeights w : layers) if (bundleable(w)) wanted += heap(w);
-        HeapRoom.freeAtLoad(wanted + reserve); // collects once if short
+        long free = HeapRoom.freeAtLoad(wanted + reserve); // collects once if short
+        List<Integer> chosen = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
-            if (bundleable(w) && heap(w) + reserve <= HeapRoom.free()) {
-                made[l] = Q4_0NeuronBundles.of(w.ffnGate(), w.ffnUp(), w.ffnDownT(), pool);
+            if (bundleable(w) && heap(w) + reserve <= free) {
+                chosen.add(l);
+                free -= heap(w);
             }
         }
+        pool.forEach(chosen.size(), k -> {
+            LayerWeights w = layers.get(chosen.get(k));
+            made[chosen.get(k)] = Q4_0NeuronBundles.of(w.ffnGate(), w.ffnUp(), w.ffnDownT(), pool);
+        });
         return made;
     }
 

@@ -42,9 +42,7 @@ public final class DenseFeedForward implements FeedForward {
         this.allRows = IntStream.range(0, ffn).toArray();
         List<LayerWeights> layers = weights.layers();
         this.downT = new RowRunsCopies(pool, layers.size());
-        for (int i = 0; i < layers.size(); i++) {
-            if (layers.get(i).ffnDownT() != null) downT.of(i, layers.get(i).ffnDownT());
-        }
+        downT.makeAll(layers.stream().map(LayerWeights::ffnDownT).toList());
     }
 
     /** Memory taken by the copies of {@code ffn_down_t} laid out for accumulating all rows. */

@@ -5,6 +5,9 @@ import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Per layer, the transposed down projection ({@code ffn_down_t}) laid out for accumulating all its rows ({@link
  * Tensors#forRowRuns}): a repacked Q4_0 matrix accumulates every row 20–30 % faster that way than row by row. A copy is
@@ -39,6 +42,28 @@ final class RowRunsCopies {
         }
         copies[layer] = chosen;
         return chosen;
+    }
+
+    /**
+     * Makes now, several at a time on the pool ({@link ComputePool#forEach}), the copies {@link #of} would make for
+     * {@code downTs} (one per layer; null where a layer has none), as far as the heap has room for them.
+     */
+    void makeAll(List<Tensor> downTs) {
+        long free = HeapRoom.free();
+        List<Integer> chosen = new ArrayList<>();
+        for (int l = 0; l < downTs.size(); l++) {
+            Tensor downT = downTs.get(l);
+            if (downT == null || copies[l] != null) continue;
+            long need = Tensors.rowRunsBytes(downT);
+            if (need > 0 && HeapRoom.array(need) <= free) {
+                chosen.add(l);
+                free -= HeapRoom.array(need);
+                bytes += need;
+            } else {
+                copies[l] = downT;
+            }
+        }
+        pool.forEach(chosen.size(), k -> copies[chosen.get(k)] = Tensors.forRowRuns(downTs.get(chosen.get(k)), pool));
     }
 
     /** Memory the copies made so far take. */

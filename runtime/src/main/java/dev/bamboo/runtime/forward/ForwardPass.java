@@ -49,7 +49,7 @@ public final class ForwardPass {
         this.ffn = ffn;
         this.maxBatch = maxBatch;
         this.rope = new Rope(config.ropeLayout(), config.headDim(), config.ropeTheta(), contextLength);
-        this.cache = new KvCache(config.layers(), contextLength, config.kvHeads(), config.headDim());
+        this.cache = new KvCache(config.layers(), contextLength, config.kvHeads(), config.headDim(), pool);
         int dim = config.hiddenSize();
         x = new float[maxBatch][dim];
         xn = new float[maxBatch][dim];

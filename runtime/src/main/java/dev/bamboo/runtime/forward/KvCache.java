@@ -1,5 +1,7 @@
 package dev.bamboo.runtime.forward;
 
+import dev.bamboo.weights.parallel.ComputePool;
+
 /**
  * Keys and values of every layer for positions {@code [0, capacity)}. Each KV head keeps its positions contiguous
  * ({@code headDim} floats apart): attention reads one head's keys and values position after position, and this way
@@ -12,12 +14,14 @@ public final class KvCache {
     private final int kvHeads;
     private final int headDim;
 
-    public KvCache(int layers, int capacity, int kvHeads, int headDim) {
+    /** An empty cache, its layers allocated on {@code pool}'s threads at once (fresh memory's first touch is slow). */
+    public KvCache(int layers, int capacity, int kvHeads, int headDim, ComputePool pool) {
         this.capacity = capacity;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
-        this.keys = new float[layers][capacity * kvHeads * headDim];
-        this.values = new float[layers][capacity * kvHeads * headDim];
+        this.keys = new float[layers][];
+        this.values = new float[layers][];
+        pool.forEach(2 * layers, i -> (i % 2 == 0 ? keys : values)[i / 2] = new float[capacity * kvHeads * headDim]);
     }
 
     public int capacity() { return capacity; }

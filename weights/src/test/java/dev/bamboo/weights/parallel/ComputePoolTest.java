@@ -3,6 +3,8 @@ package dev.bamboo.weights.parallel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -96,6 +98,56 @@ class ComputePoolTest {
                 }
             });
             for (int v : out) assertEquals(1, v);
+        }
+    }
+
+    /**
+     * forEach: every index once, items taken by several threads at a time (so that each item's allocations are made by
+     * the thread that works on it), an item's own calls on the pool run on its thread, and a failure stops the rest.
+     */
+    @Test
+    void forEachRunsEveryItemOnceSeveralAtATime() throws InterruptedException {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (ComputePool pool = new ComputePool(threads)) {
+                int n = 40;
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                Set<String> runners = ConcurrentHashMap.newKeySet();
+                pool.forEach(n, i -> {
+                    String runner = Thread.currentThread().getName();
+                    runners.add(runner);
+                    // a nested call runs all of its ranges on the item's own thread
+                    pool.forRange(4, 1, (from, to) -> assertEquals(runner, Thread.currentThread().getName()));
+                    hits.incrementAndGet(i);
+                    sleepBriefly();
+                });
+                for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), threads + " threads, item " + i);
+                assertEquals(threads, runners.size(), "threads that took items: " + runners);
+                pool.forEach(0, i -> { throw new AssertionError("no items"); });
+            }
+        }
+    }
+
+    @Test
+    void aFailingItemStopsTheOthersAndFailsTheCall() {
+        try (ComputePool pool = new ComputePool(2)) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(1000);
+            RuntimeException e = assertThrows(IllegalStateException.class, () -> pool.forEach(1000, i -> {
+                hits.incrementAndGet(i);
+                if (i == 3) throw new IllegalStateException("item " + i);
+                sleepBriefly();
+            }));
+            assertEquals("item 3", e.getMessage());
+            int ran = 0;
+            for (int i = 0; i < 1000; i++) ran += hits.get(i);
+            assertTrue(ran < 20, ran + " items ran after the failure");
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
     }
 }
