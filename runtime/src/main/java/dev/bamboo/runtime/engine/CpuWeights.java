@@ -21,7 +21,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -31,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -272,28 +272,19 @@ public final class CpuWeights implements AutoCloseable {
          * ComputePool#forEach}), so that {@link #rebuild} finds them converted.
          */
         void convertAll(ModelWeights w, ComputePool pool) {
+            // the tensors rebuild asks for, each with the conversion of its first request (as in convert)
+            Map<Tensor, UnaryOperator<Tensor>> conversions = new IdentityHashMap<>();
             List<Tensor> tensors = new ArrayList<>();
-            List<UnaryOperator<Tensor>> conversions = new ArrayList<>();
-            Map<Tensor, Boolean> seen = new IdentityHashMap<>();
-            // the first request of a tensor says how it is converted, as in convert
-            rebuild(w, new Converter(t -> listed(t, convert, seen, tensors, conversions), t -> listed(t, convertWhole, seen, tensors, conversions)));
-            int n = tensors.size();
+            Function<UnaryOperator<Tensor>, UnaryOperator<Tensor>> lister = conversion -> t -> {
+                if (conversions.putIfAbsent(t, conversion) == null) tensors.add(t);
+                return t;
+            };
+            rebuild(w, new Converter(lister.apply(convert), lister.apply(convertWhole)));
             // the largest first, so that no thread is left with a large one at the end while the others wait
-            Integer[] order = new Integer[n];
-            for (int j = 0; j < n; j++) order[j] = j;
-            Arrays.sort(order, Comparator.comparingLong((Integer j) -> tensors.get(j).rows() * tensors.get(j).rowBytes()).reversed());
-            Tensor[] results = new Tensor[n];
-            pool.forEach(n, k -> results[order[k]] = conversions.get(order[k]).apply(tensors.get(order[k])));
-            for (int j = 0; j < n; j++) record(tensors.get(j), results[j]);
-        }
-
-        private static Tensor listed(Tensor t, UnaryOperator<Tensor> conversion, Map<Tensor, Boolean> seen, List<Tensor> tensors,
-                                     List<UnaryOperator<Tensor>> conversions) {
-            if (seen.putIfAbsent(t, Boolean.TRUE) == null) {
-                tensors.add(t);
-                conversions.add(conversion);
-            }
-            return t;
+            tensors.sort(Comparator.comparingLong((Tensor t) -> t.rows() * t.rowBytes()).reversed());
+            Tensor[] results = new Tensor[tensors.size()];
+            pool.forEach(results.length, k -> results[k] = conversions.get(tensors.get(k)).apply(tensors.get(k)));
+            for (int k = 0; k < results.length; k++) record(tensors.get(k), results[k]);
         }
 
         /** Keeps {@code result} as the conversion of {@code original} and counts its bytes. */
