@@ -9,9 +9,15 @@ import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +60,23 @@ class PredictedSparsityTest {
         assertEquals(1, cli.exitCode());
         assertTrue(cli.err().startsWith("error: --sparsity predicted needs an activation predictor"), cli.err());
         assertTrue(cli.err().contains("use --sparsity dense"), cli.err());
+        assertEquals(1, cli.err().strip().lines().count(), cli.err());
+    }
+
+    /** An empty predictor/ folder (a download that did not finish) is no predictor, and the error says what it lacks. */
+    @Test
+    void anEmptyPredictorFolderIsNoPredictor(@TempDir Path dir) throws IOException {
+        Path demo = Cli.model("bamboo-demo");
+        try (Stream<Path> files = Files.list(demo)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) Files.createSymbolicLink(dir.resolve(f.getFileName()), f.toAbsolutePath());
+            }
+        }
+        Files.createDirectory(dir.resolve("predictor"));
+        Cli cli = Cli.run("generate", "-m", dir.toString(), "-p", "hi", "--sparsity", "predicted");
+        assertEquals(1, cli.exitCode());
+        assertTrue(cli.err().contains("no predictor/ folder with model_0.safetensors or model_0.pt"), cli.err());
+        assertTrue(cli.err().contains("use --sparsity exact"), cli.err());
         assertEquals(1, cli.err().strip().lines().count(), cli.err());
     }
 

@@ -31,7 +31,7 @@ public enum SparsityMode implements Choice {
             }
             case PREDICTED -> {
                 if (weights.predictor().isEmpty()) {
-                    throw new BambooException("--sparsity predicted needs an activation predictor, and this model has none (no predictor/ folder, embedded predictor or PowerInfer fc1/fc2 tensors); use "
+                    throw new BambooException("--sparsity predicted needs an activation predictor, and this model has none (no predictor/ folder with model_0.safetensors or model_0.pt and the other layers' files, no embedded predictor, no PowerInfer fc1/fc2 tensors); use "
                             + (relu ? "--sparsity exact" : "--sparsity dense"));
                 }
                 yield PREDICTED;
