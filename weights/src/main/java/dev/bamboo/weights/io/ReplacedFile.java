@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
  * temporary name and then moved over it. A failed or interrupted write leaves what was there and no partial file (the
  * temporary one is deleted on failure, on {@link #close} without {@link #write}, and when the JVM exits).
  *
+ * <p>A symbolic link is written through: the file it names is replaced, and the link stays ({@link #throughLinks}).
+ *
  * <p>{@link #create} opens the temporary file, so a caller that has long work to do before writing (a forward pass)
  * learns first whether it may write there at all.
  */
@@ -53,7 +55,7 @@ public final class ReplacedFile implements AutoCloseable {
      */
     public static void checkTarget(Path path, String named) {
         if (path.toString().isBlank()) throw new BambooException(named + " is empty; give the name of the file to write");
-        Path target = path.toAbsolutePath();
+        Path target = throughLinks(path);
         if (target.getFileName() == null || Files.isDirectory(target)) {
             throw new BambooException(named + " is a folder; give the name of the file to write");
         }
@@ -69,10 +71,26 @@ public final class ReplacedFile implements AutoCloseable {
         }
     }
 
+    /**
+     * The file writing {@code path} replaces: through symbolic links to the file they name, as a shell's {@code >}
+     * writes through them, so that a link stays a link (a link whose file does not exist yet names where the file goes).
+     */
+    static Path throughLinks(Path path) {
+        Path target = path.toAbsolutePath();
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(target); hops++) {
+            try {
+                target = target.resolveSibling(Files.readSymbolicLink(target)).normalize(); // a relative link: from its folder
+            } catch (IOException e) {
+                break; // unreadable: the checks and the write report on the path itself
+            }
+        }
+        return target;
+    }
+
     /** Opens the temporary file beside {@code path}, after {@link #checkTarget}. */
     public static ReplacedFile create(Path path) {
         checkTarget(path, path.toString());
-        Path target = path.toAbsolutePath();
+        Path target = throughLinks(path);
         // a name of its own (not createTempFile's, whose file only its owner may read): the file gets the usual permissions
         Path partial = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".partial");
         OutputStream opened;

@@ -43,6 +43,22 @@ class ReplacedFileTest {
         assertEquals(List.of(target), files());
     }
 
+    /** As a shell's redirection: through a link (relative or dangling too) to the file it names; the link stays. */
+    @Test
+    void aSymbolicLinkIsWrittenThrough() throws IOException {
+        Path real = Files.writeString(dir.resolve("real.bin"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.bin"), Path.of("real.bin"));
+        ReplacedFile.write(link, out -> out.write("new".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals("new", Files.readString(real));
+        assertEquals(List.of(link, real), files());
+
+        Path dangling = Files.createSymbolicLink(dir.resolve("later.bin"), dir.resolve("made-later.bin"));
+        ReplacedFile.write(dangling, out -> out.write("made".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(Files.isSymbolicLink(dangling));
+        assertEquals("made", Files.readString(dir.resolve("made-later.bin")));
+    }
+
     @Test
     void aFailedWriteSaysWhyAndTheFix() throws IOException {
         Path target = Files.writeString(dir.resolve("out.bin"), "old");
