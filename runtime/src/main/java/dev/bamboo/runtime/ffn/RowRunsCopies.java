@@ -6,6 +6,7 @@ import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -31,22 +32,18 @@ final class RowRunsCopies {
      * its type has the layout and the heap has room, else {@code downT} itself, for good.
      */
     Tensor of(int layer, Tensor downT) {
-        Tensor chosen = copies[layer];
-        if (chosen != null) return chosen;
-        long need = Tensors.rowRunsBytes(downT);
-        if (need > 0 && HeapRoom.array(need) <= HeapRoom.free()) {
-            chosen = Tensors.forRowRuns(downT, pool);
-            bytes += need;
-        } else {
-            chosen = downT;
+        if (copies[layer] == null) {
+            List<Tensor> only = new ArrayList<>(Collections.nCopies(copies.length, null));
+            only.set(layer, downT);
+            makeAll(only);
         }
-        copies[layer] = chosen;
-        return chosen;
+        return copies[layer];
     }
 
     /**
-     * Makes now, several at a time on the pool ({@link ComputePool#forEach}), the copies {@link #of} would make for
-     * {@code downTs} (one per layer; null where a layer has none), as far as the heap has room for them.
+     * Decides now, for each layer of {@code downTs} not decided yet (null where a layer has none), between a copy and
+     * the tensor itself, as far as the heap has room for copies, and makes the copies several at a time on the pool
+     * ({@link ComputePool#forEach}).
      */
     void makeAll(List<Tensor> downTs) {
         long free = HeapRoom.free();
