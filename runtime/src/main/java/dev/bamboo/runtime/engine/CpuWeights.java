@@ -12,6 +12,7 @@ import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.F16ColumnsTensor;
 import dev.bamboo.weights.tensor.F16Tensor;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
+import dev.bamboo.weights.tensor.Q4_0PackedTensor;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 
@@ -42,12 +43,21 @@ import java.util.function.UnaryOperator;
  * F16, dense: 0.46 → 2.33 tokens/s). Every matrix the forward pass multiplies is converted; the large F16 ones it only
  * multiplies whole are stored by columns in the copy ({@link Tensors#columns}). The token embedding is only read row
  * by row and stays as it is unless it doubles as the output matrix.
+ *
+ * <p>The FFN matrices of a model made for predicted decode first are packed as {@link Q4_0NeuronBundles} where they can
+ * be, in place of the matrices: the predicted FFN reads a neuron's gate, up and down rows together, and every other
+ * product reads the bundles' parts as tensors, with the same results. The parts multiply whole about 2× slower than
+ * matrices (see {@link Q4_0PackedTensor}), so an engine that multiplies them whole (dense, exact) gets matrices of its
+ * own, copied from the parts, where the heap has room; an engine made first for those keeps the matrices, and a predicted
+ * engine then copies bundles beside them ({@link #neuronBundles}).
  */
 public final class CpuWeights implements AutoCloseable {
     private final ModelWeights original;
     /** Holds the copied weights; closed with the model. */
     private final Arena memory = Arena.ofShared();
     private Prepared prepared;
+    /** {@link #prepared} with matrices of their own in place of bundle parts; null until an engine that multiplies them whole asks. */
+    private Prepared ownRows;
     /** Per layer, the prepared weights' neuron bundles (null entries where none); null until a sparse engine asks. */
     private Q4_0NeuronBundles[] bundles;
     private volatile boolean closed;
@@ -58,34 +68,97 @@ public final class CpuWeights implements AutoCloseable {
         this.original = original;
     }
 
-    /** The converted weights and, when anything was repacked (or could not be), a note for the user. */
-    record Prepared(ModelWeights weights, Optional<String> note) {}
+    /**
+     * The converted weights and, when anything was repacked (or could not be), a note for the user; the neuron bundles
+     * whose parts are the weights' FFN matrices (null entries for layers without), null when none are.
+     */
+    record Prepared(ModelWeights weights, Optional<String> note, Q4_0NeuronBundles[] bundles) {
+        Prepared(ModelWeights weights, Optional<String> note) {
+            this(weights, note, null);
+        }
+    }
 
     /** True when these are the CPU form of {@code weights}. */
     boolean madeFrom(ModelWeights weights) {
         return original == weights;
     }
 
-    /**
-     * The CPU form of the weights, converted now with {@code pool}'s threads if no engine has needed them yet, leaving
-     * room for the {@code reserve} bytes of heap the engine will allocate next.
-     */
+    /** {@link #prepared(ComputePool, long, boolean)} for an engine that multiplies its FFN matrices whole. */
     synchronized Prepared prepared(ComputePool pool, long reserve) {
-        if (prepared == null) {
-            prepared = prepare(original, pool, reserve, memory);
-            findSpecialValues(prepared.weights(), pool);
-        }
-        return prepared;
+        return prepared(pool, reserve, false);
     }
 
     /**
-     * The prepared weights' neuron bundles ({@link SparseFeedForward#neuronBundles}), made on the first call, where the
-     * heap then has room for them and still {@code reserve} bytes more, and shared by every engine of the model.
+     * The CPU form of the weights, converted now with {@code pool}'s threads if no engine has needed them yet, leaving
+     * room for the {@code reserve} bytes of heap the engine will allocate next; with {@code neuronBundles} (predicted
+     * decode) the FFN matrices are packed as neuron bundles where they can be. Without, where the weights hold bundle
+     * parts, the engine gets matrices of its own where the heap has room for them.
+     */
+    synchronized Prepared prepared(ComputePool pool, long reserve, boolean neuronBundles) {
+        if (prepared == null) {
+            prepared = prepare(original, pool, reserve, memory, neuronBundles);
+            findSpecialValues(prepared.weights(), pool);
+        }
+        if (neuronBundles || prepared.bundles() == null) return prepared;
+        if (ownRows == null) ownRows = withOwnRows(prepared, pool, reserve);
+        return ownRows;
+    }
+
+    /**
+     * The prepared weights' neuron bundles ({@link SparseFeedForward#neuronBundles}): those the weights are made of, or
+     * else made on the first call beside the matrices, where the heap then has room for them and still {@code reserve}
+     * bytes more; shared by every engine of the model.
      */
     synchronized Q4_0NeuronBundles[] neuronBundles(ComputePool pool, long reserve) {
         if (prepared == null) throw new IllegalStateException("the weights are not prepared yet");
-        if (bundles == null) bundles = SparseFeedForward.neuronBundles(prepared.weights(), pool, reserve);
+        if (bundles == null) {
+            bundles = prepared.bundles() != null ? prepared.bundles() : SparseFeedForward.neuronBundles(prepared.weights(), pool, reserve);
+        }
         return bundles;
+    }
+
+    /** True when {@code bundles} are what the FFN matrices of the prepared weights are made of, not a copy beside them. */
+    synchronized boolean inPlace(Q4_0NeuronBundles[] bundles) {
+        return prepared != null && prepared.bundles() == bundles;
+    }
+
+    /**
+     * {@code bundled} with each bundle part copied into a matrix of its own, as far as the heap has room for them and
+     * still {@code reserve} bytes more; the rest stay parts, with a note that says so.
+     */
+    private static Prepared withOwnRows(Prepared bundled, ComputePool pool, long reserve) {
+        List<Q4_0PackedTensor> parts = new ArrayList<>();
+        rebuild(bundled.weights(), new Converter(t -> {
+            if (t instanceof Q4_0PackedTensor q && q.partOfRows()) parts.add(q);
+            return t;
+        }));
+        long free = HeapRoom.freeAtLoad(parts.stream().mapToLong(CpuWeights::ownRowsHeap).sum() + reserve);
+        List<Q4_0PackedTensor> chosen = new ArrayList<>();
+        for (Q4_0PackedTensor part : parts) {
+            if (ownRowsHeap(part) + reserve > free) continue;
+            chosen.add(part);
+            free -= ownRowsHeap(part);
+        }
+        Map<Tensor, Tensor> copies = new ConcurrentHashMap<>();
+        pool.forEach(chosen.size(), k -> copies.put(chosen.get(k), chosen.get(k).withOwnRows(pool)));
+        ModelWeights weights = rebuild(bundled.weights(), new Converter(t -> copies.getOrDefault(t, t)));
+        List<String> notes = new ArrayList<>();
+        bundled.note().ifPresent(notes::add);
+        if (!copies.isEmpty()) {
+            notes.add(String.format(Locale.ROOT, "copied %d FFN matrices out of the neuron bundles to multiply them whole (%s of memory)", copies.size(),
+                    ByteSize.binary(chosen.stream().mapToLong(Tensors::packedBytes).sum())));
+        }
+        if (copies.size() < parts.size()) {
+            notes.add(String.format(Locale.ROOT, "%d FFN matrices are multiplied whole from the neuron bundles, about 2x slower: copying them "
+                    + "needs more heap; %s", parts.size() - copies.size(), moreHeap(parts.stream().mapToLong(CpuWeights::ownRowsHeap).sum() + reserve)));
+        }
+        return new Prepared(weights, Optional.of(String.join("; ", notes)));
+    }
+
+    private static long ownRowsHeap(Q4_0PackedTensor part) {
+        long sum = 0;
+        for (long array : Tensors.packedArrays(part)) sum += HeapRoom.array(array);
+        return sum;
     }
 
     /** Keeps {@code session} to close with the weights, until it is closed itself ({@link #sessionClosed}). */
@@ -111,6 +184,7 @@ public final class CpuWeights implements AutoCloseable {
         for (InferenceSession s : List.copyOf(sessions)) s.close();
         synchronized (this) {
             bundles = null;
+            ownRows = null;
             memory.close();
         }
     }
@@ -120,7 +194,7 @@ public final class CpuWeights implements AutoCloseable {
         return closed;
     }
 
-    private static Prepared prepare(ModelWeights w, ComputePool pool, long reserve, Arena memory) {
+    private static Prepared prepare(ModelWeights w, ComputePool pool, long reserve, Arena memory, boolean neuronBundles) {
         long start = System.nanoTime();
         Converter counter = counter(w);
         long pack = counter.repackedHeap;
@@ -145,6 +219,7 @@ public final class CpuWeights implements AutoCloseable {
         // matrices the forward pass only multiplies whole may change layout in the copy (F16: stored by columns)
         Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t,
                 t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.columns(t, pool, memory) : t);
+        Q4_0NeuronBundles[] bundles = repack && neuronBundles && w.config().ffn().reluFamily() ? c.bundle(w, pool) : null;
         c.convertAll(w, pool);
         ModelWeights prepared = rebuild(w, c);
         List<String> done = new ArrayList<>();
@@ -154,7 +229,7 @@ public final class CpuWeights implements AutoCloseable {
                     + (c.columnBytes > 0 ? " (" + ByteSize.binary(c.columnBytes) + " of them stored by columns, which multiply faster)" : ""));
         }
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
-        return new Prepared(prepared, Optional.of(String.join("; ", notes)));
+        return new Prepared(prepared, Optional.of(String.join("; ", notes)), c.bundledLayers > 0 ? bundles : null);
     }
 
     /**
@@ -240,6 +315,8 @@ public final class CpuWeights implements AutoCloseable {
         private final Set<String> copiedTypes = new TreeSet<>();
         /** Bytes of the matrices made {@link F16ColumnsTensor}s. */
         private long columnBytes;
+        /** Layers whose FFN matrices {@link #bundle} packed as neuron bundles. */
+        private int bundledLayers;
         private final Set<String> packedTypes = new TreeSet<>();
 
         Converter(UnaryOperator<Tensor> convert) {
@@ -276,7 +353,7 @@ public final class CpuWeights implements AutoCloseable {
             Map<Tensor, UnaryOperator<Tensor>> conversions = new IdentityHashMap<>();
             List<Tensor> tensors = new ArrayList<>();
             Function<UnaryOperator<Tensor>, UnaryOperator<Tensor>> lister = conversion -> t -> {
-                if (conversions.putIfAbsent(t, conversion) == null) tensors.add(t);
+                if (!converted.containsKey(t) && conversions.putIfAbsent(t, conversion) == null) tensors.add(t);
                 return t;
             };
             rebuild(w, new Converter(lister.apply(convert), lister.apply(convertWhole)));
@@ -285,6 +362,31 @@ public final class CpuWeights implements AutoCloseable {
             Tensor[] results = new Tensor[tensors.size()];
             pool.forEach(results.length, k -> results[k] = conversions.get(tensors.get(k)).apply(tensors.get(k)));
             for (int k = 0; k < results.length; k++) record(tensors.get(k), results[k]);
+        }
+
+        /**
+         * Packs the FFN matrices of each layer of {@code w} that has bundleable ones ({@link Q4_0NeuronBundles#bundleable}:
+         * the file's Q4_0) as neuron bundles, several layers at a time on {@code pool}'s threads, and keeps the bundles'
+         * parts as the matrices' conversions. Returns the bundles per layer, null for layers without.
+         */
+        Q4_0NeuronBundles[] bundle(ModelWeights w, ComputePool pool) {
+            List<LayerWeights> layers = w.layers();
+            Q4_0NeuronBundles[] made = new Q4_0NeuronBundles[layers.size()];
+            pool.forEach(layers.size(), l -> {
+                LayerWeights layer = layers.get(l);
+                if (Q4_0NeuronBundles.bundleable(layer.ffnGate(), layer.ffnUp(), layer.ffnDownT())) {
+                    made[l] = Q4_0NeuronBundles.of(layer.ffnGate(), layer.ffnUp(), layer.ffnDownT(), pool);
+                }
+            });
+            for (int l = 0; l < made.length; l++) {
+                if (made[l] == null) continue;
+                LayerWeights layer = layers.get(l);
+                record(layer.ffnGate(), made[l].part(Q4_0NeuronBundles.Part.GATE));
+                record(layer.ffnUp(), made[l].part(Q4_0NeuronBundles.Part.UP));
+                record(layer.ffnDownT(), made[l].part(Q4_0NeuronBundles.Part.DOWN));
+                bundledLayers++;
+            }
+            return made;
         }
 
         /** Keeps {@code result} as the conversion of {@code original} and counts its bytes. */

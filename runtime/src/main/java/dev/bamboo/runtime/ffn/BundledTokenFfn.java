@@ -7,6 +7,7 @@ import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
+import dev.bamboo.weights.tensor.Tensors;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,9 +33,10 @@ import static dev.bamboo.weights.tensor.Q4_0NeuronBundles.Part.UP;
  * selected, half of them cut off by the gate and half of the rest by the up projection, ran in 0.78–0.83 of the time it
  * took when whole bundles were touched (bench/HISTORY.md, Q4_0, "Twenty-second session").
  *
- * <p>Bundles are a copy beside the matrices (prompt batches, and tokens whose list is too long ({@link #runs}), use those),
- * made once per model ({@link #bundle}, kept by the engine's {@code CpuWeights}) where the heap has room; a layer without
- * them runs the separate matrices.
+ * <p>Bundles are made once per model and kept by the engine's {@code CpuWeights}: for a model first made for predicted
+ * decode they are the FFN matrices, whose tensors are parts of the bundles ({@code Q4_0NeuronBundles#part}); otherwise
+ * a copy beside the matrices ({@link #bundle}), where the heap has room. Prompt batches, and tokens whose list is too
+ * long ({@link #runs}), use the matrices; a layer without bundles runs the matrices alone.
  */
 final class BundledTokenFfn {
     /**
@@ -85,8 +87,9 @@ final class BundledTokenFfn {
         return HeapRoom.array(arrays[0]) + HeapRoom.array(arrays[1]);
     }
 
+    /** Repacked matrices only: weights left in the file's layout had no heap to be repacked into. */
     private static boolean bundleable(LayerWeights w) {
-        return Q4_0NeuronBundles.bundleable(w.ffnGate(), w.ffnUp(), w.ffnDownT());
+        return Tensors.packed(w.ffnGate()) && Q4_0NeuronBundles.bundleable(w.ffnGate(), w.ffnUp(), w.ffnDownT());
     }
 
     /** Over {@code bundles}, one per layer (null where a layer has none). */
@@ -125,8 +128,9 @@ final class BundledTokenFfn {
     /**
      * Whether one token's list of {@code count} neurons of layer {@code layer} goes through the bundles: where the layer
      * has them, and the list is short enough that reading its bundles beats the matrices' path: up to the matrices'
-     * {@code gatherLimit} when the bundles compute the gate too (predicted), up to {@link #KNOWN_GATE_LIMIT} when the
-     * selector computed it.
+     * {@code gatherLimit} when the bundles compute the gate too (predicted; any length where the matrices are parts of
+     * the bundles, which gather faster than they multiply whole), up to {@link #KNOWN_GATE_LIMIT} when the selector
+     * computed it.
      */
     boolean runs(int layer, int count, boolean gateKnown, double gatherLimit) {
         Q4_0NeuronBundles b = bundles[layer];

@@ -88,15 +88,16 @@ public final class SparseFeedForward implements FeedForward {
     }
 
     /**
-     * Neuron bundles of this FFN's layers ({@link #bundleNeurons}): as far as the heap has room for them and still
-     * {@code reserve} bytes more; null for layers that have none.
+     * Neuron bundles of this FFN's layers ({@link #bundleNeurons}), copied beside their repacked matrices as far as the
+     * heap has room for them and still {@code reserve} bytes more; null for layers that have none.
      */
     public static Q4_0NeuronBundles[] neuronBundles(ModelWeights weights, ComputePool pool, long reserve) {
         return BundledTokenFfn.bundle(weights.layers(), pool, reserve);
     }
 
     /**
-     * Runs single tokens over {@code bundles} ({@link #neuronBundles} of the same weights; see {@link BundledTokenFfn}
+     * Runs single tokens over {@code bundles} ({@link #neuronBundles} of the same weights, or the bundles the weights'
+     * FFN matrices are parts of; see {@link BundledTokenFfn}
      * for which lists go there). Call before the first {@link #forward}.
      * Returns the memory the bundles take (0 where no layer has them).
      */

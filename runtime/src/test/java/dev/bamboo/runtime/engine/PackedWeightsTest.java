@@ -120,7 +120,7 @@ class PackedWeightsTest {
                 EngineOptions options = EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64);
                 if (mode == SparsityMode.DENSE) options = options.withStatistics(Statistics.FULL);
                 try (Engine engine = m.engine(options)) {
-                    boolean bundled = engine.notes().stream().anyMatch(n -> n.contains("neuron bundles"));
+                    boolean bundled = engine.notes().stream().anyMatch(n -> n.contains("sparse decode steps read neuron bundles"));
                     boolean expected = type == GGMLType.Q4_0
                             && (mode == SparsityMode.PREDICTED || mode == SparsityMode.EXACT && activation == SynthShape.Activation.REGLU);
                     assertEquals(expected, bundled, mode + ": " + engine.notes());
@@ -130,6 +130,49 @@ class PackedWeightsTest {
         CpuWeights shared = new CpuWeights(model(type).file());
         shared.prepared(pool, 0);
         assertSame(shared.neuronBundles(pool, 0), shared.neuronBundles(pool, 0), "a second engine of the model reuses the bundles");
+    }
+
+    /**
+     * A model whose first engine decodes predicted lays its FFN out as neuron bundles, in place of the matrices; a dense
+     * engine made next gets matrices copied out of them. Either order of engines gives each mode bitwise the logits it
+     * gives alone; the decode steps here run over the bundles (predicted) and the whole products (dense).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"DRELU", "REGLU"})
+    void predictedFirstLaysTheFfnOutAsNeuronBundles(SynthShape.Activation activation) {
+        model(GGMLType.Q4_0, activation);
+        int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8};
+        int[] steps = {11, 700, 250};
+        Map<String, float[][]> logits = new HashMap<>();
+        for (SparsityMode[] order : new SparsityMode[][] {{SparsityMode.PREDICTED, SparsityMode.DENSE}, {SparsityMode.DENSE, SparsityMode.PREDICTED}}) {
+            try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve(name(GGMLType.Q4_0, activation) + ".gguf"))) {
+                for (SparsityMode mode : order) {
+                    try (Engine engine = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64))) {
+                        String notes = String.join("; ", engine.notes());
+                        if (order[0] == SparsityMode.PREDICTED) {
+                            if (mode == SparsityMode.PREDICTED) assertTrue(notes.contains("neuron bundles: ffn_gate, ffn_up and ffn_down_t laid out by neuron in place of the matrices"), notes);
+                            else assertTrue(notes.contains("FFN matrices out of the neuron bundles to multiply them whole"), notes);
+                        } else if (mode == SparsityMode.PREDICTED) {
+                            assertTrue(notes.contains("laid out by neuron beside the matrices"), notes);
+                        }
+                        float[][] run = new float[1 + steps.length][];
+                        run[0] = dev.bamboo.runtime.TestData.allLogits(engine.session(), prompt);
+                        for (int k = 0; k < steps.length; k++) run[1 + k] = engine.session().appendAllLogits(new int[] {steps[k]})[0];
+                        logits.put(mode + (mode == order[0] ? " made first" : " made second"), run);
+                    }
+                }
+            }
+        }
+        for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.DENSE}) {
+            float[][] a = logits.get(mode + " made first"), b = logits.get(mode + " made second");
+            for (int p = 0; p < a.length; p++) {
+                for (int v = 0; v < a[p].length; v++) {
+                    if (Float.floatToRawIntBits(a[p][v]) != Float.floatToRawIntBits(b[p][v])) {
+                        throw new AssertionError(mode + " step " + p + " logit " + v + ": " + a[p][v] + " made first, " + b[p][v] + " made second");
+                    }
+                }
+            }
+        }
     }
 
     @ParameterizedTest

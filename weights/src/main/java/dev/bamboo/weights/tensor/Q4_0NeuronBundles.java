@@ -11,9 +11,10 @@ import java.util.Arrays;
  * machine scattered runs read faster the longer they are: predicted decode of a Bamboo-7B-shaped Q4_0 file ran 14–24 %
  * faster with bundles (bench/HISTORY.md, Q4_0, "Fourteenth session: neuron bundles").
  *
- * <p>A copy beside the matrices, which the dense products and everything else keep using: the products over one part
- * of a bundle are those of the matrices, bitwise ({@link #gate}, {@link #up}); {@link #addDown} sums its terms in the
- * integer row accumulation of {@link Q4_0PackedTensor#axpyRows}.
+ * <p>Made from the repacked matrices, as a copy beside them, or packed straight from the file's Q4_0 matrices, in place
+ * of them: each {@link #part} is then the matrix, as a tensor whose rows are one part of the bundles. The products over
+ * one part of a bundle are those of the matrices, bitwise ({@link #gate}, {@link #up}); {@link #addDown} sums its terms
+ * in the integer row accumulation of {@link Q4_0PackedTensor#axpyRows}.
  */
 public final class Q4_0NeuronBundles {
     /** Terms that one {@link #addDown} call quantizes together (fewer is allowed; more go in several such blocks). */
@@ -25,24 +26,33 @@ public final class Q4_0NeuronBundles {
     private final int partGroups;
     private final byte[] quants;
     private final short[] scales;
+    /** The tensor names of the gate, up and down parts. */
+    private final String[] names;
 
-    private Q4_0NeuronBundles(int neurons, int hidden, byte[] quants, short[] scales) {
+    private Q4_0NeuronBundles(int neurons, int hidden, byte[] quants, short[] scales, String[] names) {
         this.neurons = neurons;
         this.hidden = hidden;
         this.partGroups = hidden / Q4_0PackedKernels.GROUP_VALUES;
         this.quants = quants;
         this.scales = scales;
+        this.names = names;
     }
 
     /**
-     * Whether the three matrices can be bundled: repacked Q4_0 with contiguous rows, all {@code [neurons × hidden]},
-     * and the bundles fit in Java arrays.
+     * Whether the three matrices can be bundled (none of them null): all {@code [neurons × hidden]}, either repacked Q4_0 with rows of their
+     * own, contiguous, or the file's Q4_0 that {@link Q4_0PackedTensor#packable} allows, and the bundles fit in Java
+     * arrays.
      */
     public static boolean bundleable(Tensor gate, Tensor up, Tensor downT) {
-        if (!(gate instanceof Q4_0PackedTensor g && up instanceof Q4_0PackedTensor u && downT instanceof Q4_0PackedTensor d)) return false;
-        boolean sameShape = g.rows() == u.rows() && g.rows() == d.rows() && g.cols() == u.cols() && g.cols() == d.cols();
-        return sameShape && g.blockRows() == 1 && u.blockRows() == 1 && d.blockRows() == 1
-                && 3L * g.quants().length <= Integer.MAX_VALUE - 8 && 3L * g.scales().length <= Integer.MAX_VALUE - 8;
+        if (gate == null || up == null || downT == null) return false;
+        boolean sameShape = gate.rows() == up.rows() && gate.rows() == downT.rows() && gate.cols() == up.cols() && gate.cols() == downT.cols();
+        boolean packed = contiguous(gate) && contiguous(up) && contiguous(downT);
+        boolean file = gate instanceof Q4_0Tensor g && Q4_0PackedTensor.packable(g) && up instanceof Q4_0Tensor && downT instanceof Q4_0Tensor;
+        return sameShape && (packed || file) && 3 * gate.size() / 2 <= Integer.MAX_VALUE - 8;
+    }
+
+    private static boolean contiguous(Tensor t) {
+        return t instanceof Q4_0PackedTensor q && q.blockRows() == 1 && !q.partOfRows();
     }
 
     /**
@@ -50,27 +60,48 @@ public final class Q4_0NeuronBundles {
      * bytes, then the scales'.
      */
     public static long[] arrays(Tensor gate) {
-        Q4_0PackedTensor g = (Q4_0PackedTensor) gate;
-        return new long[] {3L * g.quants().length, 3L * Short.BYTES * g.scales().length};
+        return new long[] {3 * gate.size() / 2, 3 * Short.BYTES * gate.size() / Q4_0Tensor.BLOCK};
     }
 
-    /** The bundles of {@code gate}, {@code up} and {@code downT} ({@link #bundleable} ones), copied row by row on the pool. */
+    /**
+     * The bundles of {@code gate}, {@code up} and {@code downT} ({@link #bundleable} ones), made on the pool: copied row
+     * by row from repacked matrices, or packed from the file's.
+     */
     public static Q4_0NeuronBundles of(Tensor gate, Tensor up, Tensor downT, ComputePool pool) {
         if (!bundleable(gate, up, downT)) throw new IllegalArgumentException("not bundleable: " + gate.name() + ", " + up.name() + ", " + downT.name());
-        Q4_0PackedTensor[] parts = {(Q4_0PackedTensor) gate, (Q4_0PackedTensor) up, (Q4_0PackedTensor) downT};
+        Tensor[] parts = {gate, up, downT};
         int neurons = Math.toIntExact(gate.rows()), groups = gate.cols() / Q4_0PackedKernels.GROUP_VALUES;
-        int rowQuants = groups * Q4_0PackedKernels.GROUP_QUANTS, rowScales = groups * Simd.L;
-        byte[] quants = new byte[3 * parts[0].quants().length];
-        short[] scales = new short[3 * parts[0].scales().length];
-        pool.forRange(neurons, 64, (long) neurons * 3 * rowQuants, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                for (int p = 0; p < 3; p++) {
-                    System.arraycopy(parts[p].quants(), i * rowQuants, quants, (3 * i + p) * rowQuants, rowQuants);
-                    System.arraycopy(parts[p].scales(), i * rowScales, scales, (3 * i + p) * rowScales, rowScales);
+        long[] arrays = arrays(gate);
+        byte[] quants = new byte[Math.toIntExact(arrays[0])];
+        short[] scales = new short[Math.toIntExact(arrays[1] / Short.BYTES)];
+        if (gate instanceof Q4_0Tensor) {
+            for (int p = 0; p < 3; p++) Q4_0PackedTensor.packInto((Q4_0Tensor) parts[p], quants, scales, 3 * groups, p * groups, pool);
+        } else {
+            int rowQuants = groups * Q4_0PackedKernels.GROUP_QUANTS, rowScales = groups * Simd.L;
+            pool.forRange(neurons, 64, (long) neurons * 3 * rowQuants, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int p = 0; p < 3; p++) {
+                        Q4_0PackedTensor t = (Q4_0PackedTensor) parts[p];
+                        System.arraycopy(t.quants(), i * rowQuants, quants, (3 * i + p) * rowQuants, rowQuants);
+                        System.arraycopy(t.scales(), i * rowScales, scales, (3 * i + p) * rowScales, rowScales);
+                    }
                 }
-            }
-        });
-        return new Q4_0NeuronBundles(neurons, gate.cols(), quants, scales);
+            });
+        }
+        return new Q4_0NeuronBundles(neurons, gate.cols(), quants, scales, new String[] {gate.name(), up.name(), downT.name()});
+    }
+
+    /**
+     * Part {@code part} of every bundle as a matrix {@code [neurons × hidden]} over the bundles' arrays (no copy): the
+     * matrix it was made from, bitwise, for every product.
+     */
+    public Q4_0PackedTensor part(Part part) {
+        return new Q4_0PackedTensor(names[part.ordinal()], neurons, hidden, quants, scales, 1, 3 * partGroups, part.ordinal() * partGroups);
+    }
+
+    /** True when {@code t} is one of this object's {@link #part}s: its rows are these bundles. */
+    public boolean holds(Tensor t) {
+        return t instanceof Q4_0PackedTensor q && q.quants() == quants;
     }
 
     public int neurons() {

@@ -120,20 +120,22 @@ final class Q4_0PackedKernels {
     }
 
     /**
-     * {@link #dotRows} over the listed rows of a tensor whose rows are contiguous ({@code blockRows = 1}), with the same
-     * results, for gathers: in blocks of {@link RowTouch#BLOCK} list entries, each block's rows (quants and scales)
+     * {@link #dotRows} over the listed rows of a tensor whose rows are contiguous ({@code blockRows = 1}; the {@code
+     * groups} groups from {@code firstGroup} of rows {@code groupsPerRow} groups long), with the same results, for gathers: in blocks of {@link RowTouch#BLOCK} list entries, each block's rows (quants and scales)
      * touched before they are computed. Measured on 15 % of the rows of ten Bamboo-7B-shaped matrices, 2 threads, in
      * one process: 7.9 GB/s row after row, 11.5–12.7 in blocks of 4 to 32 rows touched row by row, 9.5 when each group
      * instead touches the same group of the row four entries on; in another minute 7.5–9.2 touched row by row against
      * 10.3–12.1 touched across the block ({@link RowTouch}). For a stream (every row) touching halves the speed, and at
      * 40 % of the rows a block gather takes what a full product does ({@link Tensor#gatherLimit}).
      */
-    static void gatherRows(byte[] q, short[] d, int groupsPerRow, int[] rows, int from, int to, short[] xq, byte[] xqBytes, float[] xd, float[] out) {
-        int rowQuants = groupsPerRow * GROUP_QUANTS, rowScales = groupsPerRow * L, touched = 0;
+    static void gatherRows(byte[] q, short[] d, int groupsPerRow, int firstGroup, int groups, int[] rows, int from, int to,
+                           short[] xq, byte[] xqBytes, float[] xd, float[] out) {
+        int touched = 0;
         for (int k0 = from; k0 < to; k0 += RowTouch.BLOCK) {
             int k1 = Math.min(to, k0 + RowTouch.BLOCK);
-            touched += RowTouch.bytes(q, rows, k0, k1, rowQuants) + RowTouch.shorts(d, rows, k0, k1, rowScales);
-            dotRows(q, d, groupsPerRow, 1, 0, groupsPerRow, rows, k0, k1, xq, xqBytes, xd, out, 0);
+            touched += RowTouch.bytes(q, rows, k0, k1, groupsPerRow * GROUP_QUANTS, firstGroup * GROUP_QUANTS, groups * GROUP_QUANTS)
+                    + RowTouch.shorts(d, rows, k0, k1, groupsPerRow * L, firstGroup * L, groups * L);
+            dotRows(q, d, groupsPerRow, 1, firstGroup, groups, rows, k0, k1, xq, xqBytes, xd, out, 0);
         }
         RowTouch.keep(touched);
     }
