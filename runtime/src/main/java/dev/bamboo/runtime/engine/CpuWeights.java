@@ -46,7 +46,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>The FFN matrices of a model made for predicted decode first are packed as {@link Q4_0NeuronBundles} where they can
  * be, in place of the matrices: the predicted FFN reads a neuron's gate, up and down rows together, and every other
- * product reads the bundles' parts as tensors, with the same results. The parts multiply whole about 2× slower than
+ * product reads the bundles' parts as tensors, with the same results. The parts multiply whole 2–3× slower than
  * matrices (see {@link Q4_0PackedTensor}), so an engine that multiplies them whole (dense, exact) gets matrices of its
  * own, copied from the parts, where the heap has room; an engine made first for those keeps the matrices, and a predicted
  * engine then copies bundles beside them ({@link #neuronBundles}).
@@ -149,7 +149,7 @@ public final class CpuWeights implements AutoCloseable {
                     ByteSize.binary(chosen.stream().mapToLong(Tensors::packedBytes).sum())));
         }
         if (copies.size() < parts.size()) {
-            notes.add(String.format(Locale.ROOT, "%d FFN matrices are multiplied whole from the neuron bundles, about 2x slower: copying them "
+            notes.add(String.format(Locale.ROOT, "%d FFN matrices are multiplied whole from the neuron bundles, 2-3x slower: copying them "
                     + "needs more heap; %s", parts.size() - copies.size(), moreHeap(parts.stream().mapToLong(CpuWeights::ownRowsHeap).sum() + reserve)));
         }
         return new Prepared(weights, Optional.of(String.join("; ", notes)));

@@ -39,9 +39,9 @@ public final class Q4_0NeuronBundles {
     }
 
     /**
-     * Whether the three matrices can be bundled (none of them null): all {@code [neurons × hidden]}, either repacked Q4_0 with rows of their
-     * own, contiguous, or the file's Q4_0 that {@link Q4_0PackedTensor#packable} allows, and the bundles fit in Java
-     * arrays.
+     * Whether the three matrices can be bundled (none of them null): all {@code [neurons × hidden]}, either repacked
+     * Q4_0 with rows of their own, contiguous, or the file's Q4_0 that {@link Q4_0PackedTensor#packable} allows, and the
+     * bundles fit in Java arrays.
      */
     public static boolean bundleable(Tensor gate, Tensor up, Tensor downT) {
         if (gate == null || up == null || downT == null) return false;

@@ -121,8 +121,9 @@ final class Q4_0PackedKernels {
 
     /**
      * {@link #dotRows} over the listed rows of a tensor whose rows are contiguous ({@code blockRows = 1}; the {@code
-     * groups} groups from {@code firstGroup} of rows {@code groupsPerRow} groups long), with the same results, for gathers: in blocks of {@link RowTouch#BLOCK} list entries, each block's rows (quants and scales)
-     * touched before they are computed. Measured on 15 % of the rows of ten Bamboo-7B-shaped matrices, 2 threads, in
+     * groups} groups from {@code firstGroup} of rows {@code groupsPerRow} groups long), with the same results, for
+     * gathers: in blocks of {@link RowTouch#BLOCK} list entries, each block's rows (quants and scales) touched before
+     * they are computed. Measured on 15 % of the rows of ten Bamboo-7B-shaped matrices, 2 threads, in
      * one process: 7.9 GB/s row after row, 11.5–12.7 in blocks of 4 to 32 rows touched row by row, 9.5 when each group
      * instead touches the same group of the row four entries on; in another minute 7.5–9.2 touched row by row against
      * 10.3–12.1 touched across the block ({@link RowTouch}). For a stream (every row) touching halves the speed, and at

@@ -25,9 +25,10 @@ import java.util.Arrays;
  *
  * <p>A tensor may also be one part of longer rows ({@link Q4_0NeuronBundles#part}): row {@code r}'s groups then start
  * at group {@code r · rowGroups + firstGroup} of the arrays (in general {@code rowGroups} is the row's own length and
- * {@code firstGroup} 0). The kernels are the same; only the addresses change. Such a view multiplies whole about 2×
- * slower than contiguous rows (the prefetchers do not follow runs of 2 KB spread 6 KB apart), so gathering beats a
- * full product for any share of its rows ({@link #gatherLimit}).
+ * {@code firstGroup} 0). The kernels are the same; only the addresses change. Such a part multiplies whole 2–3×
+ * slower than contiguous rows (Bamboo-7B, 2 threads: 4.4–7.5 GB/s against 10.2–18.6; the prefetchers do not follow
+ * runs of 2 KB spread 6 KB apart: bench/HISTORY.md, Load time, "Twenty-third session"), so gathering beats a full
+ * product for any share of its rows ({@link #gatherLimit}).
  */
 public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, short[] scales, int blockRows, int rowGroups,
                                int firstGroup) implements Tensor {
@@ -110,8 +111,8 @@ public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, 
 
     /**
      * The same values with the quants of every {@link #ROW_BLOCK} consecutive rows interleaved (the scales are shared,
-     * not copied, unless the rows are {@linkplain #partOfRows part of longer ones}): for accumulating runs of consecutive rows, as a dense transposed down projection does. Accumulating
-     * all rows of a Bamboo-7B {@code ffn_down_t} on 2 threads took 1.8 ms this way against 2.2–2.4 ms with each row
+     * not copied, unless the rows are {@linkplain #partOfRows part of longer ones}): for accumulating runs of
+     * consecutive rows, as a dense transposed down projection does. Accumulating all rows of a Bamboo-7B {@code ffn_down_t} on 2 threads took 1.8 ms this way against 2.2–2.4 ms with each row
      * contiguous: the kernel reads 32 rows side by side, which in the row-contiguous layout is a 32-way strided walk the
      * prefetchers do not follow. Row gathers are slow in this layout (a row is spread over 32 times its size).
      */

@@ -79,10 +79,14 @@ public final class Tensors {
         return t instanceof Q4_0PackedTensor q && q.blockRows() == 1 ? q.forRowRuns(pool) : t;
     }
 
-    /** The memory {@link #forRowRuns} would take for {@code t}: its quants again (the scales are shared). */
+    /**
+     * The memory {@link #forRowRuns} would take for {@code t}: its quants again (the scales are shared, but copied too
+     * for a {@linkplain Q4_0PackedTensor#partOfRows part of longer rows}).
+     */
     public static long rowRunsBytes(Tensor t) {
-        return t instanceof Q4_0PackedTensor q && q.blockRows() == 1
-                ? (q.rows() + Q4_0PackedTensor.ROW_BLOCK - 1) / Q4_0PackedTensor.ROW_BLOCK * Q4_0PackedTensor.ROW_BLOCK * q.cols() / 2 : 0;
+        if (!(t instanceof Q4_0PackedTensor q && q.blockRows() == 1)) return 0;
+        long quants = (q.rows() + Q4_0PackedTensor.ROW_BLOCK - 1) / Q4_0PackedTensor.ROW_BLOCK * Q4_0PackedTensor.ROW_BLOCK * q.cols() / 2;
+        return quants + (q.partOfRows() ? packedArrays(q)[1] : 0);
     }
 
     /**

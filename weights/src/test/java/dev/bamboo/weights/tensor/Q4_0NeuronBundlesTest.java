@@ -136,6 +136,7 @@ class Q4_0NeuronBundlesTest {
             matrix.forRowRuns(pool).axpyRows(all, allCoeffs, NEURONS, runs, 0, hidden);
             view.forRowRuns(pool).axpyRows(all, allCoeffs, NEURONS, viewRuns, 0, hidden);
             assertBitwise(runs, viewRuns, what + ": row runs");
+            assertEquals(Tensors.rowRunsBytes(matrix) + Tensors.packedArrays(matrix)[1], Tensors.rowRunsBytes(view), what + ": row runs copy the scales too");
             Q4_0PackedTensor own = view.withOwnRows(pool);
             assertFalse(own.partOfRows() || b.holds(own), what + ": rows of its own");
             assertTrue(Arrays.equals(matrix.quants(), own.quants()) && Arrays.equals(matrix.scales(), own.scales()), what + ": rows of its own are the matrix");
