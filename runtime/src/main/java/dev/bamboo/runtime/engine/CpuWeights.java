@@ -4,12 +4,8 @@ import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.io.ByteSize;
-import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
-import dev.bamboo.weights.model.PredictorLayer;
-import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.parallel.ComputePool;
-import dev.bamboo.weights.tensor.F16ColumnsTensor;
 import dev.bamboo.weights.tensor.F16Tensor;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Q4_0PackedTensor;
@@ -22,17 +18,12 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * A model's weights in the layout and the memory the CPU kernels run fastest from, made on first use and shared by
@@ -128,7 +119,7 @@ public final class CpuWeights implements AutoCloseable {
      */
     private static Prepared withOwnRows(Prepared bundled, ComputePool pool, long reserve) {
         List<Q4_0PackedTensor> parts = new ArrayList<>();
-        rebuild(bundled.weights(), new Converter(t -> {
+        WeightConverter.rebuild(bundled.weights(), new WeightConverter(t -> {
             if (t instanceof Q4_0PackedTensor q && q.partOfRows()) parts.add(q);
             return t;
         }));
@@ -141,7 +132,7 @@ public final class CpuWeights implements AutoCloseable {
         }
         Map<Tensor, Tensor> copies = new ConcurrentHashMap<>();
         pool.forEach(chosen.size(), k -> copies.put(chosen.get(k), chosen.get(k).withOwnRows(pool)));
-        ModelWeights weights = rebuild(bundled.weights(), new Converter(t -> copies.getOrDefault(t, t)));
+        ModelWeights weights = WeightConverter.rebuild(bundled.weights(), new WeightConverter(t -> copies.getOrDefault(t, t)));
         List<String> notes = new ArrayList<>();
         bundled.note().ifPresent(notes::add);
         if (!copies.isEmpty()) {
@@ -196,19 +187,19 @@ public final class CpuWeights implements AutoCloseable {
 
     private static Prepared prepare(ModelWeights w, ComputePool pool, long reserve, Arena memory, boolean neuronBundles) {
         long start = System.nanoTime();
-        Converter counter = counter(w);
-        long pack = counter.repackedHeap;
+        WeightConverter counter = WeightConverter.counter(w);
+        long pack = counter.repackedHeap();
         long free = HeapRoom.freeAtLoad(pack + reserve);
         boolean repack = pack > 0 && pack + reserve <= free;
         // what stays in the file otherwise: everything mapped but what is repacked (Q4_0 or Q8_0 not repacked is copied as it is)
-        long copy = counter.mappedBytes - (repack ? counter.repackedMappedBytes : 0);
+        long copy = counter.mappedBytes() - (repack ? counter.repackedMappedBytes() : 0);
         long available = availableMemory();
         boolean inMemory = copy > 0 && copy + reserve + (repack ? pack : 0) + COPY_MARGIN <= available;
         List<String> notes = new ArrayList<>();
         if (pack > 0 && !repack) {
             notes.add(String.format(Locale.ROOT, "%s weights run in their file layout, up to 3x slower: "
                     + "repacking them needs %s of Java heap with the KV cache and %s is free; %s",
-                    String.join("/", counter.packedTypes), ByteSize.binary(pack + reserve), ByteSize.binary(free), moreHeap(pack + reserve)));
+                    String.join("/", counter.packedTypes()), ByteSize.binary(pack + reserve), ByteSize.binary(free), moreHeap(pack + reserve)));
         }
         if (copy > 0 && !inMemory) {
             notes.add(String.format(Locale.ROOT, "%s of weights are read from the mapped file, on some machines several times "
@@ -217,19 +208,19 @@ public final class CpuWeights implements AutoCloseable {
         }
         if (!repack && !inMemory) return new Prepared(w, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
         // matrices the forward pass only multiplies whole may change layout in the copy (F16: stored by columns)
-        Converter c = new Converter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t,
+        WeightConverter c = new WeightConverter(t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.inMemory(t, pool, memory) : t,
                 t -> repack && Tensors.packsForCpu(t) ? Tensors.packForCpu(t, pool) : inMemory ? Tensors.columns(t, pool, memory) : t);
         Q4_0NeuronBundles[] bundles = repack && neuronBundles && w.config().ffn().reluFamily() ? c.bundle(w, pool) : null;
         c.convertAll(w, pool);
-        ModelWeights prepared = rebuild(w, c);
+        ModelWeights prepared = WeightConverter.rebuild(w, c);
         List<String> done = new ArrayList<>();
-        if (repack) done.add("repacked " + ByteSize.binary(counter.repackedBytes) + " of " + String.join("/", counter.packedTypes) + " weights for the vector unit");
+        if (repack) done.add("repacked " + ByteSize.binary(counter.repackedBytes()) + " of " + String.join("/", counter.packedTypes()) + " weights for the vector unit");
         if (inMemory) {
-            done.add("copied " + ByteSize.binary(copy) + " of " + String.join("/", c.copiedTypes) + " weights from the mapped file into memory"
-                    + (c.columnBytes > 0 ? " (" + ByteSize.binary(c.columnBytes) + " of them stored by columns, which multiply faster)" : ""));
+            done.add("copied " + ByteSize.binary(copy) + " of " + String.join("/", c.copiedTypes()) + " weights from the mapped file into memory"
+                    + (c.columnBytes() > 0 ? " (" + ByteSize.binary(c.columnBytes()) + " of them stored by columns, which multiply faster)" : ""));
         }
         notes.add(String.join(" and ", done) + String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - start) / 1e9));
-        return new Prepared(prepared, Optional.of(String.join("; ", notes)), c.bundledLayers > 0 ? bundles : null);
+        return new Prepared(prepared, Optional.of(String.join("; ", notes)), c.bundledLayers() > 0 ? bundles : null);
     }
 
     /**
@@ -237,7 +228,7 @@ public final class CpuWeights implements AutoCloseable {
      * ({@link F16Tensor#findSpecialValues}), rather than on one thread in the first token.
      */
     private static void findSpecialValues(ModelWeights w, ComputePool pool) {
-        rebuild(w, new Converter(t -> {
+        WeightConverter.rebuild(w, new WeightConverter(t -> {
             if (t instanceof F16Tensor halves) halves.findSpecialValues(pool);
             return t;
         }));
@@ -269,141 +260,5 @@ public final class CpuWeights implements AutoCloseable {
     private static String moreHeap(long needed) {
         long gib = ((HeapRoom.used() + needed) >> 30) + 2;
         return String.format(Locale.ROOT, "give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx%dg) or use a smaller -c", gib, gib);
-    }
-
-    /**
-     * {@code w} with every matrix the forward pass multiplies passed through {@code c}: through {@link Converter#whole}
-     * those it only multiplies whole (attention, an untied output, predictors, the FFN of a model that has no sparse
-     * mode), through {@link Converter#of} those whose rows sparse FFNs gather or accumulate ({@code ffn_down_t}); the
-     * token embedding is only read row by row and is kept unless it doubles as the output matrix (which then stays
-     * row-major for it).
-     */
-    private static ModelWeights rebuild(ModelWeights w, Converter c) {
-        // only ReLU-family FFNs run sparse; the others' gate, up and down are multiplied whole
-        UnaryOperator<Tensor> ffn = w.config().ffn().reluFamily() ? c::of : c::whole;
-        List<LayerWeights> layers = w.layers().stream().map(l -> new LayerWeights(l.attnNorm(), c.whole(l.wq()), c.whole(l.wk()),
-                c.whole(l.wv()), c.whole(l.wo()), l.ffnNorm(), ffn.apply(l.ffnGate()), ffn.apply(l.ffnUp()), ffn.apply(l.ffnDown()),
-                c.of(l.ffnDownT()))).toList();
-        boolean tied = w.tokenEmbedding() == w.output();
-        Tensor output = tied ? c.of(w.output()) : c.whole(w.output());
-        Tensor embedding = tied ? output : w.tokenEmbedding();
-        Optional<PredictorWeights> predictor = w.predictor().map(p -> new PredictorWeights(
-                p.layers().stream().map(l -> new PredictorLayer(c.whole(l.fc1()), c.whole(l.fc2()))).toList(), p.threshold(), p.source()));
-        return new ModelWeights(w.config(), embedding, layers, w.outputNorm(), output, predictor);
-    }
-
-    /** A rebuild that converts nothing and only counts what {@link #prepare} could repack or copy. */
-    private static Converter counter(ModelWeights w) {
-        Converter counter = new Converter(t -> t);
-        rebuild(w, counter);
-        return counter;
-    }
-
-    /**
-     * Converts tensors once each (however many places share one) and counts the bytes of those it could repack or
-     * copy, and the types of those it did copy.
-     */
-    private static final class Converter {
-        private final UnaryOperator<Tensor> convert;
-        private final UnaryOperator<Tensor> convertWhole;
-        private final Map<Tensor, Tensor> converted = new IdentityHashMap<>();
-        private long repackedBytes;
-        /** The heap {@link #repackedBytes} take, arrays rounded as the collector lays them out ({@link HeapRoom#array}). */
-        private long repackedHeap;
-        private long mappedBytes;
-        private long repackedMappedBytes;
-        private final Set<String> copiedTypes = new TreeSet<>();
-        /** Bytes of the matrices made {@link F16ColumnsTensor}s. */
-        private long columnBytes;
-        /** Layers whose FFN matrices {@link #bundle} packed as neuron bundles. */
-        private int bundledLayers;
-        private final Set<String> packedTypes = new TreeSet<>();
-
-        Converter(UnaryOperator<Tensor> convert) {
-            this(convert, convert);
-        }
-
-        /** {@code convertWhole} for the matrices only ever multiplied whole, {@code convert} for the others. */
-        Converter(UnaryOperator<Tensor> convert, UnaryOperator<Tensor> convertWhole) {
-            this.convert = convert;
-            this.convertWhole = convertWhole;
-        }
-
-        Tensor of(Tensor t) {
-            return convert(t, convert);
-        }
-
-        /** {@link #of} for a matrix whose rows nothing reads one by one: its layout is free. */
-        Tensor whole(Tensor t) {
-            return convert(t, convertWhole);
-        }
-
-        private Tensor convert(Tensor t, UnaryOperator<Tensor> convert) {
-            if (t == null) return null;
-            Tensor done = converted.get(t);
-            return done != null ? done : record(t, convert.apply(t));
-        }
-
-        /**
-         * Converts now every tensor {@link #rebuild} will ask for, several at a time on {@code pool}'s threads ({@link
-         * ComputePool#forEach}), so that {@link #rebuild} finds them converted.
-         */
-        void convertAll(ModelWeights w, ComputePool pool) {
-            // the tensors rebuild asks for, each with the conversion of its first request (as in convert)
-            Map<Tensor, UnaryOperator<Tensor>> conversions = new IdentityHashMap<>();
-            List<Tensor> tensors = new ArrayList<>();
-            Function<UnaryOperator<Tensor>, UnaryOperator<Tensor>> lister = conversion -> t -> {
-                if (!converted.containsKey(t) && conversions.putIfAbsent(t, conversion) == null) tensors.add(t);
-                return t;
-            };
-            rebuild(w, new Converter(lister.apply(convert), lister.apply(convertWhole)));
-            // the largest first, so that no thread is left with a large one at the end while the others wait
-            tensors.sort(Comparator.comparingLong((Tensor t) -> t.rows() * t.rowBytes()).reversed());
-            Tensor[] results = new Tensor[tensors.size()];
-            pool.forEach(results.length, k -> results[k] = conversions.get(tensors.get(k)).apply(tensors.get(k)));
-            for (int k = 0; k < results.length; k++) record(tensors.get(k), results[k]);
-        }
-
-        /**
-         * Packs the FFN matrices of each layer of {@code w} that has bundleable ones ({@link Q4_0NeuronBundles#bundleable}:
-         * the file's Q4_0) as neuron bundles, several layers at a time on {@code pool}'s threads, and keeps the bundles'
-         * parts as the matrices' conversions. Returns the bundles per layer, null for layers without.
-         */
-        Q4_0NeuronBundles[] bundle(ModelWeights w, ComputePool pool) {
-            List<LayerWeights> layers = w.layers();
-            Q4_0NeuronBundles[] made = new Q4_0NeuronBundles[layers.size()];
-            pool.forEach(layers.size(), l -> {
-                LayerWeights layer = layers.get(l);
-                if (Q4_0NeuronBundles.bundleable(layer.ffnGate(), layer.ffnUp(), layer.ffnDownT())) {
-                    made[l] = Q4_0NeuronBundles.of(layer.ffnGate(), layer.ffnUp(), layer.ffnDownT(), pool);
-                }
-            });
-            for (int l = 0; l < made.length; l++) {
-                if (made[l] == null) continue;
-                LayerWeights layer = layers.get(l);
-                record(layer.ffnGate(), made[l].part(Q4_0NeuronBundles.Part.GATE));
-                record(layer.ffnUp(), made[l].part(Q4_0NeuronBundles.Part.UP));
-                record(layer.ffnDownT(), made[l].part(Q4_0NeuronBundles.Part.DOWN));
-                bundledLayers++;
-            }
-            return made;
-        }
-
-        /** Keeps {@code result} as the conversion of {@code original} and counts its bytes. */
-        private Tensor record(Tensor original, Tensor result) {
-            long bytes = original.rows() * original.rowBytes();
-            boolean packs = Tensors.packsForCpu(original), mapped = Tensors.mapped(original);
-            if (packs) {
-                repackedBytes += Tensors.packedBytes(original);
-                for (long array : Tensors.packedArrays(original)) repackedHeap += HeapRoom.array(array);
-                packedTypes.add(original.type().name());
-            }
-            if (mapped) mappedBytes += bytes;
-            if (packs && mapped) repackedMappedBytes += bytes;
-            if (mapped && result != original && !Tensors.packed(result)) copiedTypes.add(original.type().name());
-            if (result instanceof F16ColumnsTensor) columnBytes += bytes;
-            converted.put(original, result);
-            return result;
-        }
     }
 }
