@@ -4,10 +4,12 @@ import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.io.ByteSize;
+import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.F16Tensor;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
+import dev.bamboo.weights.tensor.Q4_0NeuronBundles.Part;
 import dev.bamboo.weights.tensor.Q4_0PackedTensor;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
@@ -18,6 +20,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,8 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The FFN matrices of a model made for predicted decode first are packed as {@link Q4_0NeuronBundles} where they can
  * be, in place of the matrices: the predicted FFN reads a neuron's gate, up and down rows together, and every other
  * product reads the bundles' parts as tensors, with the same results. The parts multiply whole 2–3× slower than
- * matrices (see {@link Q4_0PackedTensor}), so an engine that multiplies them whole (dense, exact) gets matrices of its
- * own, copied from the parts, where the heap has room; an engine made first for those keeps the matrices, and a predicted
+ * matrices (see {@link Q4_0PackedTensor}), so an engine gets copies with rows of their own of those it multiplies whole
+ * (dense: gate and up; exact: the gate), where the heap has room. Exact engines that read bundles (ReGLU, FATReLU) lay
+ * the FFN out the same way when first. An engine made first that reads no bundles keeps the matrices, and a sparse
  * engine then copies bundles beside them ({@link #neuronBundles}).
  */
 public final class CpuWeights implements AutoCloseable {
@@ -47,8 +54,10 @@ public final class CpuWeights implements AutoCloseable {
     /** Holds the copied weights; closed with the model. */
     private final Arena memory = Arena.ofShared();
     private Prepared prepared;
-    /** {@link #prepared} with matrices of their own in place of bundle parts; null until an engine that multiplies them whole asks. */
-    private Prepared ownRows;
+    /** Per set of FFN matrices an engine multiplies whole, {@link #prepared} with those as copies of their own. */
+    private final Map<Set<Part>, Prepared> byWholeMatrices = new HashMap<>();
+    /** Bundle parts copied into matrices with rows of their own ({@link #withOwnRows}), and their copies. */
+    private final Map<Tensor, Tensor> ownRows = new IdentityHashMap<>();
     /** Per layer, the prepared weights' neuron bundles (null entries where none); null until a sparse engine asks. */
     private Q4_0NeuronBundles[] bundles;
     private volatile boolean closed;
@@ -74,25 +83,27 @@ public final class CpuWeights implements AutoCloseable {
         return original == weights;
     }
 
-    /** {@link #prepared(ComputePool, long, boolean)} for an engine that multiplies its FFN matrices whole. */
+    /** {@link #prepared(ComputePool, long, boolean, Set)} for an engine that multiplies the FFN's gate and up whole. */
     synchronized Prepared prepared(ComputePool pool, long reserve) {
-        return prepared(pool, reserve, false);
+        return prepared(pool, reserve, false, EnumSet.of(Part.GATE, Part.UP));
     }
 
     /**
      * The CPU form of the weights, converted now with {@code pool}'s threads if no engine has needed them yet, leaving
-     * room for the {@code reserve} bytes of heap the engine will allocate next; with {@code neuronBundles} (predicted
-     * decode) the FFN matrices are packed as neuron bundles where they can be. Without, where the weights hold bundle
-     * parts, the engine gets matrices of its own where the heap has room for them.
+     * room for the {@code reserve} bytes of heap the engine will allocate next; with {@code neuronBundles} (an engine
+     * that reads the FFN by neurons) the FFN matrices are packed as neuron bundles where they can be. Where the weights
+     * hold bundle parts, the FFN matrices the engine multiplies whole ({@code whole}) are copies with rows of their
+     * own, where the heap has room for them.
      */
-    synchronized Prepared prepared(ComputePool pool, long reserve, boolean neuronBundles) {
+    synchronized Prepared prepared(ComputePool pool, long reserve, boolean neuronBundles, Set<Part> whole) {
         if (prepared == null) {
             prepared = prepare(original, pool, reserve, memory, neuronBundles);
             findSpecialValues(prepared.weights(), pool);
         }
-        if (neuronBundles || prepared.bundles() == null) return prepared;
-        if (ownRows == null) ownRows = withOwnRows(prepared, pool, reserve);
-        return ownRows;
+        if (prepared.bundles() == null || whole.isEmpty()) return prepared;
+        Prepared made = byWholeMatrices.get(whole);
+        if (made == null) byWholeMatrices.put(EnumSet.copyOf(whole), made = withOwnRows(whole, pool, reserve));
+        return made;
     }
 
     /**
@@ -114,36 +125,47 @@ public final class CpuWeights implements AutoCloseable {
     }
 
     /**
-     * {@code bundled} with each bundle part copied into a matrix of its own, as far as the heap has room for them and
-     * still {@code reserve} bytes more; the rest stay parts, with a note that says so.
+     * The prepared weights with the bundle parts of the FFN matrices {@code whole} replaced by copies with rows of their
+     * own ({@link Q4_0PackedTensor#withOwnRows}; made once, as far as the heap has room for them and still {@code
+     * reserve} bytes more), and a note that says what was copied, or could not be.
      */
-    private static Prepared withOwnRows(Prepared bundled, ComputePool pool, long reserve) {
-        List<Q4_0PackedTensor> parts = new ArrayList<>();
-        WeightConverter.rebuild(bundled.weights(), new WeightConverter(t -> {
-            if (t instanceof Q4_0PackedTensor q && q.partOfRows()) parts.add(q);
-            return t;
-        }));
-        long free = HeapRoom.freeAtLoad(parts.stream().mapToLong(CpuWeights::ownRowsHeap).sum() + reserve);
+    private Prepared withOwnRows(Set<Part> whole, ComputePool pool, long reserve) {
+        Set<Tensor> parts = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<LayerWeights> layers = prepared.weights().layers();
+        for (int l = 0; l < layers.size(); l++) {
+            for (Part part : whole) {
+                Tensor t = switch (part) {
+                    case GATE -> layers.get(l).ffnGate();
+                    case UP -> layers.get(l).ffnUp();
+                    case DOWN -> layers.get(l).ffnDownT();
+                };
+                if (prepared.bundles()[l] != null && prepared.bundles()[l].holds(t)) parts.add(t);
+            }
+        }
+        List<Q4_0PackedTensor> missing = parts.stream().filter(t -> !ownRows.containsKey(t)).map(t -> (Q4_0PackedTensor) t).toList();
+        long need = missing.stream().mapToLong(CpuWeights::ownRowsHeap).sum();
+        long free = HeapRoom.freeAtLoad(need + reserve);
         List<Q4_0PackedTensor> chosen = new ArrayList<>();
-        for (Q4_0PackedTensor part : parts) {
+        for (Q4_0PackedTensor part : missing) {
             if (ownRowsHeap(part) + reserve > free) continue;
             chosen.add(part);
             free -= ownRowsHeap(part);
         }
-        Map<Tensor, Tensor> copies = new ConcurrentHashMap<>();
-        pool.forEach(chosen.size(), k -> copies.put(chosen.get(k), chosen.get(k).withOwnRows(pool)));
-        ModelWeights weights = WeightConverter.rebuild(bundled.weights(), new WeightConverter(t -> copies.getOrDefault(t, t)));
+        Tensor[] copies = new Tensor[chosen.size()];
+        pool.forEach(copies.length, k -> copies[k] = chosen.get(k).withOwnRows(pool));
+        for (int k = 0; k < copies.length; k++) ownRows.put(chosen.get(k), copies[k]);
+        ModelWeights weights = WeightConverter.rebuild(prepared.weights(), new WeightConverter(t -> parts.contains(t) ? ownRows.getOrDefault(t, t) : t));
         List<String> notes = new ArrayList<>();
-        bundled.note().ifPresent(notes::add);
-        if (!copies.isEmpty()) {
-            notes.add(String.format(Locale.ROOT, "copied %d FFN matrices out of the neuron bundles to multiply them whole (%s of memory)", copies.size(),
+        prepared.note().ifPresent(notes::add);
+        if (!chosen.isEmpty()) {
+            notes.add(String.format(Locale.ROOT, "copied %d FFN matrices out of the neuron bundles to multiply them whole (%s of memory)", chosen.size(),
                     ByteSize.binary(chosen.stream().mapToLong(Tensors::packedBytes).sum())));
         }
-        if (copies.size() < parts.size()) {
+        if (chosen.size() < missing.size()) {
             notes.add(String.format(Locale.ROOT, "%d FFN matrices are multiplied whole from the neuron bundles, 2-3x slower: copying them "
-                    + "needs more heap; %s", parts.size() - copies.size(), moreHeap(parts.stream().mapToLong(CpuWeights::ownRowsHeap).sum() + reserve)));
+                    + "needs more heap; %s", missing.size() - chosen.size(), moreHeap(need + reserve)));
         }
-        return new Prepared(weights, Optional.of(String.join("; ", notes)));
+        return new Prepared(weights, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));
     }
 
     private static long ownRowsHeap(Q4_0PackedTensor part) {
@@ -175,7 +197,8 @@ public final class CpuWeights implements AutoCloseable {
         for (InferenceSession s : List.copyOf(sessions)) s.close();
         synchronized (this) {
             bundles = null;
-            ownRows = null;
+            byWholeMatrices.clear();
+            ownRows.clear();
             memory.close();
         }
     }

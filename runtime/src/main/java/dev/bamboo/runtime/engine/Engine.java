@@ -25,8 +25,10 @@ import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A model made runnable: the backend chosen by {@code --backend} (TornadoVM, or the CPU engine with its compute
@@ -68,21 +70,22 @@ public final class Engine implements AutoCloseable {
         ExclusiveSession made = null;
         try {
             int batch = Math.min(options.promptBatch(), context);
-            // predicted decode reads the FFN by neurons: laid out as neuron bundles from the start, the model takes no
-            // matrices beside them (Bamboo-7B Q4_0: 2.95 GiB less)
-            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch), sparsity == SparsityMode.PREDICTED);
+            // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
+            // bundled, they are one run. Exact mode gains only where every neuron whose gate passes is active: on trained
+            // dReLU models, where about half of them have a negative up, bundles tie the matrices (bench/HISTORY.md,
+            // Q4_0, "Sixteenth session") and would only cost their memory and load time. An engine that reads bundles
+            // and comes first has the FFN packed as bundles in place of the matrices (Bamboo-7B Q4_0: 2.95 GiB less),
+            // and copies of its own of those it multiplies whole (exact: the gate; dense: gate and up)
+            boolean bundles = sparsity == SparsityMode.PREDICTED || sparsity == SparsityMode.EXACT && !config.ffn().cutsUp();
+            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch), bundles, wholeMatrices(bundles));
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
             this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             FeedForward ffn = feedForward(weights, options, batch);
             made = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
             this.session = made;
-            // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
-            // bundled, they are one run. Made once per model, after this session has its memory, leaving room for one
-            // more session like it (another engine). Exact mode gains only where every neuron whose gate passes is
-            // active: on trained dReLU models, where about half of them have a negative up, bundles tie the matrices
-            // (bench/HISTORY.md, Q4_0, "Sixteenth session") and would only cost their memory and load time
-            boolean bundles = sparsity == SparsityMode.PREDICTED || sparsity == SparsityMode.EXACT && !config.ffn().cutsUp();
+            // bundles beside the matrices are made once per model, after this session has its memory, leaving room
+            // for one more session like it (another engine)
             if (ffn instanceof SparseFeedForward sparse && bundles) {
                 Q4_0NeuronBundles[] neuronBundles = cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch));
                 long bundled = sparse.bundleNeurons(neuronBundles);
@@ -97,6 +100,19 @@ public final class Engine implements AutoCloseable {
             else pool.close();
             throw e;
         }
+    }
+
+    /**
+     * The FFN matrices this engine multiplies whole, or streams whole where a token's list is long: dense mode the gate
+     * and up (its down projection accumulates every row of a copy laid out for that: {@code RowRunsCopies}), exact mode
+     * over the matrices all three, exact mode over neuron bundles the gate, predicted mode none.
+     */
+    private Set<Q4_0NeuronBundles.Part> wholeMatrices(boolean bundles) {
+        return switch (sparsity) {
+            case PREDICTED -> EnumSet.noneOf(Q4_0NeuronBundles.Part.class);
+            case EXACT -> bundles ? EnumSet.of(Q4_0NeuronBundles.Part.GATE) : EnumSet.allOf(Q4_0NeuronBundles.Part.class);
+            default -> EnumSet.of(Q4_0NeuronBundles.Part.GATE, Q4_0NeuronBundles.Part.UP);
+        };
     }
 
     /** Dense mode computes every neuron: only measuring the true activity ({@link Statistics#FULL}) gives it statistics. */

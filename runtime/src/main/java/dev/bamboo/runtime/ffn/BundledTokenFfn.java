@@ -127,14 +127,14 @@ final class BundledTokenFfn {
 
     /**
      * Whether one token's list of {@code count} neurons of layer {@code layer} goes through the bundles: where the layer
-     * has them, and the list is short enough that reading its bundles beats the matrices' path: up to the matrices'
-     * {@code gatherLimit} when the bundles compute the gate too (predicted; any length where the matrices are parts of
-     * the bundles, which gather faster than they multiply whole), up to {@link #KNOWN_GATE_LIMIT} when the selector
-     * computed it.
+     * has them, and the list is short enough that reading its bundles beats the matrices' path: up to the up matrix's
+     * {@code gatherLimit} when the bundles compute the gate too (predicted), up to {@link #KNOWN_GATE_LIMIT} when the
+     * selector computed it; any length where the up matrix is a part of the bundles, which gather faster than they
+     * multiply whole.
      */
     boolean runs(int layer, int count, boolean gateKnown, double gatherLimit) {
         Q4_0NeuronBundles b = bundles[layer];
-        return b != null && count <= (gateKnown ? KNOWN_GATE_LIMIT : gatherLimit) * b.neurons();
+        return b != null && count <= (gateKnown ? Math.max(KNOWN_GATE_LIMIT, gatherLimit) : gatherLimit) * b.neurons();
     }
 
     /**

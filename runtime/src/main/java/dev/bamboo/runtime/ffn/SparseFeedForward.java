@@ -123,7 +123,7 @@ public final class SparseFeedForward implements FeedForward {
             int unionCount = buildUnion(n);
             Tensor gateW = w.ffnGate(), upW = w.ffnUp();
             for (int t = 0; t < n; t++) x[t].prepareFor(gateW).prepareFor(upW);
-            if (n == 1 && bundled != null && bundled.runs(layer, activeCount[0], gateKnown, gateW.gatherLimit())) {
+            if (n == 1 && bundled != null && bundled.runs(layer, activeCount[0], gateKnown, upW.gatherLimit())) {
                 bundled.forward(pool, layer, active[0], activeCount[0], gateKnown, x[0], gate[0], upValues, neurons[0], batch.output()[0]);
                 return;
             }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -133,46 +134,49 @@ class PackedWeightsTest {
     }
 
     /**
-     * A model whose first engine decodes predicted lays its FFN out as neuron bundles, in place of the matrices; a dense
-     * engine made next gets matrices copied out of them. Either order of engines gives each mode bitwise the logits it
-     * gives alone; the decode steps here run over the bundles (predicted) and the whole products (dense).
+     * A model whose first engine reads neuron bundles (predicted; exact on ReGLU) lays its FFN out as bundles, in place
+     * of the matrices, and an engine that multiplies some of them whole gets copies of its own of those. Whatever the
+     * order of the engines on one model, each mode gives bitwise the logits it gives when made first.
      */
     @ParameterizedTest
     @EnumSource(names = {"DRELU", "REGLU"})
-    void predictedFirstLaysTheFfnOutAsNeuronBundles(SynthShape.Activation activation) {
+    void theFirstEngineChoosesTheLayoutAndEveryModeGivesTheSameLogits(SynthShape.Activation activation) {
         model(GGMLType.Q4_0, activation);
         int[] prompt = {1, 17, 300, 5, 999, 42, 77, 8};
         int[] steps = {11, 700, 250};
-        Map<String, float[][]> logits = new HashMap<>();
-        for (SparsityMode[] order : new SparsityMode[][] {{SparsityMode.PREDICTED, SparsityMode.DENSE}, {SparsityMode.DENSE, SparsityMode.PREDICTED}}) {
+        SparsityMode p = SparsityMode.PREDICTED, e = SparsityMode.EXACT, d = SparsityMode.DENSE;
+        Map<SparsityMode, List<float[][]>> logits = new java.util.EnumMap<>(SparsityMode.class);
+        for (SparsityMode[] order : new SparsityMode[][] {{p, d, e}, {d, e, p}, {e, p, d}}) {
             try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve(name(GGMLType.Q4_0, activation) + ".gguf"))) {
                 for (SparsityMode mode : order) {
                     try (Engine engine = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(mode).withContextLength(64))) {
                         String notes = String.join("; ", engine.notes());
-                        if (order[0] == SparsityMode.PREDICTED) {
-                            if (mode == SparsityMode.PREDICTED) assertTrue(notes.contains("neuron bundles: ffn_gate, ffn_up and ffn_down_t laid out by neuron in place of the matrices"), notes);
-                            else assertTrue(notes.contains("FFN matrices out of the neuron bundles to multiply them whole"), notes);
-                        } else if (mode == SparsityMode.PREDICTED) {
-                            assertTrue(notes.contains("laid out by neuron beside the matrices"), notes);
+                        boolean readsBundles = mode == p || mode == e && activation == SynthShape.Activation.REGLU;
+                        if (mode == order[0] && readsBundles) {
+                            assertTrue(notes.contains("read neuron bundles: ffn_gate, ffn_up and ffn_down_t laid out by neuron in place of the matrices"), mode + ": " + notes);
                         }
+                        if (mode == order[0] && mode == e && readsBundles) assertTrue(notes.contains("copied 2 FFN matrices out of the neuron bundles"), notes);
+                        if (mode == d && order[0] == p) assertTrue(notes.contains("copied 4 FFN matrices out of the neuron bundles"), notes);
+                        if (mode != order[0] && order[0] == d && readsBundles) assertTrue(notes.contains("laid out by neuron beside the matrices"), mode + ": " + notes);
                         float[][] run = new float[1 + steps.length][];
                         run[0] = dev.bamboo.runtime.TestData.allLogits(engine.session(), prompt);
                         for (int k = 0; k < steps.length; k++) run[1 + k] = engine.session().appendAllLogits(new int[] {steps[k]})[0];
-                        logits.put(mode + (mode == order[0] ? " made first" : " made second"), run);
+                        logits.computeIfAbsent(mode, x -> new java.util.ArrayList<>()).add(run);
                     }
                 }
             }
         }
-        for (SparsityMode mode : new SparsityMode[] {SparsityMode.PREDICTED, SparsityMode.DENSE}) {
-            float[][] a = logits.get(mode + " made first"), b = logits.get(mode + " made second");
-            for (int p = 0; p < a.length; p++) {
-                for (int v = 0; v < a[p].length; v++) {
-                    if (Float.floatToRawIntBits(a[p][v]) != Float.floatToRawIntBits(b[p][v])) {
-                        throw new AssertionError(mode + " step " + p + " logit " + v + ": " + a[p][v] + " made first, " + b[p][v] + " made second");
+        logits.forEach((mode, runs) -> {
+            for (int r = 1; r < runs.size(); r++) {
+                for (int step = 0; step < runs.get(0).length; step++) {
+                    for (int v = 0; v < runs.get(0)[step].length; v++) {
+                        if (Float.floatToRawIntBits(runs.get(0)[step][v]) != Float.floatToRawIntBits(runs.get(r)[step][v])) {
+                            throw new AssertionError(mode + " step " + step + " logit " + v + ": " + runs.get(0)[step][v] + " in one order, " + runs.get(r)[step][v] + " in another");
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     @ParameterizedTest
