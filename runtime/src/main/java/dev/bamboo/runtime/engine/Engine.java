@@ -70,6 +70,7 @@ public final class Engine implements AutoCloseable {
         ExclusiveSession made = null;
         try {
             int batch = Math.min(options.promptBatch(), context);
+            checkContextFits(config, context, batch);
             // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
             // bundled, they are one run. Exact mode gains only where every neuron whose gate passes is active: on trained
             // dReLU models, where about half of them have a negative up, bundles tie the matrices (bench/HISTORY.md,
@@ -170,6 +171,29 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Heap the CPU session takes once the weights are prepared: the KV cache and the per-token work arrays. */
+    /** The most elements a Java array can hold on common JVMs. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /**
+     * Refuses, before anything is made, a context whose KV cache the CPU engine cannot hold at all: a layer's keys
+     * longer than a Java array, or a cache larger than the heap the JVM may ever have (a model may claim a context of
+     * billions of positions).
+     */
+    private static void checkContextFits(ModelConfig config, int context, int batch) {
+        long layerValues = (long) context * config.kvDim();
+        if (layerValues > MAX_ARRAY) {
+            throw new BambooException(String.format(java.util.Locale.ROOT, "-c %d is too long for the CPU engine's KV cache (a layer would hold %d "
+                    + "values, more than a Java array); use -c %d or less", context, layerValues, MAX_ARRAY / config.kvDim()));
+        }
+        long need = sessionBytes(config, context, batch), max = Runtime.getRuntime().maxMemory();
+        if (need > max) {
+            long gib = (need >> 30) + 2;
+            throw new BambooException(String.format(java.util.Locale.ROOT, "-c %d needs %s of Java heap for the KV cache, more than the %s the JVM "
+                    + "may use; use a smaller -c or give the JVM more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx%dg)", context,
+                    ByteSize.binary(need), ByteSize.binary(max), gib, gib));
+        }
+    }
+
     private static long sessionBytes(ModelConfig config, int context, int batch) {
         // per layer, one array of keys and one of values
         return 2L * config.layers() * HeapRoom.array((long) context * config.kvDim() * Float.BYTES)

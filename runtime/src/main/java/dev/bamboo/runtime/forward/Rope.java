@@ -17,12 +17,14 @@ public final class Rope {
         this.layout = layout;
         this.headDim = headDim;
         int half = headDim / 2;
-        this.cos = new float[maxPositions * half];
-        this.sin = new float[maxPositions * half];
+        int size = Math.toIntExact((long) maxPositions * half);
+        this.cos = new float[size];
+        this.sin = new float[size];
+        double[] freq = new double[half];
+        for (int j = 0; j < half; j++) freq[j] = Math.pow(base, -2.0 * j / headDim);
         for (int p = 0; p < maxPositions; p++) {
             for (int j = 0; j < half; j++) {
-                double freq = Math.pow(base, -2.0 * j / headDim);
-                double angle = p * freq;
+                double angle = p * freq[j];
                 cos[p * half + j] = (float) Math.cos(angle);
                 sin[p * half + j] = (float) Math.sin(angle);
             }

@@ -23,8 +23,14 @@ final class SmallPowerInferFile {
 
     /** {@link #open} with another FFN: ReGLU makes a {@code llama} PowerInfer file, as ReluLLaMA's. */
     static LoadedModel open(Path dir, String name, SynthShape.Activation activation, GGMLType type, int hidden, int ffn, int rank, long seed) {
+        return open(dir, name, activation, type, hidden, ffn, rank, seed, 256);
+    }
+
+    /** {@link #open} for a model whose context is {@code contextLength} positions. */
+    static LoadedModel open(Path dir, String name, SynthShape.Activation activation, GGMLType type, int hidden, int ffn, int rank, long seed,
+                            int contextLength) {
         String architecture = activation == SynthShape.Activation.DRELU ? "bamboo" : "llama";
-        SynthShape shape = new SynthShape(name, architecture, activation, hidden, ffn, 2, 4, 2, 1024, 256, SynthFormat.POWERINFER);
+        SynthShape shape = new SynthShape(name, architecture, activation, hidden, ffn, 2, 4, 2, 1024, contextLength, SynthFormat.POWERINFER);
         Path path = dir.resolve(name + ".gguf");
         Synthesizer.write(path, new SynthOptions(shape, type, SynthFormat.POWERINFER, rank, 0.2, seed, 2, 4), true,
                 new PrintWriter(Writer.nullWriter()), line -> {});
