@@ -44,6 +44,19 @@ class LauncherTest {
         assertTrue(r.err().startsWith("error: BAMBOO_HEAP=" + heap + " is not a"), r.err());
     }
 
+    /** More heap than the machine has cannot help, and some such sizes the JVM cannot reserve: refused, where Linux tells the size. */
+    @Test
+    void aHeapLargerThanTheMachineIsOneLine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/meminfo")), "Linux's /proc/meminfo");
+        ProcessBuilder pb = new ProcessBuilder("bash", Cli.root().resolve("bamboo").toString(), "tokenize", "-p", "hi");
+        pb.environment().put("BAMBOO_HEAP", "100000g");
+        Run r = run(pb);
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: BAMBOO_HEAP=100000g is more than this machine's memory (") && r.err().contains("such as BAMBOO_HEAP="), r.err());
+    }
+
     /** Under LANG=C the JVM would decode a non-ASCII -p as replacement characters; the launcher runs it in a UTF-8 locale. */
     @Test
     void aNonAsciiPromptSurvivesTheCLocale() throws Exception {
