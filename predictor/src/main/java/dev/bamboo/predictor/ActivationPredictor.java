@@ -121,7 +121,7 @@ public final class ActivationPredictor {
     public int predict(int layer, float[] hIn, int[] activeOut) {
         checkCall(layer, hIn, activeOut.length, "activeOut");
         scores(layer, hIn, scores);
-        return select(scores, ffn, threshold, activeOut);
+        return selectNumbers(layer, hIn, scores, activeOut);
     }
 
     /** Scores for {@code n} tokens at once: each weight row is read once for the whole batch ({@code matmul}). */
@@ -165,16 +165,37 @@ public final class ActivationPredictor {
         }
         ensureBatch(n);
         scoresBatch(layer, hs, n, batchScores.length == n ? batchScores : Arrays.copyOf(batchScores, n));
-        for (int t = 0; t < n; t++) counts[t] = select(batchScores[t], ffn, threshold, activeOuts[t]);
+        for (int t = 0; t < n; t++) counts[t] = selectNumbers(layer, hs[t], batchScores[t], activeOuts[t]);
+    }
+
+    /**
+     * {@link #select} over the scores of residual {@code h}, which must all be numbers: a NaN score (which no threshold
+     * would select) comes from NaN weights, the model's (then {@code h} is not finite already) or the predictor's, and
+     * an error names them rather than leave neurons silently out.
+     */
+    private int selectNumbers(int layer, float[] h, float[] scores, int[] activeOut) {
+        for (int i = 0; i < ffn; i++) {
+            if (!Float.isNaN(scores[i])) continue;
+            for (int j = 0; j < hidden; j++) {
+                if (!Float.isFinite(h[j])) {
+                    throw new BambooException("the residual stream entering layer " + layer + "'s FFN is not finite (value " + j + ": " + h[j]
+                            + "): the model's weights are corrupt or overflow a float; check or convert the model file again");
+                }
+            }
+            throw new BambooException("the predictor's score of neuron " + i + " of layer " + layer + " is NaN: its weights (" + weights.source()
+                    + ") are corrupt; convert or download the predictor again, or use --sparsity exact");
+        }
+        return select(scores, ffn, threshold, activeOut);
     }
 
     /** Writes the ascending indices {@code i < n} with {@code scores[i] >= threshold} to {@code activeOut}; returns their count. */
     public static int select(float[] scores, int n, float threshold, int[] activeOut) {
-        return FloatArrays.indicesOver(scores, n, threshold, true, activeOut);
+        return FloatArrays.indicesAtLeast(scores, n, threshold, activeOut);
     }
 
+    /** ReLU as IEEE arithmetic has it: a NaN stays NaN (so that corrupt weights show in the scores). */
     private static void relu(float[] v) {
-        for (int i = 0; i < v.length; i++) v[i] = v[i] > 0f ? v[i] : 0f;
+        for (int i = 0; i < v.length; i++) v[i] = v[i] <= 0f ? 0f : v[i];
     }
 
     private void ensureBatch(int n) {

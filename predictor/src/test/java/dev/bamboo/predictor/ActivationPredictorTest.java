@@ -222,6 +222,34 @@ class ActivationPredictorTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
+    /**
+     * A NaN score, which no threshold selects, is an error that names its cause: NaN predictor weights, or a residual
+     * that is not finite (the model's weights), never a neuron silently left out.
+     */
+    @Test
+    void aNaNScoreIsAOneLineErrorNamingItsCause() {
+        PredictorLayer good = bamboo.weights().layers().get(0);
+        Tensor fc2 = good.fc2();
+        float[] values = new float[Math.toIntExact(fc2.size())];
+        for (int i = 0; i < values.length; i++) values[i] = fc2.get(i);
+        values[5 * fc2.cols() + 3] = Float.NaN;
+        Tensor nanFc2 = Tensors.of("blk.0.fc2.weight", GGMLType.F32, fc2.rows(), fc2.cols(), MemorySegment.ofArray(values));
+        PredictorWeights corrupt = new PredictorWeights(List.of(new PredictorLayer(good.fc1(), nanFc2)), 0f, "corrupt.gguf");
+        float[] h = input(new Random(5), 128);
+        int[] active = new int[384];
+        ActivationPredictor nan = new ActivationPredictor(corrupt, one);
+        BambooException e = assertThrows(BambooException.class, () -> nan.predict(0, h, active));
+        assertTrue(e.getMessage().contains("score of neuron 5 of layer 0 is NaN") && e.getMessage().contains("corrupt.gguf"), e.getMessage());
+        BambooException batch = assertThrows(BambooException.class, () -> nan.predictBatch(0, new float[][] {h, h}, new int[][] {active, new int[384]}, new int[2]));
+        assertEquals(e.getMessage(), batch.getMessage());
+
+        float[] inf = h.clone();
+        inf[7] = Float.POSITIVE_INFINITY;
+        BambooException residual = assertThrows(BambooException.class, () -> new ActivationPredictor(bamboo.weights(), one).predict(0, inf, active));
+        assertTrue(residual.getMessage().contains("residual stream entering layer 0's FFN is not finite (value 7: Infinity)"), residual.getMessage());
+        assertFalse(e.getMessage().contains("\n") || residual.getMessage().contains("\n"));
+    }
+
     /** ggml's reference Q8_0 quantization, written independently of the runtime: d = amax/127 (f16), q = round(x/d). */
     static Tensor quantizeQ8(Tensor t) {
         int cols = t.cols(), blocks = cols / 32;

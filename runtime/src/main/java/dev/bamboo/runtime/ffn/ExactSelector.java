@@ -33,7 +33,7 @@ public final class ExactSelector implements NeuronSelector {
         ParallelOps.matmul(pool, weights.layers().get(layer).ffnGate(), batch.input(), gate, n);
         float cutoff = kind.gateCutoff();
         int ffn = weights.config().intermediateSize();
-        for (int t = 0; t < n; t++) count[t] = FloatArrays.indicesOver(gate[t], ffn, cutoff, false, active[t]);
+        for (int t = 0; t < n; t++) count[t] = FloatArrays.indicesAbove(gate[t], ffn, cutoff, active[t]);
         return true;
     }
 }

@@ -4,6 +4,9 @@ package dev.bamboo.weights.model;
  * How a layer's FFN combines its gate and up projections: {@code down(act(gate·x, up·x))}.
  * The ReLU family ({@link ReGLU}, {@link DReLU}, {@link FatReLU}) leaves a neuron exactly zero whenever its gate
  * is not positive (FATReLU: below its threshold), which is what sparse execution exploits.
+ *
+ * <p>A NaN gate is not cut off and gives a NaN neuron, as PyTorch's {@code relu(nan)} does: corrupt weights then show in
+ * the logits ({@code FiniteLogits}) instead of silently dropping neurons.
  */
 public sealed interface FfnKind {
 
@@ -46,7 +49,7 @@ public sealed interface FfnKind {
     /** {@code relu(gate) · up}: ReluLLaMA, PowerInfer {@code llama} files. */
     record ReGLU() implements FfnKind {
         public float combine(float gate, float up) {
-            return gate > 0f ? gate * up : 0f;
+            return gate <= 0f ? 0f : gate * up;
         }
         public boolean reluFamily() { return true; }
         public String label() { return "relu"; }
@@ -55,7 +58,7 @@ public sealed interface FfnKind {
     /** {@code relu(gate) · relu(up)}: Bamboo, TurboSparse. */
     record DReLU() implements FfnKind {
         public float combine(float gate, float up) {
-            return gate > 0f && up > 0f ? gate * up : 0f;
+            return gate <= 0f || up <= 0f ? 0f : gate * up;
         }
         public boolean reluFamily() { return true; }
         public boolean cutsUp() { return true; }
@@ -69,7 +72,7 @@ public sealed interface FfnKind {
      */
     record FatReLU(float threshold) implements FfnKind {
         public float combine(float gate, float up) {
-            return gate >= threshold ? gate * up : 0f;
+            return gate < threshold ? 0f : gate * up;
         }
         public boolean reluFamily() { return true; }
         public float gateCutoff() {

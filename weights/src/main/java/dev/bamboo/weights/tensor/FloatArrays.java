@@ -70,26 +70,43 @@ public final class FloatArrays {
     }
 
     /**
-     * Writes the ascending indices {@code i < n} with {@code v[i] ≥ threshold} ({@code inclusive}) or {@code v[i] >
-     * threshold} to {@code out} (length at least {@code n}) and returns their count: the active-neuron list of a sparse
-     * FFN. Lane masks compress the indices of a whole vector at once: no branch per value, which a scattered 15 % of
-     * hits would mispredict about as often as not.
+     * Writes the ascending indices {@code i < n} with {@code v[i] ≥ threshold} to {@code out} (length at least {@code
+     * n}) and returns their count: the neurons a predictor selects. A NaN is not listed.
      */
-    public static int indicesOver(float[] v, int n, float threshold, boolean inclusive, int[] out) {
+    public static int indicesAtLeast(float[] v, int n, float threshold, int[] out) {
+        return indices(v, n, VectorOperators.GE, threshold, false, out);
+    }
+
+    /**
+     * Writes the ascending indices {@code i < n} whose {@code v[i]} is not at or below {@code cutoff} to {@code out}
+     * (length at least {@code n}) and returns their count: the neurons whose gate passes a ReLU. A NaN is listed, as a
+     * NaN gate gives a NaN neuron ({@code FfnKind}).
+     */
+    public static int indicesAbove(float[] v, int n, float cutoff, int[] out) {
+        return indices(v, n, VectorOperators.LE, cutoff, true, out);
+    }
+
+    /**
+     * The indices {@code i < n} where {@code v[i] test threshold} is true ({@code negate}: false). Lane masks compress
+     * the indices of a whole vector at once: no branch per value, which a scattered 15 % of hits would mispredict about
+     * as often as not.
+     */
+    private static int indices(float[] v, int n, VectorOperators.Comparison test, float threshold, boolean negate, int[] out) {
         if (out.length < n) throw new IllegalArgumentException("room for " + out.length + " indices, " + n + " needed");
-        VectorOperators.Comparison test = inclusive ? VectorOperators.GE : VectorOperators.GT;
         int count = 0, i = 0;
         if (L >= 4 && I.length() == L) {
             IntVector index = IntVector.zero(I).addIndex(1);
             for (; i <= n - L; i += L, index = index.add(L)) {
-                VectorMask<Integer> hit = FloatVector.fromArray(F, v, i).compare(test, threshold).cast(I);
+                VectorMask<Float> compared = FloatVector.fromArray(F, v, i).compare(test, threshold);
+                VectorMask<Integer> hit = (negate ? compared.not() : compared).cast(I);
                 // count <= i, so the whole vector fits below n
                 index.compress(hit).intoArray(out, count);
                 count += hit.trueCount();
             }
         }
         for (; i < n; i++) {
-            if (inclusive ? v[i] >= threshold : v[i] > threshold) out[count++] = i;
+            boolean passes = test == VectorOperators.GE ? v[i] >= threshold : v[i] <= threshold;
+            if (passes != negate) out[count++] = i;
         }
         return count;
     }

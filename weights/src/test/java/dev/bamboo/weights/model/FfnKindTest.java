@@ -54,6 +54,20 @@ class FfnKindTest {
         assertEquals(zeroByUp, kind.cutsUp(), kind.label());
     }
 
+    /** A NaN gate is never cut off and gives a NaN neuron (PyTorch's relu(nan) is nan), so corrupt weights show. */
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "drelu", "fatrelu"})
+    void aNaNGateGivesANaNNeuron(String name) {
+        FfnKind kind = switch (name) {
+            case "relu" -> new FfnKind.ReGLU();
+            case "drelu" -> new FfnKind.DReLU();
+            default -> new FfnKind.FatReLU(0.1f);
+        };
+        assertTrue(!kind.cutsOff(Float.NaN), kind.label());
+        assertTrue(Float.isNaN(kind.combine(Float.NaN, 0.5f)), kind.label());
+        assertTrue(Float.isNaN(kind.combine(0.5f, Float.NaN)), kind.label());
+    }
+
     private static void checkCutoff(FfnKind kind, float threshold) {
         float cutoff = kind.gateCutoff();
         SplittableRandom random = new SplittableRandom(7);

@@ -328,7 +328,7 @@ class KernelDifferentialTest {
     }
 
     @Test
-    void indicesOverMatchScalarReference() {
+    void indicesAtLeastAndAboveMatchScalarReference() {
         Random random = new Random(12);
         for (int n : new int[] {0, 1, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 14336 + 3}) {
             for (double density : new double[] {0, 0.15, 0.5, 1}) {
@@ -336,12 +336,13 @@ class KernelDifferentialTest {
                 // values on a coarse grid, so that some equal the threshold exactly
                 for (int i = 0; i < n; i++) v[i] = random.nextDouble() < density ? random.nextInt(4) : -1 - random.nextInt(4);
                 if (n > 2) v[n / 2] = Float.NaN;
-                for (boolean inclusive : new boolean[] {true, false}) {
+                for (boolean atLeast : new boolean[] {true, false}) {
                     int[] expected = new int[n], out = new int[n];
                     int count = 0;
-                    for (int i = 0; i < n; i++) if (inclusive ? v[i] >= 1f : v[i] > 1f) expected[count++] = i;
-                    int got = FloatArrays.indicesOver(v, n, 1f, inclusive, out);
-                    assertEquals(count, got, "n=" + n + " density=" + density + " inclusive=" + inclusive);
+                    // at least: NaN is not listed; above (not at or below): NaN is
+                    for (int i = 0; i < n; i++) if (atLeast ? v[i] >= 1f : !(v[i] <= 1f)) expected[count++] = i;
+                    int got = atLeast ? FloatArrays.indicesAtLeast(v, n, 1f, out) : FloatArrays.indicesAbove(v, n, 1f, out);
+                    assertEquals(count, got, "n=" + n + " density=" + density + " at least=" + atLeast);
                     assertArrayEquals(java.util.Arrays.copyOf(expected, count), java.util.Arrays.copyOf(out, got));
                 }
             }
