@@ -39,11 +39,7 @@ class FfnKindTest {
     @ParameterizedTest
     @ValueSource(strings = {"relu", "drelu", "fatrelu"})
     void cutsUpWhereAPassingGateCanStillGiveZero(String name) {
-        FfnKind kind = switch (name) {
-            case "relu" -> new FfnKind.ReGLU();
-            case "drelu" -> new FfnKind.DReLU();
-            default -> new FfnKind.FatReLU(0.1f);
-        };
+        FfnKind kind = kind(name);
         SplittableRandom random = new SplittableRandom(11);
         boolean zeroByUp = false;
         for (int i = 0; i < 2000; i++) {
@@ -58,14 +54,18 @@ class FfnKindTest {
     @ParameterizedTest
     @ValueSource(strings = {"relu", "drelu", "fatrelu"})
     void aNaNGateGivesANaNNeuron(String name) {
-        FfnKind kind = switch (name) {
+        FfnKind kind = kind(name);
+        assertTrue(!kind.cutsOff(Float.NaN), kind.label());
+        assertTrue(Float.isNaN(kind.combine(Float.NaN, 0.5f)), kind.label());
+        assertTrue(Float.isNaN(kind.combine(0.5f, Float.NaN)), kind.label());
+    }
+
+    private static FfnKind kind(String name) {
+        return switch (name) {
             case "relu" -> new FfnKind.ReGLU();
             case "drelu" -> new FfnKind.DReLU();
             default -> new FfnKind.FatReLU(0.1f);
         };
-        assertTrue(!kind.cutsOff(Float.NaN), kind.label());
-        assertTrue(Float.isNaN(kind.combine(Float.NaN, 0.5f)), kind.label());
-        assertTrue(Float.isNaN(kind.combine(0.5f, Float.NaN)), kind.label());
     }
 
     private static void checkCutoff(FfnKind kind, float threshold) {
