@@ -213,6 +213,15 @@ class BadInputTest {
                 "typo", "no such file");
     }
 
+    /** picocli splits a list of commas alone into no values: bench would silently drop its tests or its mode columns. */
+    @Test
+    void benchListsOfNothingAreOneLine() {
+        assertOneLineError(Cli.run("bench", "-p", ",", "-n", "2", "-r", "1"), "-p lists nothing", "-p 64,512");
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", ",,", "-r", "1"), "-n lists nothing");
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "--sparsity", ","), "--sparsity lists nothing", "dense,predicted");
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-t", ","), "-t lists nothing");
+    }
+
     @Test
     void badTokenIdsForLogits() {
         assertOneLineError(Cli.run("logits", "--ids", "1,x,3", "-o", tmp.resolve("l.safetensors").toString()), "--ids");

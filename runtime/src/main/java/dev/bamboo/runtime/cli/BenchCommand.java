@@ -95,6 +95,11 @@ final class BenchCommand implements Callable<Integer> {
             "so that they share the same minutes of a machine whose speed drifts; report on stderr each mode's speed as a multiple of the first mode's"})
     boolean interleave;
 
+    /** A list option given only commas (picocli splits "," into no values) would silently drop its tests or columns. */
+    private static void listsSomething(String option, List<?> values, String example) {
+        if (values.isEmpty()) throw new BambooException(option + " lists nothing; give one or more values separated by commas, such as " + example);
+    }
+
     @Override
     public Integer call() {
         // every option is checked before a model loads: a 7B file takes a minute to load
@@ -103,6 +108,10 @@ final class BenchCommand implements Callable<Integer> {
                     + "measure the two parts with -p and -n");
         }
         if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
+        listsSomething("-p", prompts, "-p 64,512 (0: no prompt test)");
+        listsSomething("-n", gens, "-n 16,128 (0: no generation test)");
+        listsSomething("--sparsity", sparsity, "--sparsity dense,predicted");
+        if (threads != null) listsSomething("-t", threads, "-t 1,2");
         OutputFormat format = OutputFormat.parse(output);
         List<BenchCase> tests = tests();
         List<SparsityMode> modes = modes();
