@@ -130,7 +130,9 @@ public final class CpuWeights implements AutoCloseable {
      * reserve} bytes more), and a note that says what was copied, or could not be.
      */
     private Prepared withOwnRows(Set<Part> whole, ComputePool pool, long reserve) {
+        // in layer order, so that a heap with room for only some copies gives them to the same matrices every time
         Set<Tensor> parts = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Q4_0PackedTensor> ordered = new ArrayList<>();
         List<LayerWeights> layers = prepared.weights().layers();
         for (int l = 0; l < layers.size(); l++) {
             for (Part part : whole) {
@@ -139,10 +141,10 @@ public final class CpuWeights implements AutoCloseable {
                     case UP -> layers.get(l).ffnUp();
                     case DOWN -> layers.get(l).ffnDownT();
                 };
-                if (prepared.bundles()[l] != null && prepared.bundles()[l].holds(t)) parts.add(t);
+                if (prepared.bundles()[l] != null && prepared.bundles()[l].holds(t) && parts.add(t)) ordered.add((Q4_0PackedTensor) t);
             }
         }
-        List<Q4_0PackedTensor> missing = parts.stream().filter(t -> !ownRows.containsKey(t)).map(t -> (Q4_0PackedTensor) t).toList();
+        List<Q4_0PackedTensor> missing = ordered.stream().filter(t -> !ownRows.containsKey(t)).toList();
         long need = missing.stream().mapToLong(CpuWeights::ownRowsHeap).sum();
         long free = HeapRoom.freeAtLoad(need + reserve);
         List<Q4_0PackedTensor> chosen = new ArrayList<>();
