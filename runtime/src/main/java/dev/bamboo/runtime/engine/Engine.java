@@ -78,7 +78,7 @@ public final class Engine implements AutoCloseable {
             // and comes first has the FFN packed as bundles in place of the matrices (Bamboo-7B Q4_0: 2.95 GiB less),
             // and copies of its own of those it multiplies whole (exact: the gate; dense: gate and up)
             boolean bundles = sparsity == SparsityMode.PREDICTED || sparsity == SparsityMode.EXACT && !config.ffn().cutsUp();
-            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch), bundles, wholeMatrices(bundles));
+            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch), bundles, wholeMatrices(bundles, options));
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
             this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
@@ -106,14 +106,17 @@ public final class Engine implements AutoCloseable {
     /**
      * The FFN matrices this engine multiplies whole, or streams whole where a token's list is long: dense mode the gate
      * and up (its down projection accumulates every row of a copy laid out for that: {@code RowRunsCopies}), exact mode
-     * over the matrices all three, exact mode over neuron bundles the gate, predicted mode none.
+     * over the matrices all three, exact mode over neuron bundles the gate, predicted mode none. Measuring the true
+     * activity ({@link Statistics#FULL}) multiplies the gate and up whole too.
      */
-    private Set<Q4_0NeuronBundles.Part> wholeMatrices(boolean bundles) {
-        return switch (sparsity) {
+    private Set<Q4_0NeuronBundles.Part> wholeMatrices(boolean bundles, EngineOptions options) {
+        Set<Q4_0NeuronBundles.Part> whole = switch (sparsity) {
             case PREDICTED -> EnumSet.noneOf(Q4_0NeuronBundles.Part.class);
             case EXACT -> bundles ? EnumSet.of(Q4_0NeuronBundles.Part.GATE) : EnumSet.allOf(Q4_0NeuronBundles.Part.class);
             default -> EnumSet.of(Q4_0NeuronBundles.Part.GATE, Q4_0NeuronBundles.Part.UP);
         };
+        if (options.statistics() == Statistics.FULL) whole.addAll(EnumSet.of(Q4_0NeuronBundles.Part.GATE, Q4_0NeuronBundles.Part.UP));
+        return whole;
     }
 
     /** Dense mode computes every neuron: only measuring the true activity ({@link Statistics#FULL}) gives it statistics. */

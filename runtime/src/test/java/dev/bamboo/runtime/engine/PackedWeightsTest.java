@@ -179,6 +179,17 @@ class PackedWeightsTest {
         });
     }
 
+    /** --stats measures the true activity with whole gate and up products: a predicted engine then gets them as matrices of their own. */
+    @org.junit.jupiter.api.Test
+    void aPredictedEngineWithStatisticsCopiesTheGateAndUp() {
+        model(GGMLType.Q4_0);
+        try (dev.bamboo.runtime.model.Model m = dev.bamboo.runtime.model.Model.load(dir.resolve(name(GGMLType.Q4_0, SynthShape.Activation.DRELU) + ".gguf"));
+             Engine engine = m.engine(EngineOptions.defaults().withThreads(2).withSparsity(SparsityMode.PREDICTED).withContextLength(64).withStatistics(Statistics.FULL))) {
+            String notes = String.join("; ", engine.notes());
+            assertTrue(notes.contains("in place of the matrices") && notes.contains("copied 4 FFN matrices out of the neuron bundles"), notes);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void denseLogitsMatchTheFileLayout(GGMLType type) {
