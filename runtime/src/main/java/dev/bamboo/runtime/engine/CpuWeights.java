@@ -171,9 +171,7 @@ public final class CpuWeights implements AutoCloseable {
     }
 
     private static long ownRowsHeap(Q4_0PackedTensor part) {
-        long sum = 0;
-        for (long array : Tensors.packedArrays(part)) sum += HeapRoom.array(array);
-        return sum;
+        return HeapRoom.arrays(Tensors.packedArrays(part));
     }
 
     /** Keeps {@code session} to close with the weights, until it is closed itself ({@link #sessionClosed}). */

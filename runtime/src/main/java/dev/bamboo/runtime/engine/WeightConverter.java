@@ -142,7 +142,7 @@ final class WeightConverter {
         boolean packs = Tensors.packsForCpu(original), mapped = Tensors.mapped(original);
         if (packs) {
             repackedBytes += Tensors.packedBytes(original);
-            for (long array : Tensors.packedArrays(original)) repackedHeap += HeapRoom.array(array);
+            repackedHeap += HeapRoom.arrays(Tensors.packedArrays(original));
             packedTypes.add(original.type().name());
         }
         if (mapped) mappedBytes += bytes;

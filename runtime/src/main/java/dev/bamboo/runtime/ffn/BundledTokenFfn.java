@@ -83,8 +83,7 @@ final class BundledTokenFfn {
 
     /** The heap a layer's bundles take, quants and scales. */
     private static long heap(LayerWeights w) {
-        long[] arrays = Q4_0NeuronBundles.arrays(w.ffnGate());
-        return HeapRoom.array(arrays[0]) + HeapRoom.array(arrays[1]);
+        return HeapRoom.arrays(Q4_0NeuronBundles.arrays(w.ffnGate()));
     }
 
     /** Repacked matrices only: weights left in the file's layout had no heap to be repacked into. */

@@ -40,6 +40,13 @@ public final class HeapRoom {
         return array(bytes, REGION);
     }
 
+    /** Heap the arrays of {@code bytes} take together ({@link #array(long)} each). */
+    public static long arrays(long... bytes) {
+        long sum = 0;
+        for (long b : bytes) sum += array(b);
+        return sum;
+    }
+
     /** {@link #array(long)} with regions of {@code region} bytes (0: no regions). */
     static long array(long bytes, long region) {
         long withHeader = bytes + ARRAY_HEADER;
