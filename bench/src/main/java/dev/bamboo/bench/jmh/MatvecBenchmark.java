@@ -3,6 +3,7 @@ package dev.bamboo.bench.jmh;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
 import dev.bamboo.weights.tensor.GGMLType;
+import dev.bamboo.weights.tensor.Q4_0NeuronBundles;
 import dev.bamboo.weights.tensor.Tensor;
 import dev.bamboo.weights.tensor.Tensors;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,6 +67,14 @@ public class MatvecBenchmark {
     @Param({"100"})
     public int activePercent;
 
+    /**
+     * With {@code Q4_0_PACKED}: each copy is the gate part of neuron bundles packed from three such matrices ({@code
+     * Q4_0NeuronBundles.part}), as a predicted engine's FFN matrices are: rows of 2.3 KB (at 4096 columns) spread 6.9
+     * KB apart. The gigabyte of copies then holds bundles of a third as many matrices.
+     */
+    @Param({"false"})
+    public boolean bundlePart;
+
     private Arena arena;
     private Tensor[] copies;
     private ActivationVector x;
@@ -83,11 +92,16 @@ public class MatvecBenchmark {
         String[] dims = shape.split("x");
         int rows = Integer.parseInt(dims[0]), cols = Integer.parseInt(dims[1]);
         matrixBytes = rows * ggml.bytesFor(cols);
-        int count = inCache ? 1 : (int) Math.max(2, WORKING_SET / matrixBytes);
+        if (bundlePart && !type.equals("Q4_0_PACKED")) throw new IllegalArgumentException("bundlePart needs type=Q4_0_PACKED, not " + type);
+        int count = inCache ? 1 : (int) Math.max(2, WORKING_SET / (bundlePart ? 3 * matrixBytes : matrixBytes));
         arena = Arena.ofShared();
         pool = new ComputePool(threads);
         copies = new Tensor[count];
         for (int c = 0; c < count; c++) {
+            if (bundlePart) {
+                copies[c] = bundlePart(ggml, rows, cols, c);
+                continue;
+            }
             MemorySegment data = arena.allocate(matrixBytes, 64);
             WeightData.fill(ggml, data, c);
             copies[c] = Tensors.of("w" + c, ggml, rows, cols, data);
@@ -102,6 +116,19 @@ public class MatvecBenchmark {
         if (activePercent < 100) {
             list = IntStream.range(0, rows).filter(r -> random.nextInt(100) < activePercent).toArray();
             listBytes = list.length * ggml.bytesFor(cols);
+        }
+    }
+
+    /** The gate part of bundles packed from three matrices whose file bytes are freed once packed. */
+    private Tensor bundlePart(GGMLType ggml, int rows, int cols, int copy) {
+        try (Arena file = Arena.ofShared()) {
+            Tensor[] parts = new Tensor[3];
+            for (int p = 0; p < 3; p++) {
+                MemorySegment data = file.allocate(matrixBytes, 64);
+                WeightData.fill(ggml, data, 3 * copy + p);
+                parts[p] = Tensors.of("w" + copy + "." + p, ggml, rows, cols, data);
+            }
+            return Q4_0NeuronBundles.of(parts[0], parts[1], parts[2], pool).part(Q4_0NeuronBundles.Part.GATE);
         }
     }
 

@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The FFN matrices of a model made for predicted decode first are packed as {@link Q4_0NeuronBundles} where they can
  * be, in place of the matrices: the predicted FFN reads a neuron's gate, up and down rows together, and every other
- * product reads the bundles' parts as tensors, with the same results. The parts multiply whole 2–3× slower than
+ * product reads the bundles' parts as tensors, with the same results. The parts multiply whole 2–3.5× slower than
  * matrices (see {@link Q4_0PackedTensor}), so an engine gets copies with rows of their own of those it multiplies whole
  * (dense: gate and up; exact: the gate), where the heap has room. Exact engines that read bundles (ReGLU, FATReLU) lay
  * the FFN out the same way when first. An engine made first that reads no bundles keeps the matrices, and a sparse
@@ -164,7 +164,7 @@ public final class CpuWeights implements AutoCloseable {
                     ByteSize.binary(chosen.stream().mapToLong(Tensors::packedBytes).sum())));
         }
         if (chosen.size() < missing.size()) {
-            notes.add(String.format(Locale.ROOT, "%d FFN matrices are multiplied whole from the neuron bundles, 2-3x slower: copying them "
+            notes.add(String.format(Locale.ROOT, "%d FFN matrices are multiplied whole from the neuron bundles, 2-3.5x slower: copying them "
                     + "needs more heap; %s", missing.size() - chosen.size(), moreHeap(need + reserve)));
         }
         return new Prepared(weights, notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes)));

@@ -25,10 +25,11 @@ import java.util.Arrays;
  *
  * <p>A tensor may also be one part of longer rows ({@link Q4_0NeuronBundles#part}): row {@code r}'s groups then start
  * at group {@code r · rowGroups + firstGroup} of the arrays (in general {@code rowGroups} is the row's own length and
- * {@code firstGroup} 0). The kernels are the same; only the addresses change. Such a part multiplies whole 2–3×
- * slower than contiguous rows (Bamboo-7B, 2 threads: 4.4–7.5 GB/s against 10.2–18.6; the prefetchers do not follow
- * runs of 2 KB spread 6 KB apart: bench/HISTORY.md, Load time, "Twenty-third session"), so gathering beats a full
- * product for any share of its rows ({@link #gatherLimit}).
+ * {@code firstGroup} 0). The kernels are the same; only the addresses change. Such a part multiplies whole 2–3.5×
+ * slower than contiguous rows, while gathers run at the same speed (Bamboo-7B gate, 2 threads, {@code MatvecBenchmark
+ * -p bundlePart=false,true}: 23.6 against 7.0 GB/s whole, 10.7 against 10.3 at 15 % of the rows; the prefetchers do
+ * not follow runs of 2 KB spread 6 KB apart: bench/HISTORY.md, Load time, "Twenty-third session"), so gathering beats
+ * a full product for any share of its rows ({@link #gatherLimit}).
  */
 public record Q4_0PackedTensor(String name, long rows, int cols, byte[] quants, short[] scales, int blockRows, int rowGroups,
                                int firstGroup) implements Tensor {
