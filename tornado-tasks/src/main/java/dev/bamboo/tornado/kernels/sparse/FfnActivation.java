@@ -30,17 +30,17 @@ public final class FfnActivation {
         return kind instanceof FfnKind.FatReLU f ? f.threshold() : 0f;
     }
 
-    /** The neuron's value from its gate and up projections (inlined into kernels). */
+    /** The neuron's value from its gate and up projections (inlined into kernels); a NaN gate gives NaN, as on the CPU. */
     public static float combine(int kind, float gate, float up, float fatThreshold) {
         float value;
         if (kind == SWIGLU) {
             value = gate / (1f + TornadoMath.exp(-gate)) * up;
         } else if (kind == REGLU) {
-            value = gate > 0f ? gate * up : 0f;
+            value = gate <= 0f ? 0f : gate * up;
         } else if (kind == DRELU) {
-            value = gate > 0f && up > 0f ? gate * up : 0f;
+            value = gate <= 0f || up <= 0f ? 0f : gate * up;
         } else {
-            value = gate >= fatThreshold ? gate * up : 0f;
+            value = gate < fatThreshold ? 0f : gate * up;
         }
         return value;
     }
