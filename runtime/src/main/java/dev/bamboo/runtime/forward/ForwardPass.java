@@ -8,7 +8,6 @@ import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.tensor.ActivationVector;
-import dev.bamboo.weights.tensor.FloatArrays;
 
 /**
  * The Llama-family forward pass over a batch of consecutive tokens (one token when decoding, a chunk of the prompt
@@ -29,6 +28,7 @@ public final class ForwardPass {
     private final FeedForward ffn;
     private final Rope rope;
     private final KvCache cache;
+    private final GroupedAttention grouped;
     private final int maxBatch;
 
     // per-token buffers, indexed [token in batch][...]
@@ -50,6 +50,7 @@ public final class ForwardPass {
         this.maxBatch = maxBatch;
         this.rope = new Rope(config.ropeLayout(), config.headDim(), config.ropeTheta(), contextLength);
         this.cache = new KvCache(config.layers(), contextLength, config.kvHeads(), config.headDim(), pool);
+        this.grouped = new GroupedAttention(config, cache);
         int dim = config.hiddenSize();
         x = new float[maxBatch][dim];
         xn = new float[maxBatch][dim];
@@ -128,33 +129,29 @@ public final class ForwardPass {
             rope.apply(k[t], config.kvHeads(), startPos + t);
             cache.store(layer, startPos + t, k[t], v[t]);
         }
-        int heads = config.heads();
-        // each head reads its keys and values over the positions so far
+        int heads = config.heads(), perItem = headsPerItem(n);
+        // the work: each head's products with the keys and values of the positions so far (spread over the pool above a size)
         long cacheBytes = (long) n * heads * (startPos + n) * config.headDim() * 2 * Float.BYTES;
-        pool.forRange(n * heads, 1, cacheBytes, (from, to) -> {
-            float[] scores = new float[cache.capacity()];
-            for (int i = from; i < to; i++) attendHead(layer, i / heads, i % heads, startPos, scores);
+        pool.forRange(n * heads / perItem, 1, cacheBytes, (from, to) -> {
+            float[][] scores = new float[perItem][startPos + n];
+            for (int i = from; i < to; i++) {
+                int t = i / (heads / perItem), firstHead = i % (heads / perItem) * perItem;
+                grouped.attend(layer, q[t], att[t], startPos + t, firstHead, perItem, scores);
+            }
         });
         for (int t = 0; t < n; t++) attAct[t].invalidate();
         ParallelOps.matmul(pool, w.wo(), attAct, proj, n);
         for (int t = 0; t < n; t++) VectorMath.addInPlace(x[t], proj[t], dim);
     }
 
-    /** Causal (optionally sliding-window) attention of token {@code t}'s head {@code h} over the cache. */
-    private void attendHead(int layer, int t, int h, int startPos, float[] scores) {
-        int headDim = config.headDim();
-        int kvHead = h / (config.heads() / config.kvHeads());
-        int pos = startPos + t;
-        int first = config.slidingWindow() > 0 ? Math.max(0, pos - config.slidingWindow() + 1) : 0;
-        float[] keys = cache.keys(layer), values = cache.values(layer);
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        int qOff = h * headDim;
-        int len = pos - first + 1;
-        for (int j = 0; j < len; j++) {
-            scores[j] = FloatArrays.dot(q[t], qOff, keys, cache.offset(kvHead, first + j), headDim) * scale;
-        }
-        VectorMath.softmaxInPlace(scores, len);
-        // One head's value rows for consecutive positions lie headDim apart (KvCache keeps each head's rows together).
-        FloatArrays.weightedRows(att[t], qOff, headDim, scores, len, values, cache.offset(kvHead, first), headDim);
+    /**
+     * Query heads per unit of attention work for {@code n} tokens: a KV head's whole group, which then reads its keys and
+     * values once ({@link GroupedAttention}), unless that leaves the pool's threads fewer units than threads (one
+     * token of a model with few KV heads); then halves of it, and so on.
+     */
+    private int headsPerItem(int n) {
+        int perItem = grouped.group();
+        while (perItem % 2 == 0 && (long) n * config.heads() / perItem < pool.threads()) perItem /= 2;
+        return perItem;
     }
 }

@@ -34,18 +34,112 @@ public final class FloatArrays {
     }
 
     /**
-     * {@code out[outOff + d] = Σ_{j < count} weights[j] · rows[rowOff + j · rowStride + d]} for {@code d < n}: attention's
-     * weighted sum of value rows. Four vectors of the output stay in registers while every row adds to them, so there is
-     * no chain of stores and reloads through {@code out} from one row to the next; each output value sums the rows in
-     * order {@code j = 0, 1, …}.
+     * {@code scores[i][sOff + r] = scale · (q[qOff + i · n..] · keys[kOff + r · n..])} over {@code n} values, for
+     * {@code i < queries} and {@code r < rows}: the attention scores of the query heads that share a KV head, against
+     * consecutive key rows. Each key row is loaded once for four queries at a time, so the keys stream from memory
+     * once, at the pace of four queries' arithmetic (four independent sums); every sum is formed as {@link #dot}
+     * forms it, so the results are bitwise {@code dot(…) · scale}.
      */
-    public static void weightedRows(float[] out, int outOff, int n, float[] weights, int count, float[] rows, int rowOff, int rowStride) {
+    public static void scaledDots(float[] q, int qOff, int queries, float[] keys, int kOff, int rows, int n, float scale, float[][] scores, int sOff) {
+        int i = 0;
+        if (L >= 4) {
+            int vectorEnd = n - n % L;
+            for (; i <= queries - 4; i += 4) {
+                int q0 = qOff + i * n, q1 = q0 + n, q2 = q1 + n, q3 = q2 + n;
+                float[] out0 = scores[i], out1 = scores[i + 1], out2 = scores[i + 2], out3 = scores[i + 3];
+                for (int r = 0, k = kOff; r < rows; r++, k += n) {
+                    FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+                    for (int j = 0; j < vectorEnd; j += L) {
+                        FloatVector key = FloatVector.fromArray(F, keys, k + j);
+                        c0 = FloatVector.fromArray(F, q, q0 + j).fma(key, c0);
+                        c1 = FloatVector.fromArray(F, q, q1 + j).fma(key, c1);
+                        c2 = FloatVector.fromArray(F, q, q2 + j).fma(key, c2);
+                        c3 = FloatVector.fromArray(F, q, q3 + j).fma(key, c3);
+                    }
+                    float s0 = Simd.sum(c0), s1 = Simd.sum(c1), s2 = Simd.sum(c2), s3 = Simd.sum(c3);
+                    for (int j = vectorEnd; j < n; j++) {
+                        float key = keys[k + j];
+                        s0 += q[q0 + j] * key;
+                        s1 += q[q1 + j] * key;
+                        s2 += q[q2 + j] * key;
+                        s3 += q[q3 + j] * key;
+                    }
+                    out0[sOff + r] = s0 * scale;
+                    out1[sOff + r] = s1 * scale;
+                    out2[sOff + r] = s2 * scale;
+                    out3[sOff + r] = s3 * scale;
+                }
+            }
+        }
+        for (; i < queries; i++) {
+            for (int r = 0; r < rows; r++) scores[i][sOff + r] = dot(q, qOff + i * n, keys, kOff + r * n, n) * scale;
+        }
+    }
+
+    /**
+     * {@link #addWeightedRows} for {@code heads} outputs at once, {@code out[outOff + h · n..]} with weights {@code
+     * weights[h][wOff..]}, over the same rows (the query heads of one KV head, over its value rows): four vectors of
+     * each row are loaded once for four heads at a time, whose sums stay in registers (16 of them; where the vector
+     * unit has fewer registers they spill, at about the old speed). Every output value adds the rows in order as
+     * {@link #addWeightedRows} does, so the results are bitwise the same.
+     */
+    public static void addWeightedRows(float[] out, int outOff, int heads, int n, float[][] weights, int wOff, int count, float[] rows, int rowOff, int rowStride) {
+        int h = 0;
+        if (L >= 4) {
+            int chunkEnd = n - n % (4 * L);
+            for (; h <= heads - 4; h += 4) {
+                float[] w0 = weights[h], w1 = weights[h + 1], w2 = weights[h + 2], w3 = weights[h + 3];
+                int o0 = outOff + h * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+                for (int d = 0; d < chunkEnd; d += 4 * L) {
+                    FloatVector a0 = FloatVector.fromArray(F, out, o0 + d), b0 = FloatVector.fromArray(F, out, o0 + d + L);
+                    FloatVector c0 = FloatVector.fromArray(F, out, o0 + d + 2 * L), e0 = FloatVector.fromArray(F, out, o0 + d + 3 * L);
+                    FloatVector a1 = FloatVector.fromArray(F, out, o1 + d), b1 = FloatVector.fromArray(F, out, o1 + d + L);
+                    FloatVector c1 = FloatVector.fromArray(F, out, o1 + d + 2 * L), e1 = FloatVector.fromArray(F, out, o1 + d + 3 * L);
+                    FloatVector a2 = FloatVector.fromArray(F, out, o2 + d), b2 = FloatVector.fromArray(F, out, o2 + d + L);
+                    FloatVector c2 = FloatVector.fromArray(F, out, o2 + d + 2 * L), e2 = FloatVector.fromArray(F, out, o2 + d + 3 * L);
+                    FloatVector a3 = FloatVector.fromArray(F, out, o3 + d), b3 = FloatVector.fromArray(F, out, o3 + d + L);
+                    FloatVector c3 = FloatVector.fromArray(F, out, o3 + d + 2 * L), e3 = FloatVector.fromArray(F, out, o3 + d + 3 * L);
+                    for (int j = 0, r = rowOff + d; j < count; j++, r += rowStride) {
+                        FloatVector v0 = FloatVector.fromArray(F, rows, r), v1 = FloatVector.fromArray(F, rows, r + L);
+                        FloatVector v2 = FloatVector.fromArray(F, rows, r + 2 * L), v3 = FloatVector.fromArray(F, rows, r + 3 * L);
+                        FloatVector x = FloatVector.broadcast(F, w0[wOff + j]);
+                        a0 = v0.fma(x, a0); b0 = v1.fma(x, b0); c0 = v2.fma(x, c0); e0 = v3.fma(x, e0);
+                        x = FloatVector.broadcast(F, w1[wOff + j]);
+                        a1 = v0.fma(x, a1); b1 = v1.fma(x, b1); c1 = v2.fma(x, c1); e1 = v3.fma(x, e1);
+                        x = FloatVector.broadcast(F, w2[wOff + j]);
+                        a2 = v0.fma(x, a2); b2 = v1.fma(x, b2); c2 = v2.fma(x, c2); e2 = v3.fma(x, e2);
+                        x = FloatVector.broadcast(F, w3[wOff + j]);
+                        a3 = v0.fma(x, a3); b3 = v1.fma(x, b3); c3 = v2.fma(x, c3); e3 = v3.fma(x, e3);
+                    }
+                    a0.intoArray(out, o0 + d); b0.intoArray(out, o0 + d + L); c0.intoArray(out, o0 + d + 2 * L); e0.intoArray(out, o0 + d + 3 * L);
+                    a1.intoArray(out, o1 + d); b1.intoArray(out, o1 + d + L); c1.intoArray(out, o1 + d + 2 * L); e1.intoArray(out, o1 + d + 3 * L);
+                    a2.intoArray(out, o2 + d); b2.intoArray(out, o2 + d + L); c2.intoArray(out, o2 + d + 2 * L); e2.intoArray(out, o2 + d + 3 * L);
+                    a3.intoArray(out, o3 + d); b3.intoArray(out, o3 + d + L); c3.intoArray(out, o3 + d + 2 * L); e3.intoArray(out, o3 + d + 3 * L);
+                }
+                // the rest of each row, head by head (each value's sum is the same whichever loop forms it)
+                for (int k = 0; k < 4 && chunkEnd < n; k++) {
+                    addWeightedRows(out, outOff + (h + k) * n + chunkEnd, n - chunkEnd, weights[h + k], wOff, count, rows, rowOff + chunkEnd, rowStride);
+                }
+            }
+        }
+        for (; h < heads; h++) addWeightedRows(out, outOff + h * n, n, weights[h], wOff, count, rows, rowOff, rowStride);
+    }
+
+    /**
+     * {@code out[outOff + d] += Σ_{j < count} weights[wOff + j] · rows[rowOff + j · rowStride + d]} for {@code d < n}:
+     * attention's weighted sum of value rows, which may come in several calls over consecutive runs of rows. Four
+     * vectors of the output stay in registers while every row adds to them, so there is no chain of stores and reloads
+     * through {@code out} from one row to the next; each output value adds the rows in order {@code j = 0, 1, …}, so a
+     * sum taken in runs is bitwise the sum taken at once.
+     */
+    public static void addWeightedRows(float[] out, int outOff, int n, float[] weights, int wOff, int count, float[] rows, int rowOff, int rowStride) {
         int d = 0;
         if (L >= 4) {
             for (; d <= n - 4 * L; d += 4 * L) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                FloatVector a0 = FloatVector.fromArray(F, out, outOff + d), a1 = FloatVector.fromArray(F, out, outOff + d + L);
+                FloatVector a2 = FloatVector.fromArray(F, out, outOff + d + 2 * L), a3 = FloatVector.fromArray(F, out, outOff + d + 3 * L);
                 for (int j = 0, r = rowOff + d; j < count; j++, r += rowStride) {
-                    FloatVector w = FloatVector.broadcast(F, weights[j]);
+                    FloatVector w = FloatVector.broadcast(F, weights[wOff + j]);
                     a0 = FloatVector.fromArray(F, rows, r).fma(w, a0);
                     a1 = FloatVector.fromArray(F, rows, r + L).fma(w, a1);
                     a2 = FloatVector.fromArray(F, rows, r + 2 * L).fma(w, a2);
@@ -57,14 +151,14 @@ public final class FloatArrays {
                 a3.intoArray(out, outOff + d + 3 * L);
             }
             for (; d <= n - L; d += L) {
-                FloatVector a = FloatVector.zero(F);
-                for (int j = 0, r = rowOff + d; j < count; j++, r += rowStride) a = FloatVector.fromArray(F, rows, r).fma(FloatVector.broadcast(F, weights[j]), a);
+                FloatVector a = FloatVector.fromArray(F, out, outOff + d);
+                for (int j = 0, r = rowOff + d; j < count; j++, r += rowStride) a = FloatVector.fromArray(F, rows, r).fma(FloatVector.broadcast(F, weights[wOff + j]), a);
                 a.intoArray(out, outOff + d);
             }
         }
         for (; d < n; d++) {
-            float sum = 0f;
-            for (int j = 0; j < count; j++) sum = Math.fma(rows[rowOff + j * rowStride + d], weights[j], sum);
+            float sum = out[outOff + d];
+            for (int j = 0; j < count; j++) sum = Math.fma(rows[rowOff + j * rowStride + d], weights[wOff + j], sum);
             out[outOff + d] = sum;
         }
     }

@@ -302,20 +302,61 @@ class KernelDifferentialTest {
     }
 
     @Test
-    void weightedRowsMatchScalarReference() {
+    void scaledDotsOfSeveralQueriesAreBitwiseScaledDots() {
+        Random random = new Random(12);
+        for (int n : new int[] {1, 3, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 128}) {
+            for (int queries : new int[] {1, 3, 4, 6, 8}) {
+                int rows = random.nextInt(7), qOff = random.nextInt(8), kOff = random.nextInt(10), sOff = random.nextInt(3);
+                float[] q = new float[qOff + queries * n], keys = new float[kOff + rows * n];
+                float[][] scores = new float[queries][sOff + rows + 1];
+                for (int i = 0; i < q.length; i++) q[i] = (float) random.nextGaussian();
+                for (int i = 0; i < keys.length; i++) keys[i] = (float) random.nextGaussian();
+                for (float[] s : scores) s[sOff + rows] = 9f;
+                FloatArrays.scaledDots(q, qOff, queries, keys, kOff, rows, n, 0.125f, scores, sOff);
+                for (int i = 0; i < queries; i++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(FloatArrays.dot(q, qOff + i * n, keys, kOff + r * n, n) * 0.125f, scores[i][sOff + r], "n=" + n + " query " + i + " row " + r);
+                    }
+                    assertEquals(9f, scores[i][sOff + rows], "written past the rows");
+                }
+            }
+        }
+    }
+
+    @Test
+    void addWeightedRowsOfSeveralHeadsAreBitwiseOneHeadAtATime() {
+        Random random = new Random(14);
+        for (int n : new int[] {1, Simd.L - 1, 4 * Simd.L, 4 * Simd.L + 3, 6 * Simd.L, 128}) {
+            for (int heads : new int[] {1, 3, 4, 5, 8}) {
+                int count = random.nextInt(40), stride = n + random.nextInt(4), rowOff = random.nextInt(9), outOff = random.nextInt(4), wOff = random.nextInt(3);
+                float[] rows = new float[rowOff + count * stride + n];
+                float[][] weights = new float[heads][wOff + count];
+                for (int i = 0; i < rows.length; i++) rows[i] = (float) random.nextGaussian();
+                for (float[] w : weights) for (int j = 0; j < w.length; j++) w[j] = random.nextFloat();
+                float[] together = new float[outOff + heads * n + 1], alone = new float[together.length];
+                for (int i = 0; i < together.length; i++) together[i] = alone[i] = (float) random.nextGaussian();
+                FloatArrays.addWeightedRows(together, outOff, heads, n, weights, wOff, count, rows, rowOff, stride);
+                for (int h = 0; h < heads; h++) FloatArrays.addWeightedRows(alone, outOff + h * n, n, weights[h], wOff, count, rows, rowOff, stride);
+                assertArrayEquals(alone, together, "n=" + n + " heads=" + heads + " count=" + count);
+            }
+        }
+    }
+
+    @Test
+    void addWeightedRowsMatchesScalarReferenceAndSumsInRunsBitwise() {
         Random random = new Random(13);
         for (int n : new int[] {1, Simd.L - 1, Simd.L, 4 * Simd.L, 4 * Simd.L + Simd.L + 3, 128}) {
             for (int count : new int[] {0, 1, 7, 90}) {
-                int stride = n + random.nextInt(5), rowOff = random.nextInt(9), outOff = random.nextInt(4);
-                float[] rows = new float[rowOff + count * stride + n], weights = new float[count], out = new float[outOff + n + 2];
+                int stride = n + random.nextInt(5), rowOff = random.nextInt(9), outOff = random.nextInt(4), wOff = random.nextInt(3);
+                float[] rows = new float[rowOff + count * stride + n], weights = new float[wOff + count], out = new float[outOff + n + 2];
                 for (int i = 0; i < rows.length; i++) rows[i] = (float) random.nextGaussian();
-                for (int j = 0; j < count; j++) weights[j] = random.nextFloat();
+                for (int j = 0; j < weights.length; j++) weights[j] = random.nextFloat();
                 java.util.Arrays.fill(out, 9f);
-                FloatArrays.weightedRows(out, outOff, n, weights, count, rows, rowOff, stride);
+                FloatArrays.addWeightedRows(out, outOff, n, weights, wOff, count, rows, rowOff, stride);
                 for (int d = 0; d < n; d++) {
-                    double expected = 0, magnitude = 0;
+                    double expected = 9, magnitude = 9;
                     for (int j = 0; j < count; j++) {
-                        double term = (double) weights[j] * rows[rowOff + j * stride + d];
+                        double term = (double) weights[wOff + j] * rows[rowOff + j * stride + d];
                         expected += term;
                         magnitude += Math.abs(term);
                     }
@@ -323,6 +364,13 @@ class KernelDifferentialTest {
                 }
                 assertEquals(9f, out[outOff + n], "written past n");
                 if (outOff > 0) assertEquals(9f, out[outOff - 1], "written before outOff");
+                // the same sum in two runs of rows, as attention takes it block by block
+                float[] inRuns = new float[out.length];
+                java.util.Arrays.fill(inRuns, 9f);
+                int split = count / 3;
+                FloatArrays.addWeightedRows(inRuns, outOff, n, weights, wOff, split, rows, rowOff, stride);
+                FloatArrays.addWeightedRows(inRuns, outOff, n, weights, wOff + split, count - split, rows, rowOff + split * stride, stride);
+                assertArrayEquals(out, inRuns, "n=" + n + " count=" + count + " in runs of " + split + " and " + (count - split));
             }
         }
     }
