@@ -220,6 +220,14 @@ class BadInputTest {
         assertOneLineError(Cli.run("bench", "-p", "4", "-n", ",,", "-r", "1"), "-n lists nothing");
         assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "--sparsity", ","), "--sparsity lists nothing", "dense,predicted");
         assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-t", ","), "-t lists nothing");
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-d", ","), "-d lists nothing");
+    }
+
+    /** A depth below zero, or one that leaves the test no room in the model's context (the demo's is 2048 tokens). */
+    @Test
+    void benchDepthsOutOfRangeAreOneLine() {
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-d", "-1"), "-d -1 is out of range");
+        assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-d", "0,2046"), "2050 tokens does not fit", "-d");
     }
 
     @Test

@@ -50,9 +50,9 @@ public final class BenchRunner {
         this.notes = notes;
     }
 
-    /** Positions a set of tests needs: the longest of them (each test starts from an empty context). */
+    /** Positions a set of tests needs: the longest of them with its depth (each test starts from its depth). */
     public static int contextFor(List<BenchCase> tests) {
-        return tests.stream().mapToInt(BenchCase::tokens).max().orElse(1);
+        return tests.stream().mapToInt(BenchCase::positions).max().orElse(1);
     }
 
     /** Runs every test for one model, mode and thread count; each finished row goes to {@code sink} as well. */
@@ -63,10 +63,10 @@ public final class BenchRunner {
             engine.notes().stream().filter(noted::add).forEach(notes);
             for (int i = 0; i < tests.size(); i++) {
                 BenchCase test = tests.get(i);
-                int[] tokens = inputs(model, test);
-                warmUp(engine, facts, test, tokens);
+                Inputs in = inputs(model, test);
+                warmUp(engine, facts, test, in);
                 List<Long> samples = new ArrayList<>(repetitions);
-                for (int r = 0; r < repetitions; r++) samples.add(timed(engine, facts, test, tokens, r));
+                for (int r = 0; r < repetitions; r++) samples.add(timed(engine, facts, test, in, r));
                 BenchResult row = row(engine, facts, options, test, samples, active.get(i));
                 rows.add(row);
                 sink.accept(row);
@@ -93,14 +93,14 @@ public final class BenchRunner {
             BenchResult[][] results = new BenchResult[engines.size()][tests.size()];
             for (int i = 0; i < tests.size(); i++) {
                 BenchCase test = tests.get(i);
-                int[] tokens = inputs(model, test);
+                Inputs in = inputs(model, test);
                 List<List<Long>> samples = new ArrayList<>();
                 for (Engine engine : engines) {
-                    warmUp(engine, facts, test, tokens);
+                    warmUp(engine, facts, test, in);
                     samples.add(new ArrayList<>(repetitions));
                 }
                 for (int r = 0; r < repetitions; r++) {
-                    for (int m = 0; m < engines.size(); m++) samples.get(m).add(timed(engines.get(m), facts, test, tokens, r));
+                    for (int m = 0; m < engines.size(); m++) samples.get(m).add(timed(engines.get(m), facts, test, in, r));
                 }
                 for (int m = 0; m < engines.size(); m++) results[m][i] = row(engines.get(m), facts, options.get(m), test, samples.get(m), active.get(m).get(i));
             }
@@ -122,17 +122,18 @@ public final class BenchRunner {
      * more on a small one, whose first runs are still being compiled by the JIT (the demo model's tg16 took 38 ms in its
      * second run and 5 ms in its fifteenth), so that the timed runs do not depend on which test or mode ran first.
      */
-    private void warmUp(Engine engine, ModelFacts facts, BenchCase test, int[] tokens) {
-        progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": warm-up");
+    private void warmUp(Engine engine, ModelFacts facts, BenchCase test, Inputs in) {
+        progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name()
+                + (engine.tokens().length < test.depth() ? ": filling the cache to the depth, then warm-up" : ": warm-up"));
         long start = System.nanoTime();
         do {
-            runOnce(engine.session(), test, tokens);
+            runOnce(engine, test, in);
         } while (System.nanoTime() - start < warmUpNanos);
     }
 
-    private long timed(Engine engine, ModelFacts facts, BenchCase test, int[] tokens, int repetition) {
+    private long timed(Engine engine, ModelFacts facts, BenchCase test, Inputs in, int repetition) {
         progress.accept(facts.filename() + " " + engine.sparsity().label() + " t=" + engine.threads() + " " + test.name() + ": run " + (repetition + 1) + "/" + repetitions);
-        return runOnce(engine.session(), test, tokens);
+        return runOnce(engine, test, in);
     }
 
     private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchCase test, List<Long> samples, ActiveFractions a) {
@@ -155,21 +156,41 @@ public final class BenchRunner {
         }
         try (Engine engine = model.engine(options.withStatistics(truth ? Statistics.FULL : Statistics.COMPUTED))) {
             for (BenchCase test : tests) {
-                BenchCase shorter = new BenchCase(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS));
+                BenchCase shorter = new BenchCase(test.kind(), Math.min(test.tokens(), ACTIVE_PASS_TOKENS), 0);
                 progress.accept(model.loaded().path().getFileName() + " " + mode.label() + " " + test.name() + ": measuring active neurons");
                 engine.stats().orElseThrow().reset();
                 engine.predictorStats().ifPresent(SparsityStats::reset);
-                // the test's own tokens, cut short (a shorter test's name would seed other tokens)
-                runOnce(engine.session(), shorter, Arrays.copyOf(inputs(model, test), shorter.tokens()));
+                // the test's own tokens, cut short (a shorter test's name would seed other tokens), from an empty context
+                runOnce(engine, shorter, new Inputs(new int[0], Arrays.copyOf(inputs(model, test.atDepth(0)).tokens(), shorter.tokens())));
                 out.add(ActiveFractions.of(engine.stats().orElseThrow(), engine.predictorStats(), mode, shorter.tokens()));
             }
         }
         return out;
     }
 
-    /** One timed run from an empty context; returns its nanoseconds. */
-    static long runOnce(InferenceSession session, BenchCase test, int[] tokens) {
-        session.reset();
+    /**
+     * One timed run from the test's depth; returns its nanoseconds. The cache is filled to the depth untimed, once: a
+     * later run on the same engine only forgets what came after it.
+     */
+    static long runOnce(Engine engine, BenchCase test, Inputs in) {
+        InferenceSession session = engine.session();
+        if (in.context().length == 0) {
+            session.reset();
+        } else if (!holds(engine.tokens(), in.context())) {
+            session.reset();
+            session.append(in.context());
+        } else {
+            session.rewind(in.context().length);
+        }
+        return runOnce(session, test, in.tokens());
+    }
+
+    private static boolean holds(int[] cached, int[] context) {
+        return cached.length >= context.length && Arrays.equals(cached, 0, context.length, context, 0, context.length);
+    }
+
+    /** One timed run of {@code tokens} after what the session holds; returns its nanoseconds. */
+    private static long runOnce(InferenceSession session, BenchCase test, int[] tokens) {
         long t0 = System.nanoTime();
         if (test.kind() == BenchCase.Kind.PROMPT) {
             session.append(tokens);
@@ -179,9 +200,20 @@ public final class BenchRunner {
         return System.nanoTime() - t0;
     }
 
-    /** BOS, then random tokens of the tokenizer's vocabulary, from a generator seeded by the seed and the test. */
-    int[] inputs(Model model, BenchCase test) {
-        return model.randomPrompt(test.tokens(), new SplittableRandom(seed * 31 + test.name().hashCode()));
+    /** A test's input: the tokens that fill the cache to its depth (none at depth 0), then the test's own. */
+    record Inputs(int[] context, int[] tokens) {}
+
+    /**
+     * The test's tokens, BOS then random tokens of the tokenizer's vocabulary from a generator seeded by the seed and
+     * the test (not its depth); at a depth, that many tokens before them from a generator seeded by the depth, and the
+     * test's tokens without their BOS (the same generator's next token at the end instead).
+     */
+    Inputs inputs(Model model, BenchCase test) {
+        SplittableRandom random = new SplittableRandom(seed * 31 + test.baseName().hashCode());
+        int[] tokens = model.randomPrompt(test.tokens() + (test.depth() > 0 ? 1 : 0), random);
+        if (test.depth() == 0) return new Inputs(new int[0], tokens);
+        int[] context = model.randomPrompt(test.depth(), new SplittableRandom(seed * 31 + ("d" + test.depth()).hashCode()));
+        return new Inputs(context, Arrays.copyOfRange(tokens, 1, tokens.length));
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.Map;
 /** One result as llama-bench's machine-readable fields (plus backend, sparsity and the active fractions), in order. */
 final class ResultFields {
     static final List<String> NAMES = List.of("model_filename", "model_type", "model_size", "model_n_params", "backend", "n_batch",
-            "n_threads", "sparsity", "active_fraction", "true_active_fraction", "active_precision", "active_recall", "n_prompt", "n_gen", "test_time",
+            "n_threads", "sparsity", "active_fraction", "true_active_fraction", "active_precision", "active_recall", "n_prompt", "n_gen", "n_depth", "test_time",
             "avg_ns", "stddev_ns", "avg_ts", "stddev_ts", "samples_ns", "samples_ts");
 
     private ResultFields() {}
@@ -30,6 +30,7 @@ final class ResultFields {
         m.put("active_recall", finite(r.recall()));
         m.put("n_prompt", r.test().nPrompt());
         m.put("n_gen", r.test().nGen());
+        m.put("n_depth", r.test().depth());
         m.put("test_time", r.testTime());
         m.put("avg_ns", Math.round(r.avgNs()));
         m.put("stddev_ns", Math.round(r.stddevNs()));

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A generation test against the memory roofline: the weight bytes a decode step reads ({@link WeightTraffic}) times
- * tokens per second, as a share of the read bandwidth measured with the same thread count in the same run.
+ * A generation test against the memory roofline: the weight and KV cache bytes a decode step reads ({@link
+ * WeightTraffic}) times tokens per second, as a share of the read bandwidth measured with the same thread count in the
+ * same run.
  */
 public final class Roofline {
     private Roofline() {}
@@ -23,10 +24,11 @@ public final class Roofline {
         boolean dense = mode == SparsityMode.DENSE;
         double computed = dense ? 1.0 : r.activeFraction();
         if (Double.isNaN(computed)) return Optional.empty();
-        double bytes = traffic.perToken(mode, computed), gbs = bytes / 1e9 * r.avgTs();
+        double weights = traffic.perToken(mode, computed), cache = traffic.cachePerToken(r.test().depth(), r.tokens());
+        double gbs = (weights + cache) / 1e9 * r.avgTs();
         String bound = dense ? "" : "at most ";
-        String perToken = ByteSize.decimal(bytes);
-        return Optional.of(String.format(Locale.ROOT, "%s %s t=%d: %s%s of weights per token%s × %.2f t/s = %s%.1f GB/s, %s%.0f %% of the %.1f GB/s read",
+        String perToken = ByteSize.decimal(weights) + " of weights and " + ByteSize.decimal(cache) + " of KV cache";
+        return Optional.of(String.format(Locale.ROOT, "%s %s t=%d: %s%s per token%s × %.2f t/s = %s%.1f GB/s, %s%.0f %% of the %.1f GB/s read",
                 r.test().name(), r.sparsity(), r.threads(), bound, perToken,
                 dense ? "" : String.format(Locale.ROOT, " (%.1f %% of the FFN computed)", 100 * computed),
                 r.avgTs(), bound, gbs, bound, 100 * gbs / readGbs, readGbs));

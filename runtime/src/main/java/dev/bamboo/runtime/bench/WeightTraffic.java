@@ -17,8 +17,11 @@ import dev.bamboo.weights.tensor.Tensor;
  * @param gate      all {@code ffn_gate} rows
  * @param upDown    all {@code ffn_up} and down-projection rows ({@code ffn_down_t} where the file has it)
  * @param predictor all predictor weights (0 without a predictor)
+ * @param cachePerPosition bytes of keys and values one cached position holds over all layers (the CPU engine keeps
+ *                         them as f32), which attention reads once per decode step: not weights, but at a few thousand
+ *                         positions a share of a step's reads worth counting
  */
-public record WeightTraffic(long fixed, long gate, long upDown, long predictor) {
+public record WeightTraffic(long fixed, long gate, long upDown, long predictor, long cachePerPosition) {
 
     public static WeightTraffic of(ModelWeights w) {
         long fixed = bytes(w.output()) + bytes(w.outputNorm()) + w.tokenEmbedding().rowBytes();
@@ -32,7 +35,8 @@ public record WeightTraffic(long fixed, long gate, long upDown, long predictor) 
         if (w.predictor().isPresent()) {
             for (PredictorLayer p : w.predictor().get().layers()) predictor += bytes(p.fc1()) + bytes(p.fc2());
         }
-        return new WeightTraffic(fixed, gate, upDown, predictor);
+        long cachePerPosition = 2L * w.config().layers() * w.config().kvDim() * Float.BYTES;
+        return new WeightTraffic(fixed, gate, upDown, predictor, cachePerPosition);
     }
 
     private static long bytes(Tensor t) {
@@ -50,5 +54,10 @@ public record WeightTraffic(long fixed, long gate, long upDown, long predictor) 
             case PREDICTED -> fixed + predictor + computed * (gate + upDown);
             case AUTO -> throw new IllegalArgumentException("resolve the sparsity mode first");
         };
+    }
+
+    /** KV cache bytes a decode step reads on average over {@code tokens} steps from {@code depth} cached positions on. */
+    public double cachePerToken(int depth, int tokens) {
+        return cachePerPosition * (depth + (tokens + 1) / 2.0);
     }
 }

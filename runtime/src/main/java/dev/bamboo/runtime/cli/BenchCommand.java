@@ -53,6 +53,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "generation lengths to test (tgN), 0 = none (default: ${DEFAULT-VALUE})")
     List<Integer> gens;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", split = ",", defaultValue = "0",
+            description = {"tokens in the KV cache before each test (filled once per engine, untimed; llama-bench's -d),",
+                    "for the speed at a long context: attention reads the whole cache every token (default: ${DEFAULT-VALUE})"})
+    List<Integer> depths;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "timed runs per test (default: ${DEFAULT-VALUE})")
     int repetitions;
 
@@ -110,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) throw new BambooException("--warm-up " + warmUpSeconds + " is out of range: use 0 to 600 seconds");
         listsSomething("-p", prompts, "-p 64,512 (0: no prompt test)");
         listsSomething("-n", gens, "-n 16,128 (0: no generation test)");
+        listsSomething("-d", depths, "-d 0,2048");
         listsSomething("--sparsity", sparsity, "--sparsity dense,predicted");
         if (threads != null) listsSomething("-t", threads, "-t 1,2");
         OutputFormat format = OutputFormat.parse(output);
@@ -238,16 +244,19 @@ final class BenchCommand implements Callable<Integer> {
         err.flush();
     }
 
-    /** The tests in the order given; a length given twice runs once (its rows would only repeat). */
+    /** The tests in the order given, each at every depth; a length given twice runs once (its rows would only repeat). */
     private List<BenchCase> tests() {
         LinkedHashSet<BenchCase> tests = new LinkedHashSet<>();
+        for (int d : depths) {
+            if (d < 0) throw new BambooException("-d " + d + " is out of range: use a depth of 0 (an empty cache) or more tokens");
+        }
         for (int p : prompts) {
             if (p < 0) throw new BambooException("-p " + p + " is out of range: use a prompt length of 1 or more, or 0 for none");
-            if (p > 0) tests.add(BenchCase.prompt(p));
+            if (p > 0) for (int d : depths) tests.add(BenchCase.prompt(p).atDepth(d));
         }
         for (int n : gens) {
             if (n < 0) throw new BambooException("-n " + n + " is out of range: use a generation length of 1 or more, or 0 for none");
-            if (n > 0) tests.add(BenchCase.generation(n));
+            if (n > 0) for (int d : depths) tests.add(BenchCase.generation(n).atDepth(d));
         }
         if (tests.isEmpty()) throw new BambooException("no tests: -p and -n are both 0; give a prompt or generation length");
         if (bandwidth && tests.stream().noneMatch(t -> t.nGen() > 0)) {
@@ -273,7 +282,8 @@ final class BenchCommand implements Callable<Integer> {
         int needed = BenchRunner.contextFor(tests);
         int max = model.config().contextLength();
         if (needed > max) {
-            throw new BambooException("test of " + needed + " tokens does not fit the context of " + path.getFileName() + " (" + max + " tokens); use -p/-n of " + max + " or less");
+            throw new BambooException("test of " + needed + " tokens does not fit the context of " + path.getFileName() + " (" + max + " tokens); "
+                    + "use -p/-n (plus -d) of " + max + " or less");
         }
         return needed;
     }

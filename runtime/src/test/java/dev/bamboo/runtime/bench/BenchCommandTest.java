@@ -175,14 +175,26 @@ class BenchCommandTest {
         assertTrue(rows.get(3).get("model_type").asText().endsWith("Q4_0"), rows.get(3).get("model_type").asText());
     }
 
+    /** -d runs every test at every depth, named as llama-bench names them, with the depth in the machine-readable rows. */
+    @Test
+    void depthsRunEveryTestAfterThatManyCachedTokens() throws Exception {
+        CliRun md = bench("--sparsity", "dense", "-d", "0,6");
+        assertEquals(List.of("pp8", "pp8 @ d6", "tg4", "tg4 @ d6"), md.out().strip().lines().skip(2).map(l -> cells(l).get(5)).toList());
+        JsonNode rows = JSON.readTree(bench("--sparsity", "dense", "-d", "6", "-o", "json").out());
+        assertEquals(2, rows.size());
+        for (JsonNode r : rows) assertEquals(6, r.get("n_depth").asInt());
+        assertEquals(8, rows.get(0).get("n_prompt").asInt());
+        assertEquals(4, rows.get(1).get("n_gen").asInt());
+    }
+
     @Test
     void bandwidthReportsEachGenerationTestAgainstTheMeasuredReadRate() {
         CliRun run = bench("--sparsity", "dense,predicted", "--bandwidth");
         assertEquals(2 + 4, run.out().strip().lines().count(), run.out()); // the table is unchanged
         List<String> roofline = run.err().lines().filter(l -> l.startsWith("bamboo: roofline: ")).toList();
         assertEquals(2, roofline.size(), run.err()); // tg4 in each mode; prompt tests have no roofline line
-        assertTrue(roofline.get(0).matches("bamboo: roofline: tg4 dense t=1: [0-9.]+ MB of weights per token × [0-9.]+ t/s = [0-9.]+ GB/s, \\d+ % of the [0-9.]+ GB/s read"), roofline.get(0));
-        assertTrue(roofline.get(1).matches("bamboo: roofline: tg4 predicted t=1: at most [0-9.]+ MB of weights per token \\([0-9.]+ % of the FFN computed\\) × .*"), roofline.get(1));
+        assertTrue(roofline.get(0).matches("bamboo: roofline: tg4 dense t=1: [0-9.]+ MB of weights and [0-9.]+ MB of KV cache per token × [0-9.]+ t/s = [0-9.]+ GB/s, \\d+ % of the [0-9.]+ GB/s read"), roofline.get(0));
+        assertTrue(roofline.get(1).matches("bamboo: roofline: tg4 predicted t=1: at most [0-9.]+ MB of weights and [0-9.]+ MB of KV cache per token \\([0-9.]+ % of the FFN computed\\) × .*"), roofline.get(1));
     }
 
     @Test

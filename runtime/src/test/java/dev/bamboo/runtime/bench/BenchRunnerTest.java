@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link BenchRunner} on the demo model: the order of its runs, seen through its progress lines, and its statistics pass. */
@@ -76,7 +78,7 @@ class BenchRunnerTest {
                 EngineOptions options = EngineOptions.defaults().withThreads(1).withContextLength(64).withSparsity(mode);
                 BenchRunner.ActiveFractions measured = runner.activeFractions(model, options, List.of(test), true).getFirst();
                 try (Engine engine = model.engine(options.withStatistics(Statistics.FULL))) {
-                    engine.session().append(Arrays.copyOf(runner.inputs(model, test), BenchRunner.ACTIVE_PASS_TOKENS));
+                    engine.session().append(Arrays.copyOf(runner.inputs(model, test).tokens(), BenchRunner.ACTIVE_PASS_TOKENS));
                     SparsityStats stats = engine.stats().orElseThrow();
                     assertEquals(mode.statisticsTable(stats), measured.table(), mode.label());
                     assertEquals(stats.overall().predictedActive(), measured.computed(), mode.label());
@@ -84,6 +86,40 @@ class BenchRunnerTest {
                     assertTrue(header.matches("\\s*layer\\s+true active\\s+" + (mode == SparsityMode.EXACT ? "computed" : "predicted") + "\\s+recall\\s+tokens"), header);
                     if (mode == SparsityMode.EXACT) assertEquals(1.0, stats.overall().recall(), "exact mode computes every truly active neuron");
                 }
+            }
+        }
+    }
+    /**
+     * A test at a depth runs its own tokens after the depth's, which fill the cache once: a later run forgets only what
+     * came after them.
+     */
+    @Test
+    void aTestAtADepthRunsAfterTheDepthsTokens() {
+        BenchRunner runner = new BenchRunner(1, 0, 7, line -> {}, note -> {});
+        BenchCase test = BenchCase.generation(3).atDepth(5);
+        assertEquals("tg3 @ d5", test.name());
+        assertEquals(8, BenchRunner.contextFor(List.of(BenchCase.prompt(6), test)));
+        try (Model model = Model.load(TestData.model("bamboo-demo"))) {
+            BenchRunner.Inputs in = runner.inputs(model, test);
+            assertEquals(5, in.context().length);
+            assertEquals(model.config().bosToken(), in.context()[0]);
+            // the test's own tokens are those of the same test without a depth, less its BOS, and one more
+            int[] atZero = runner.inputs(model, BenchCase.generation(3)).tokens();
+            assertEquals(model.config().bosToken(), atZero[0]);
+            assertEquals(3, in.tokens().length);
+            assertArrayEquals(Arrays.copyOfRange(atZero, 1, 3), Arrays.copyOfRange(in.tokens(), 0, 2));
+            assertNotEquals(model.config().bosToken(), in.tokens()[0]);
+            int[] all = new int[8];
+            System.arraycopy(in.context(), 0, all, 0, 5);
+            System.arraycopy(in.tokens(), 0, all, 5, 3);
+            EngineOptions options = EngineOptions.defaults().withThreads(1).withContextLength(8).withSparsity(SparsityMode.DENSE);
+            try (Engine engine = model.engine(options)) {
+                for (int run = 0; run < 2; run++) {
+                    BenchRunner.runOnce(engine, test, in);
+                    assertArrayEquals(all, engine.tokens(), "run " + run);
+                }
+                BenchRunner.runOnce(engine, BenchCase.generation(3), runner.inputs(model, BenchCase.generation(3)));
+                assertArrayEquals(atZero, engine.tokens(), "a test without a depth starts from an empty cache");
             }
         }
     }
