@@ -58,7 +58,7 @@ final class GroupedAttention {
         float[] keys = cache.keys(layer), values = cache.values(layer);
         int qOff = firstHead * headDim;
         FloatArrays.scaledDots(q, qOff, heads, keys, cache.offset(kvHead, first), len, headDim, scale, scores, 0);
-        for (int i = 0; i < heads; i++) VectorMath.softmaxInPlace(scores[i], len);
+        for (int i = 0; i < heads; i++) FloatArrays.softmaxInPlace(scores[i], len);
         Arrays.fill(out, qOff, qOff + heads * headDim, 0f);
         // one head's value rows for consecutive positions lie headDim apart (KvCache keeps each head's rows together); in
         // blocks, so that the block's rows stay in the cache while each slice of them is added

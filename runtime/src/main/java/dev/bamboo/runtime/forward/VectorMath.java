@@ -23,20 +23,6 @@ public final class VectorMath {
         for (i = 0; i < n; i++) out[i] = x[i] * inv * weight.get(i);
     }
 
-    /** Softmax of {@code x[0, n)} in place. */
-    public static void softmaxInPlace(float[] x, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) x[i] *= inv;
-    }
-
     /** {@code y[i] += x[i]}. */
     public static void addInPlace(float[] y, float[] x, int n) {
         for (int i = 0; i < n; i++) y[i] += x[i];

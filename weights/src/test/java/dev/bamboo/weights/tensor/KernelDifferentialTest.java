@@ -342,6 +342,52 @@ class KernelDifferentialTest {
         }
     }
 
+    /** Every lane's e^x is the scalar form's, bitwise, and within 2 ulp of {@link Math#exp}; below the normal range, 0. */
+    @Test
+    void expOfNonPositiveMatchesMathExp() {
+        Random random = new Random(15);
+        float[] x = new float[4096 + 3];
+        for (int i = 0; i < x.length; i++) x[i] = i < 8 ? new float[] {0f, -0f, -1e-30f, -0.5f, -87.3f, -87.4f, -200f, Float.NEGATIVE_INFINITY}[i] : -100f * random.nextFloat();
+        for (int i = 0; i + Simd.L <= x.length; i += Simd.L) {
+            float[] lanes = FloatArrays.expOfNonPositive(jdk.incubator.vector.FloatVector.fromArray(Simd.F, x, i)).toArray();
+            for (int k = 0; k < Simd.L; k++) assertEquals(FloatArrays.expOfNonPositive(x[i + k]), lanes[k], "x=" + x[i + k]);
+        }
+        for (float v : x) {
+            float e = FloatArrays.expOfNonPositive(v);
+            double exact = Math.exp(v);
+            if (exact < Float.MIN_NORMAL) {
+                assertEquals(0f, e, "x=" + v);
+            } else {
+                assertEquals(exact, e, 2 * Math.ulp((float) exact), "x=" + v);
+            }
+        }
+        assertTrue(Float.isNaN(FloatArrays.expOfNonPositive(Float.NaN)));
+    }
+
+    @Test
+    void softmaxMatchesDoubleReference() {
+        Random random = new Random(16);
+        for (int n : new int[] {1, 3, Simd.L, 2 * Simd.L + 5, 301, 4096}) {
+            float[] x = new float[n + 2];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (random.nextGaussian() * 8);
+            x[n] = 7f;
+            x[n + 1] = 7f;
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) sum += expected[i] = Math.exp(x[i] - max);
+            FloatArrays.softmaxInPlace(x, n);
+            for (int i = 0; i < n; i++) assertEquals(expected[i] / sum, x[i], 1e-6 * expected[i] / sum + 1e-12, "n=" + n + " i=" + i);
+            assertEquals(7f, x[n], "written past n");
+        }
+        // scores of large models reach hundreds: exp of them alone would overflow, so softmax subtracts the largest
+        float[] large = {1000f, 999f, -5f};
+        FloatArrays.softmaxInPlace(large, 3);
+        assertEquals(1 / (1 + Math.exp(-1)), large[0], 1e-6);
+        assertEquals(Math.exp(-1) / (1 + Math.exp(-1)), large[1], 1e-6);
+        assertEquals(0f, large[2], 1e-30);
+    }
+
     @Test
     void addWeightedRowsMatchesScalarReferenceAndSumsInRunsBitwise() {
         Random random = new Random(13);
