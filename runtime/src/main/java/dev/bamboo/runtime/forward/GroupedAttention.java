@@ -16,9 +16,9 @@ import java.util.Arrays;
  * (a Bamboo-7B layer holds 8 KB of keys and values per position). Here each key row is loaded once for four query
  * heads ({@link FloatArrays#scaledDots}), and each value row once for four heads' sums ({@link
  * FloatArrays#addWeightedRows}), in blocks of positions that stay in the core's cache between the two halves of the
- * row the four heads' sums take in turn. One Bamboo-7B block at 4096 positions, 2 threads: 5.8–5.9 → 4.1–4.4 ms
- * ({@code AttentionBenchmark}, bench/HISTORY.md, "Attention"). Every head's sums are formed in the order one head at a
- * time forms them, so the grouping changes no result.
+ * row the four heads' sums take in turn. One Bamboo-7B block at 4096 positions, 2 threads, with softmax on vector
+ * lanes as well: 5.0–5.2 → 3.1–3.4 ms ({@code AttentionBenchmark}; BENCHMARKS.md, "Long contexts"). Every head's sums
+ * are formed in the order one head at a time forms them, so the grouping changes no result.
  */
 final class GroupedAttention {
     /**
