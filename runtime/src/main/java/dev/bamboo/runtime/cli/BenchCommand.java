@@ -38,7 +38,7 @@ import java.util.function.Consumer;
         description = {"Measure prompt processing (pp) and generation (tg) speed, as llama-bench does.",
                 "Inputs are random tokens (seeded); each test gets untimed warm-up runs (--warm-up), then -r timed runs.",
                 "Lists (-p 64,512 -t 1,2 --sparsity dense,predicted) and several -m run every combination.",
-                "active %%: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass."})
+                "active %%: the share of FFN neurons whose up/down rows are computed, measured in a separate untimed pass (from an empty cache)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
