@@ -24,8 +24,8 @@ import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One decode step of a single Bamboo-7B-shaped block (hidden 4096, 32 query heads, 8 key/value heads of 128) at
- * position {@code context − 1}, through the runtime's forward pass: the q/k/v/o projections cost the same at every
+ * One decode step (or, with {@code batch}, a prompt batch) of a single Bamboo-7B-shaped block (hidden 4096, 32 query
+ * heads, 8 key/value heads of 128) ending at position {@code context − 1}, through the runtime's forward pass: the q/k/v/o projections cost the same at every
  * length, the growth with {@code context} is attention over the KV cache. The FFN is tiny (64 neurons) and the
  * vocabulary 32, so they do not hide it. Memory: projections 84 MB in F16, KV cache 8 KB per position.
  */
@@ -45,10 +45,14 @@ public class AttentionBenchmark {
     @Param({"1"})
     public int threads;
 
+    /** Tokens per forward pass: 1 is a decode step; more, a prompt batch ending at position {@code context − 1}. */
+    @Param({"1"})
+    public int batch;
+
     private Arena arena;
     private ComputePool pool;
     private ForwardPass forward;
-    private final int[] token = {5};
+    private int[] tokens;
     private float[][] logits;
 
     @Setup(Level.Trial)
@@ -61,13 +65,15 @@ public class AttentionBenchmark {
                 FfnLayerFixture.positive("ffn_up", GGMLType.F32, f, h, 12, arena),
                 FfnLayerFixture.positive("ffn_down", GGMLType.F32, h, f, 13, arena), null, arena);
         pool = new ComputePool(threads);
-        forward = new ForwardPass(w, pool, new DenseFeedForward(w, pool, 1), context, 1);
+        forward = new ForwardPass(w, pool, new DenseFeedForward(w, pool, batch), context, batch);
         logits = new float[1][c.vocabSize()];
+        tokens = new int[batch];
+        java.util.Arrays.fill(tokens, 5);
     }
 
     @Benchmark
     public float[][] decodeAtContext() {
-        forward.forward(token, 0, 1, context - 1, false, logits);
+        forward.forward(tokens, 0, batch, context - batch, false, logits);
         return logits;
     }
 

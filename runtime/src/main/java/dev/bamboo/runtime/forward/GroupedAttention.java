@@ -17,7 +17,8 @@ import java.util.Arrays;
  * heads ({@link FloatArrays#scaledDots}), and each value row once for four heads' sums ({@link
  * FloatArrays#addWeightedRows}), in blocks of positions that stay in the core's cache between the two halves of the
  * row the four heads' sums take in turn. One Bamboo-7B block at 4096 positions, 2 threads, with softmax on vector
- * lanes as well: 5.0–5.2 → 3.1–3.4 ms ({@code AttentionBenchmark}; BENCHMARKS.md, "Long contexts"). Every head's sums
+ * lanes as well: 5.0–5.2 → 3.1–3.4 ms ({@code AttentionBenchmark}; BENCHMARKS.md, "Long contexts"). A prompt batch's
+ * tokens go further: several of them read the history they share together ({@link #attendTokens}). Every head's sums
  * are formed in the order one head at a time forms them, so the grouping changes no result.
  */
 final class GroupedAttention {
@@ -65,6 +66,62 @@ final class GroupedAttention {
         for (int b = 0; b < len; b += POSITION_BLOCK) {
             int count = Math.min(len, b + POSITION_BLOCK) - b;
             FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values, cache.offset(kvHead, first + b), headDim);
+        }
+    }
+    /** True when the sliding window leaves out early positions for a token at {@code pos}. */
+    boolean windowCuts(int pos) {
+        return window > 0 && pos >= window;
+    }
+
+    /**
+     * {@link #attend} for the whole group of KV head {@code kvHead} and {@code count} consecutive tokens of a batch at
+     * once, token {@code t0 + k} at position {@code pos0 + k} (no sliding window may cut them: {@link #windowCuts}).
+     * The positions up to {@code pos0}, which every one of them attends to, are read once for all their query heads, in
+     * blocks that stay in the cache while each group of four queries takes its turn: a prompt batch then reads a long
+     * history from memory once per {@code count} tokens. Every sum runs in the order {@link #attend} runs it, so the
+     * outputs are bitwise the same.
+     */
+    void attendTokens(int layer, float[][] q, float[][] out, int t0, int count, int pos0, int kvHead, TokenScratch s) {
+        int width = group * headDim, first = kvHead * width, heads = count * group, prefix = pos0 + 1;
+        for (int k = 0; k < count; k++) System.arraycopy(q[t0 + k], first, s.queries, k * width, width);
+        float[] keys = cache.keys(layer), values = cache.values(layer);
+        for (int b = 0; b < prefix; b += POSITION_BLOCK) {
+            int rows = Math.min(prefix, b + POSITION_BLOCK) - b;
+            FloatArrays.scaledDots(s.queries, 0, heads, keys, cache.offset(kvHead, b), rows, headDim, scale, s.scores, b);
+        }
+        for (int k = 1; k < count; k++) {
+            // token k also attends to the k positions after pos0: the batch's own tokens before it
+            FloatArrays.scaledDots(s.queries, k * width, group, keys, cache.offset(kvHead, prefix), k, headDim, scale, s.rowsOf(k, group), prefix);
+        }
+        for (int k = 0; k < count; k++) {
+            for (int i = 0; i < group; i++) FloatArrays.softmaxInPlace(s.scores[k * group + i], prefix + k);
+        }
+        Arrays.fill(s.outputs, 0, count * width, 0f);
+        for (int b = 0; b < prefix; b += POSITION_BLOCK) {
+            int rows = Math.min(prefix, b + POSITION_BLOCK) - b;
+            FloatArrays.addWeightedRows(s.outputs, 0, heads, headDim, s.scores, b, rows, values, cache.offset(kvHead, b), headDim);
+        }
+        for (int k = 1; k < count; k++) {
+            FloatArrays.addWeightedRows(s.outputs, k * width, group, headDim, s.rowsOf(k, group), prefix, k, values, cache.offset(kvHead, prefix), headDim);
+        }
+        for (int k = 0; k < count; k++) System.arraycopy(s.outputs, k * width, out[t0 + k], first, width);
+    }
+
+    /** Scratch of {@link #attendTokens} for up to {@code tokens} tokens of one group, over up to {@code positions} positions. */
+    static final class TokenScratch {
+        final float[] queries;
+        final float[] outputs;
+        final float[][] scores;
+
+        TokenScratch(int tokens, int group, int headDim, int positions) {
+            queries = new float[tokens * group * headDim];
+            outputs = new float[tokens * group * headDim];
+            scores = new float[tokens * group][positions];
+        }
+
+        /** The score rows of token {@code k}'s {@code group} heads. */
+        float[][] rowsOf(int k, int group) {
+            return Arrays.copyOfRange(scores, k * group, (k + 1) * group);
         }
     }
 }

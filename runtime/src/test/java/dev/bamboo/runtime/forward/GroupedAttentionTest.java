@@ -1,0 +1,93 @@
+package dev.bamboo.runtime.forward;
+
+import dev.bamboo.weights.model.FfnKind;
+import dev.bamboo.weights.model.ModelConfig;
+import dev.bamboo.weights.model.RopeLayout;
+import dev.bamboo.weights.parallel.ComputePool;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link GroupedAttention} over a cache of random keys and values: a prompt batch's tokens attending together give
+ * bitwise what each token gives alone, and one token's heads give softmax-weighted sums of the value rows.
+ */
+class GroupedAttentionTest {
+    private static final int HEAD_DIM = 40, KV_HEADS = 2, GROUP = 4, POSITIONS = 300;
+
+    private static ModelConfig config(int window) {
+        int heads = KV_HEADS * GROUP;
+        return new ModelConfig("llama", 32, heads * HEAD_DIM, 64, 1, heads, KV_HEADS, HEAD_DIM, 1e-5f, 10000f, RopeLayout.ADJACENT_PAIRS,
+                POSITIONS, window, false, new FfnKind.SwiGLU(), 1, 2);
+    }
+
+    private static KvCache randomCache(ComputePool pool, Random random) {
+        KvCache cache = new KvCache(1, POSITIONS, KV_HEADS, HEAD_DIM, pool);
+        float[] k = new float[KV_HEADS * HEAD_DIM], v = new float[KV_HEADS * HEAD_DIM];
+        for (int pos = 0; pos < POSITIONS; pos++) {
+            for (int i = 0; i < k.length; i++) {
+                k[i] = (float) random.nextGaussian();
+                v[i] = (float) random.nextGaussian();
+            }
+            cache.store(0, pos, k, v);
+        }
+        return cache;
+    }
+
+    @Test
+    void tokensTogetherAreBitwiseTokensAlone() {
+        Random random = new Random(21);
+        try (ComputePool pool = new ComputePool(1)) {
+            KvCache cache = randomCache(pool, random);
+            GroupedAttention attention = new GroupedAttention(config(0), cache);
+            int qDim = KV_HEADS * GROUP * HEAD_DIM;
+            // a batch of 11 tokens after 250 positions (the block of 128 positions ends inside the history)
+            int n = 11, start = 250;
+            float[][] q = new float[n][qDim], together = new float[n][qDim], alone = new float[n][qDim];
+            for (float[] row : q) for (int i = 0; i < qDim; i++) row[i] = (float) random.nextGaussian();
+            GroupedAttention.TokenScratch scratch = new GroupedAttention.TokenScratch(8, GROUP, HEAD_DIM, start + n);
+            for (int kv = 0; kv < KV_HEADS; kv++) {
+                attention.attendTokens(0, q, together, 0, 8, start, kv, scratch);
+                attention.attendTokens(0, q, together, 8, 3, start + 8, kv, scratch);
+            }
+            float[][] scores = new float[GROUP][start + n];
+            for (int t = 0; t < n; t++) {
+                for (int kv = 0; kv < KV_HEADS; kv++) attention.attend(0, q[t], alone[t], start + t, kv * GROUP, GROUP, scores);
+                assertArrayEquals(alone[t], together[t], "token " + t);
+            }
+        }
+    }
+
+    @Test
+    void aHeadIsTheSoftmaxWeightedSumOfTheValueRows() {
+        Random random = new Random(22);
+        try (ComputePool pool = new ComputePool(1)) {
+            KvCache cache = randomCache(pool, random);
+            int window = 100, pos = 217;
+            GroupedAttention attention = new GroupedAttention(config(window), cache);
+            float[] q = new float[KV_HEADS * GROUP * HEAD_DIM], out = new float[q.length];
+            for (int i = 0; i < q.length; i++) q[i] = (float) random.nextGaussian() * 0.3f;
+            int head = 5, kv = head / GROUP;
+            attention.attend(0, q, out, pos, head, 1, new float[1][pos + 1]);
+            // float64 reference over the window's positions only
+            double[] weights = new double[window];
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < window; j++) {
+                int p = pos - window + 1 + j;
+                double dot = 0;
+                for (int d = 0; d < HEAD_DIM; d++) dot += (double) q[head * HEAD_DIM + d] * cache.keys(0)[cache.offset(kv, p) + d];
+                weights[j] = dot / Math.sqrt(HEAD_DIM);
+                max = Math.max(max, weights[j]);
+            }
+            for (int j = 0; j < window; j++) sum += weights[j] = Math.exp(weights[j] - max);
+            for (int d = 0; d < HEAD_DIM; d++) {
+                double expected = 0;
+                for (int j = 0; j < window; j++) expected += weights[j] / sum * cache.values(0)[cache.offset(kv, pos - window + 1 + j) + d];
+                assertEquals(expected, out[head * HEAD_DIM + d], 1e-5, "d=" + d);
+            }
+        }
+    }
+}
