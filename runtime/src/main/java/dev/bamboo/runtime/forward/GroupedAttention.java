@@ -68,6 +68,7 @@ final class GroupedAttention {
             FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values, cache.offset(kvHead, first + b), headDim);
         }
     }
+
     /** True when the sliding window leaves out early positions for a token at {@code pos}. */
     boolean windowCuts(int pos) {
         return window > 0 && pos >= window;
