@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * One decode step (or, with {@code batch}, a prompt batch) of a single Bamboo-7B-shaped block (hidden 4096, 32 query
  * heads, 8 key/value heads of 128) ending at position {@code context − 1}, through the runtime's forward pass: the
  * q/k/v/o projections cost the same at every length, the growth with {@code context} is attention over the KV cache.
- * The FFN is tiny (64 neurons) and the vocabulary 32, so they do not hide it. Memory: projections 84 MB in F16, KV cache 8 KB per position.
+ * The FFN is tiny (64 neurons) and the vocabulary 32, so they do not hide it. Memory: projections 84 MB in F16, KV
+ * cache 8 KB per position.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
