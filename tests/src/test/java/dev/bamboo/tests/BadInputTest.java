@@ -64,6 +64,15 @@ class BadInputTest {
     }
 
     @Test
+    void perplexityOfATextShorterThanAChunkOrWithOptionsOutOfRange() {
+        assertOneLineError(Cli.run("perplexity", "-p", "a short text", "-c", "64"), "less than one chunk of 64 tokens", "a longer text or a smaller -c");
+        assertOneLineError(Cli.run("perplexity", "-p", "a short text", "-c", "2"), "-c 2 is too small", "-c 3 or more");
+        assertOneLineError(Cli.run("perplexity", "-p", "a short text", "--chunks", "0"), "--chunks 0 is out of range");
+        assertOneLineError(Cli.run("perplexity", "-p", "a short text", "--chunks", "-7"), "--chunks -7 is out of range");
+        assertOneLineError(Cli.run("perplexity"), "-p TEXT or -f FILE");
+    }
+
+    @Test
     void missingModel() {
         assertOneLineError(Cli.run("generate", "-m", tmp.resolve("nope.gguf").toString(), "-p", "hi"), "nope.gguf");
         assertOneLineError(Cli.run("info", "-m", tmp.toString()), "config.json");

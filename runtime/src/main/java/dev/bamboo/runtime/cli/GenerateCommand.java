@@ -2,7 +2,6 @@ package dev.bamboo.runtime.cli;
 
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.engine.Statistics;
-import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.generate.ContextLimit;
 import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
@@ -62,9 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
                 interrupt.generationEnds();
                 out.println();
                 Timings.print(spec.commandLine().getErr(), loadNanos, s, System.nanoTime() - start);
-                SparsityMode mode = gen.engine().sparsity();
-                gen.engine().stats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: sparsity statistics (" + mode.label() + "; " + mode.statisticsLegend() + ")\n" + mode.statisticsTable(st)));
-                gen.engine().predictorStats().ifPresent(st -> spec.commandLine().getErr().print("\nbamboo: predictor statistics (" + mode.predictorLegend() + ")\n" + st.table()));
+                SparsityReport.print(spec.commandLine().getErr(), gen.engine());
                 boolean interrupted = s.stopReason() == GenerationStats.StopReason.CANCELLED && interrupt.requested();
                 if (interrupted) spec.commandLine().getErr().println("bamboo: interrupted");
                 if (s.stopReason() == GenerationStats.StopReason.CONTEXT_FULL) {
