@@ -61,6 +61,8 @@ class BadInputTest {
         assertOneLineError(Cli.run("--device", "-5", "info"), "device index");
         assertOneLineError(Cli.run("tokenize", "-p", "hi", "-t", "0"), "-t");
         assertOneLineError(Cli.run("tokenize", "-p", "hi", "--sparsity", "sometimes"), "dense, exact, predicted or auto");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "-ctk", "q4_0"), "--cache-type-k q4_0 is not a KV cache type", "f32 (the default) or f16");
+        assertOneLineError(Cli.run("bench", "-p", "8", "-n", "0", "--cache-type-v", "bf16"), "--cache-type-v bf16 is not a KV cache type");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.bamboo.bench.jmh;
 
 import dev.bamboo.runtime.ffn.DenseFeedForward;
+import dev.bamboo.runtime.forward.CacheType;
 import dev.bamboo.runtime.forward.ForwardPass;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * heads, 8 key/value heads of 128) ending at position {@code context − 1}, through the runtime's forward pass: the
  * q/k/v/o projections cost the same at every length, the growth with {@code context} is attention over the KV cache.
  * The FFN is tiny (64 neurons) and the vocabulary 32, so they do not hide it. Memory: projections 84 MB in F16, KV
- * cache 8 KB per position.
+ * cache 8 KB per position in f32, 4 KB in f16 ({@code cache}, the type of both keys and values).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +47,10 @@ public class AttentionBenchmark {
 
     @Param({"1"})
     public int threads;
+
+    /** Element type of the KV cache's keys and values: F32 or F16. */
+    @Param({"F32"})
+    public String cache;
 
     /** Tokens per forward pass: 1 is a decode step; more, a prompt batch ending at position {@code context − 1}. */
     @Param({"1"})
@@ -66,7 +72,8 @@ public class AttentionBenchmark {
                 FfnLayerFixture.positive("ffn_up", GGMLType.F32, f, h, 12, arena),
                 FfnLayerFixture.positive("ffn_down", GGMLType.F32, h, f, 13, arena), null, arena);
         pool = new ComputePool(threads);
-        forward = new ForwardPass(w, pool, new DenseFeedForward(w, pool, batch), context, batch);
+        CacheType cacheType = CacheType.valueOf(cache);
+        forward = new ForwardPass(w, pool, new DenseFeedForward(w, pool, batch), context, batch, new KvCacheTypes(cacheType, cacheType));
         logits = new float[1][c.vocabSize()];
         tokens = new int[batch];
         java.util.Arrays.fill(tokens, 5);

@@ -1,17 +1,20 @@
 package dev.bamboo.runtime.bench;
 
+import dev.bamboo.runtime.forward.KvCacheTypes;
+
 import java.util.List;
 
 /**
  * One row of the benchmark: a test on one model, backend, thread count and sparsity mode, timed {@code samplesNs.size()} times.
  *
+ * @param cache              element types of the KV cache's keys and values
  * @param activeFraction     mean share of FFN neurons computed per token and layer (1 for dense), NaN when unmeasured
  * @param trueActiveFraction mean share of FFN neurons really non-zero, NaN when unmeasured
  * @param precision          share of the computed neurons that were really non-zero (how much of the sparse work is real), NaN when unmeasured
  * @param recall             share of the really non-zero neurons that were computed (predicted mode: the predictor's recall; 1 for
  *                           exact mode), NaN when unmeasured
  */
-public record BenchResult(ModelFacts model, String backend, int threads, int promptBatch, String sparsity, BenchCase test,
+public record BenchResult(ModelFacts model, String backend, int threads, int promptBatch, KvCacheTypes cache, String sparsity, BenchCase test,
                           List<Long> samplesNs, double activeFraction, double trueActiveFraction, double precision, double recall,
                           String testTime) {
 

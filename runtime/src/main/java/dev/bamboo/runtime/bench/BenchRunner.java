@@ -137,7 +137,7 @@ public final class BenchRunner {
     }
 
     private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchCase test, List<Long> samples, ActiveFractions a) {
-        return new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(),
+        return new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(), options.kvCache(),
                 engine.sparsity().label(), test, samples, a.computed(), a.trueActive(), a.precision(), a.recall(), Instant.now().toString());
     }
 

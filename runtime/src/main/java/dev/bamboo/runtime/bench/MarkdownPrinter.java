@@ -11,17 +11,23 @@ public final class MarkdownPrinter implements ResultPrinter {
 
     private final PrintWriter out;
     private final boolean sparsity;
+    private final boolean cacheTypes;
     private final List<Column> columns = new ArrayList<>();
     private boolean headerDone;
 
-    MarkdownPrinter(PrintWriter out, boolean sparsity) {
+    MarkdownPrinter(PrintWriter out, boolean sparsity, boolean cacheTypes) {
         this.out = out;
         this.sparsity = sparsity;
+        this.cacheTypes = cacheTypes;
         columns.add(new Column("model", 30, false));
         columns.add(new Column("size", 10, true));
         columns.add(new Column("params", 10, true));
         columns.add(new Column("backend", 10, false));
         columns.add(new Column("threads", 7, true));
+        if (cacheTypes) {
+            columns.add(new Column("type_k", 6, false));
+            columns.add(new Column("type_v", 6, false));
+        }
         if (sparsity) {
             columns.add(new Column("sparsity", 9, false));
             columns.add(new Column("active %", 8, true));
@@ -34,6 +40,10 @@ public final class MarkdownPrinter implements ResultPrinter {
     public void row(BenchResult r) {
         if (!headerDone) header();
         List<String> v = new ArrayList<>(List.of(r.model().type(), r.model().sizeText(), r.model().paramsText(), r.backend(), Integer.toString(r.threads())));
+        if (cacheTypes) {
+            v.add(r.cache().keys().label());
+            v.add(r.cache().values().label());
+        }
         if (sparsity) {
             v.add(r.sparsity());
             v.add(Double.isNaN(r.activeFraction()) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * r.activeFraction()));

@@ -12,10 +12,13 @@ public enum OutputFormat implements Choice {
         return Choice.parse(OutputFormat.class, "-o", "an output format", s);
     }
 
-    /** A printer of this format; {@code sparsityColumns}: the markdown table shows sparsity and active % columns. */
-    public ResultPrinter printer(PrintWriter out, boolean sparsityColumns) {
+    /**
+     * A printer of this format; {@code sparsityColumns}: the markdown table shows sparsity and active % columns,
+     * {@code cacheColumns}: type_k and type_v columns (as llama-bench shows them where they are not its default).
+     */
+    public ResultPrinter printer(PrintWriter out, boolean sparsityColumns, boolean cacheColumns) {
         return switch (this) {
-            case MD -> new MarkdownPrinter(out, sparsityColumns);
+            case MD -> new MarkdownPrinter(out, sparsityColumns, cacheColumns);
             case CSV -> new CsvPrinter(out);
             case JSON -> new JsonPrinter(out, false);
             case JSONL -> new JsonPrinter(out, true);

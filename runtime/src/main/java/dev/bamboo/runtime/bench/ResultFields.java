@@ -8,7 +8,7 @@ import java.util.Map;
 /** One result as llama-bench's machine-readable fields (plus backend, sparsity and the active fractions), in order. */
 final class ResultFields {
     static final List<String> NAMES = List.of("model_filename", "model_type", "model_size", "model_n_params", "backend", "n_batch",
-            "n_threads", "sparsity", "active_fraction", "true_active_fraction", "active_precision", "active_recall", "n_prompt", "n_gen", "n_depth", "test_time",
+            "n_threads", "type_k", "type_v", "sparsity", "active_fraction", "true_active_fraction", "active_precision", "active_recall", "n_prompt", "n_gen", "n_depth", "test_time",
             "avg_ns", "stddev_ns", "avg_ts", "stddev_ts", "samples_ns", "samples_ts");
 
     private ResultFields() {}
@@ -23,6 +23,8 @@ final class ResultFields {
         m.put("backend", r.backend());
         m.put("n_batch", r.promptBatch());
         m.put("n_threads", r.threads());
+        m.put("type_k", r.cache().keys().label());
+        m.put("type_v", r.cache().values().label());
         m.put("sparsity", r.sparsity());
         m.put("active_fraction", finite(r.activeFraction()));
         m.put("true_active_fraction", finite(r.trueActiveFraction()));

@@ -1,6 +1,7 @@
 package dev.bamboo.runtime.bench;
 
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.weights.model.LayerWeights;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
@@ -17,13 +18,14 @@ import dev.bamboo.weights.tensor.Tensor;
  * @param gate      all {@code ffn_gate} rows
  * @param upDown    all {@code ffn_up} and down-projection rows ({@code ffn_down_t} where the file has it)
  * @param predictor all predictor weights (0 without a predictor)
- * @param cachePerPosition bytes of keys and values one cached position holds over all layers (the CPU engine keeps
- *                         them as f32), which attention reads once per decode step: not weights, but at a few thousand
+ * @param cachePerPosition bytes of keys and values one cached position holds over all layers (f32 or f16, as
+ *                         {@code --cache-type-k/-v} give), which attention reads once per decode step: not weights, but at a few thousand
  *                         positions a share of a step's reads worth counting
  */
 public record WeightTraffic(long fixed, long gate, long upDown, long predictor, long cachePerPosition) {
 
-    public static WeightTraffic of(ModelWeights w) {
+    /** The bytes of {@code w} a token reads, with a KV cache of {@code cache}. */
+    public static WeightTraffic of(ModelWeights w, KvCacheTypes cache) {
         long fixed = bytes(w.output()) + bytes(w.outputNorm()) + w.tokenEmbedding().rowBytes();
         long gate = 0, upDown = 0;
         for (LayerWeights l : w.layers()) {
@@ -35,7 +37,7 @@ public record WeightTraffic(long fixed, long gate, long upDown, long predictor, 
         if (w.predictor().isPresent()) {
             for (PredictorLayer p : w.predictor().get().layers()) predictor += bytes(p.fc1()) + bytes(p.fc2());
         }
-        long cachePerPosition = 2L * w.config().layers() * w.config().kvDim() * Float.BYTES;
+        long cachePerPosition = (long) w.config().layers() * w.config().kvDim() * cache.bytesPerPair();
         return new WeightTraffic(fixed, gate, upDown, predictor, cachePerPosition);
     }
 

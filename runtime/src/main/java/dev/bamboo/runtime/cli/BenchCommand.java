@@ -12,6 +12,7 @@ import dev.bamboo.runtime.bench.WeightTraffic;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.model.ModelLoader;
@@ -78,6 +79,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin SparseThresholdOption sparseThreshold;
 
+    @Mixin KvCacheOptions kvCache;
+
     @Option(names = {"-b", "--batch-size"}, paramLabel = "N", defaultValue = "512", description = "prompt tokens per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -119,6 +122,7 @@ final class BenchCommand implements Callable<Integer> {
         listsSomething("--sparsity", sparsity, "--sparsity dense,predicted");
         if (threads != null) listsSomething("-t", threads, "-t 1,2");
         OutputFormat format = OutputFormat.parse(output);
+        KvCacheTypes cacheTypes = kvCache.types();
         List<BenchCase> tests = tests();
         List<SparsityMode> modes = modes();
         List<Integer> threadCounts = threadCounts();
@@ -150,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> progress = progress(spec.commandLine().getErr());
         boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
-        ResultPrinter printer = format.printer(out, sparsityColumns);
+        ResultPrinter printer = format.printer(out, sparsityColumns, !cacheTypes.equals(KvCacheTypes.F32));
         PrintWriter err = spec.commandLine().getErr();
         BenchRunner runner = new BenchRunner(repetitions, warmUpSeconds, seed, progress, note -> {
             progress.accept(null);
@@ -167,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (SparsityMode mode : modes) {
                     EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
                             .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
-                            .withBackend(backend, root.device);
+                            .withBackend(backend, root.device).withKvCache(cacheTypes);
                     // an impossible mode fails here, before any run; auto beside the mode it picks runs once
                     if (!resolved.add(mode.resolve(model.weights()))) continue;
                     bases.add(base);
@@ -179,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "), so there is nothing to take turns with; give two or more with --sparsity, such as --sparsity dense,predicted");
                     err.flush();
                 }
-                WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
+                WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights(), cacheTypes) : null;
                 if (interleave) {
                     for (int t : threadCounts) {
                         List<EngineOptions> options = bases.stream().map(b -> b.withThreads(t)).toList();

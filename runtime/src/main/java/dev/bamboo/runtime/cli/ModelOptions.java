@@ -32,6 +32,8 @@ final class ModelOptions {
 
     @Mixin SparseThresholdOption sparseThreshold;
 
+    @Mixin KvCacheOptions kvCache;
+
     Path modelPath() {
         return model.path();
     }
@@ -50,6 +52,6 @@ final class ModelOptions {
         OptionalDouble threshold = sparseThreshold.value();
         return EngineOptions.defaults().withThreads(t).withContextLength(contextLength)
                 .withSparsity(SparsityMode.parse(sparsity)).withSparseThreshold(threshold)
-                .withBackend(root().backend, root().device);
+                .withBackend(root().backend, root().device).withKvCache(kvCache.types());
     }
 }

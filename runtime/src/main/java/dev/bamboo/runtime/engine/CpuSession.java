@@ -2,6 +2,7 @@ package dev.bamboo.runtime.engine;
 
 import dev.bamboo.runtime.ffn.FeedForward;
 import dev.bamboo.runtime.forward.ForwardPass;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.generate.SequencePosition;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.model.ModelWeights;
@@ -19,8 +20,13 @@ public final class CpuSession implements InferenceSession {
     private final float[][] lastLogits;
     private final SequencePosition position;
 
+    /** With an f32 KV cache. */
     public CpuSession(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch) {
-        this.forward = new ForwardPass(weights, pool, ffn, contextLength, maxBatch);
+        this(weights, pool, ffn, contextLength, maxBatch, KvCacheTypes.F32);
+    }
+
+    public CpuSession(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch, KvCacheTypes cacheTypes) {
+        this.forward = new ForwardPass(weights, pool, ffn, contextLength, maxBatch, cacheTypes);
         this.vocab = weights.config().vocabSize();
         this.lastLogits = new float[1][vocab];
         this.position = new SequencePosition(forward.contextLength(), weights.config().contextLength());

@@ -14,6 +14,7 @@ import dev.bamboo.runtime.ffn.NeuronSelector;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.forward.HeapRoom;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
@@ -70,7 +71,7 @@ public final class Engine implements AutoCloseable {
         ExclusiveSession made = null;
         try {
             int batch = Math.min(options.promptBatch(), context);
-            checkContextFits(config, context, batch);
+            checkContextFits(config, context, batch, options);
             // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
             // bundled, they are one run. Exact mode gains only where every neuron whose gate passes is active: on trained
             // dReLU models, where about half of them have a negative up, bundles tie the matrices (bench/HISTORY.md,
@@ -78,17 +79,17 @@ public final class Engine implements AutoCloseable {
             // and comes first has the FFN packed as bundles in place of the matrices (Bamboo-7B Q4_0: 2.95 GiB less),
             // and copies of its own of those it multiplies whole (exact: the gate; dense: gate and up)
             boolean bundles = sparsity == SparsityMode.PREDICTED || sparsity == SparsityMode.EXACT && !config.ffn().cutsUp();
-            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch), bundles, wholeMatrices(bundles, options));
+            CpuWeights.Prepared cpu = cpuWeights.prepared(pool, sessionBytes(config, context, batch, options.kvCache()), bundles, wholeMatrices(bundles, options));
             cpu.note().ifPresent(notes::add);
             weights = cpu.weights();
             this.stats = keepsStatistics(options) ? new SparsityStats(config.layers(), config.intermediateSize()) : null;
             FeedForward ffn = feedForward(weights, options, batch);
-            made = exclusive(new CpuSession(weights, pool, ffn, context, batch), cpuWeights);
+            made = exclusive(new CpuSession(weights, pool, ffn, context, batch, options.kvCache()), cpuWeights);
             this.session = made;
             // bundles beside the matrices are made once per model, after this session has its memory, leaving room
             // for one more session like it (another engine)
             if (ffn instanceof SparseFeedForward sparse && bundles) {
-                Q4_0NeuronBundles[] neuronBundles = cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch));
+                Q4_0NeuronBundles[] neuronBundles = cpuWeights.neuronBundles(pool, sessionBytes(config, context, batch, options.kvCache()));
                 long bundled = sparse.bundleNeurons(neuronBundles);
                 if (bundled > 0) {
                     notes.add("sparse decode steps read neuron bundles: ffn_gate, ffn_up and ffn_down_t laid out by neuron " + (cpuWeights.inPlace(neuronBundles)
@@ -150,6 +151,9 @@ public final class Engine implements AutoCloseable {
         InferenceSession accelerated = null;
         if (unavailable.isEmpty()) {
             if (options.statistics() != Statistics.NONE) throw new BambooException("--stats runs on the CPU engine only; add --backend cpu");
+            if (!options.kvCache().equals(KvCacheTypes.F32)) {
+                throw new BambooException("an f16 KV cache (--cache-type-k, --cache-type-v) runs on the CPU engine only; add --backend cpu or drop them");
+            }
             try {
                 accelerated = tornado.orElseThrow().open(weights, resolved, sparsity, options.device());
             } catch (BambooException e) {
@@ -182,13 +186,13 @@ public final class Engine implements AutoCloseable {
      * longer than a Java array, or a cache larger than the heap the JVM may ever have (a model may claim a context of
      * billions of positions).
      */
-    private static void checkContextFits(ModelConfig config, int context, int batch) {
+    private static void checkContextFits(ModelConfig config, int context, int batch, EngineOptions options) {
         long layerValues = (long) context * config.kvDim();
         if (layerValues > MAX_ARRAY) {
             throw new BambooException(String.format(java.util.Locale.ROOT, "-c %d is too long for the CPU engine's KV cache (a layer would hold %d "
                     + "values, more than a Java array); use -c %d or less", context, layerValues, MAX_ARRAY / config.kvDim()));
         }
-        long need = sessionBytes(config, context, batch), max = Runtime.getRuntime().maxMemory();
+        long need = sessionBytes(config, context, batch, options.kvCache()), max = Runtime.getRuntime().maxMemory();
         if (need > max) {
             long gib = (need >> 30) + 2;
             throw new BambooException(String.format(java.util.Locale.ROOT, "-c %d needs %s of Java heap for the KV cache, more than the %s the JVM "
@@ -197,9 +201,10 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static long sessionBytes(ModelConfig config, int context, int batch) {
+    private static long sessionBytes(ModelConfig config, int context, int batch, KvCacheTypes cache) {
         // per layer, one array of keys and one of values
-        return 2L * config.layers() * HeapRoom.array((long) context * config.kvDim() * Float.BYTES)
+        long values = (long) context * config.kvDim();
+        return config.layers() * (HeapRoom.array(values * cache.keys().bytes()) + HeapRoom.array(values * cache.values().bytes()))
                 + (long) batch * ((long) config.hiddenSize() * 8 + (long) config.intermediateSize() * 6 + config.vocabSize()) * Float.BYTES;
     }
 

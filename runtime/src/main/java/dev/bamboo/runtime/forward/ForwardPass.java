@@ -48,14 +48,19 @@ public final class ForwardPass {
     private final ActivationVector[] attAct;
     private final float[][] proj;
 
+    /** With an f32 KV cache. */
     public ForwardPass(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch) {
+        this(weights, pool, ffn, contextLength, maxBatch, KvCacheTypes.F32);
+    }
+
+    public ForwardPass(ModelWeights weights, ComputePool pool, FeedForward ffn, int contextLength, int maxBatch, KvCacheTypes cacheTypes) {
         this.weights = weights;
         this.config = weights.config();
         this.pool = pool;
         this.ffn = ffn;
         this.maxBatch = maxBatch;
         this.rope = new Rope(config.ropeLayout(), config.headDim(), config.ropeTheta(), contextLength);
-        this.cache = new KvCache(config.layers(), contextLength, config.kvHeads(), config.headDim(), pool);
+        this.cache = new KvCache(config.layers(), contextLength, config.kvHeads(), config.headDim(), cacheTypes, pool);
         this.grouped = new GroupedAttention(config, cache);
         int dim = config.hiddenSize();
         x = new float[maxBatch][dim];
@@ -137,7 +142,7 @@ public final class ForwardPass {
         }
         int heads = config.heads(), kvHeads = config.kvHeads();
         // the work: each head's products with the keys and values of the positions so far (spread over the pool above a size)
-        long cacheBytes = (long) n * heads * (startPos + n) * config.headDim() * 2 * Float.BYTES;
+        long cacheBytes = (long) n * heads * (startPos + n) * config.headDim() * cache.types().bytesPerPair();
         if (n > 1 && !grouped.windowCuts(startPos + n - 1)) {
             // a prompt batch: each KV head's history read once per TOKEN_BLOCK tokens
             int blocks = (n + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
@@ -152,9 +157,10 @@ public final class ForwardPass {
             int perItem = headsPerItem(n);
             pool.forRange(n * heads / perItem, 1, cacheBytes, (from, to) -> {
                 float[][] scores = new float[perItem][startPos + n];
+                float[] rows = grouped.rowScratch();
                 for (int i = from; i < to; i++) {
                     int t = i / (heads / perItem), firstHead = i % (heads / perItem) * perItem;
-                    grouped.attend(layer, q[t], att[t], startPos + t, firstHead, perItem, scores);
+                    grouped.attend(layer, q[t], att[t], startPos + t, firstHead, perItem, scores, rows);
                 }
             });
         }

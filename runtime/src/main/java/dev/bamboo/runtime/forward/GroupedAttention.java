@@ -50,23 +50,33 @@ final class GroupedAttention {
     /**
      * Attention of query heads {@code [firstHead, firstHead + heads)}, all of KV head {@code firstHead / group}, for the
      * token at position {@code pos} whose queries are {@code q}: writes their outputs into {@code out} at the same
-     * offsets ({@code head · headDim}). {@code scores} holds at least {@code heads} rows of {@code pos + 1} values.
+     * offsets ({@code head · headDim}). {@code scores} holds at least {@code heads} rows of {@code pos + 1} values,
+     * {@code rows} {@link #rowScratch} floats.
      */
-    void attend(int layer, float[] q, float[] out, int pos, int firstHead, int heads, float[][] scores) {
+    void attend(int layer, float[] q, float[] out, int pos, int firstHead, int heads, float[][] scores, float[] rows) {
         int kvHead = firstHead / group;
         int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
         int len = pos - first + 1;
-        float[] keys = cache.keys(layer), values = cache.values(layer);
         int qOff = firstHead * headDim;
-        FloatArrays.scaledDots(q, qOff, heads, keys, cache.offset(kvHead, first), len, headDim, scale, scores, 0);
-        for (int i = 0; i < heads; i++) FloatArrays.softmaxInPlace(scores[i], len);
-        Arrays.fill(out, qOff, qOff + heads * headDim, 0f);
-        // one head's value rows for consecutive positions lie headDim apart (KvCache keeps each head's rows together); in
-        // blocks, so that the block's rows stay in the cache while each slice of them is added
+        // in blocks of positions: an f16 cache widens each block into rows, which stay in the core's cache meanwhile
         for (int b = 0; b < len; b += POSITION_BLOCK) {
             int count = Math.min(len, b + POSITION_BLOCK) - b;
-            FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values, cache.offset(kvHead, first + b), headDim);
+            CacheRows.Rows keys = cache.keys(layer, kvHead, first + b, count, rows);
+            FloatArrays.scaledDots(q, qOff, heads, keys.data(), keys.offset(), count, headDim, scale, scores, b);
         }
+        for (int i = 0; i < heads; i++) FloatArrays.softmaxInPlace(scores[i], len);
+        Arrays.fill(out, qOff, qOff + heads * headDim, 0f);
+        // the block's value rows stay in the cache while each slice of them is added
+        for (int b = 0; b < len; b += POSITION_BLOCK) {
+            int count = Math.min(len, b + POSITION_BLOCK) - b;
+            CacheRows.Rows values = cache.values(layer, kvHead, first + b, count, rows);
+            FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values.data(), values.offset(), headDim);
+        }
+    }
+
+    /** Scratch for one block of a KV head's rows ({@link #attend}'s {@code rows}). */
+    float[] rowScratch() {
+        return new float[POSITION_BLOCK * headDim];
     }
 
     /** True when the sliding window leaves out early positions for a token at {@code pos}. */
@@ -85,14 +95,15 @@ final class GroupedAttention {
     void attendTokens(int layer, float[][] q, float[][] out, int t0, int count, int pos0, int kvHead, TokenScratch s) {
         int width = group * headDim, first = kvHead * width, heads = count * group, prefix = pos0 + 1;
         for (int k = 0; k < count; k++) System.arraycopy(q[t0 + k], first, s.queries, k * width, width);
-        float[] keys = cache.keys(layer), values = cache.values(layer);
         for (int b = 0; b < prefix; b += POSITION_BLOCK) {
             int rows = Math.min(prefix, b + POSITION_BLOCK) - b;
-            FloatArrays.scaledDots(s.queries, 0, heads, keys, cache.offset(kvHead, b), rows, headDim, scale, s.scores, b);
+            CacheRows.Rows keys = cache.keys(layer, kvHead, b, rows, s.rows);
+            FloatArrays.scaledDots(s.queries, 0, heads, keys.data(), keys.offset(), rows, headDim, scale, s.scores, b);
         }
         for (int k = 1; k < count; k++) {
             // token k also attends to the k positions after pos0: the batch's own tokens before it
-            FloatArrays.scaledDots(s.queries, k * width, group, keys, cache.offset(kvHead, prefix), k, headDim, scale, s.rowsOf(k, group), prefix);
+            CacheRows.Rows keys = cache.keys(layer, kvHead, prefix, k, s.rows);
+            FloatArrays.scaledDots(s.queries, k * width, group, keys.data(), keys.offset(), k, headDim, scale, s.rowsOf(k, group), prefix);
         }
         for (int k = 0; k < count; k++) {
             for (int i = 0; i < group; i++) FloatArrays.softmaxInPlace(s.scores[k * group + i], prefix + k);
@@ -100,10 +111,12 @@ final class GroupedAttention {
         Arrays.fill(s.outputs, 0, count * width, 0f);
         for (int b = 0; b < prefix; b += POSITION_BLOCK) {
             int rows = Math.min(prefix, b + POSITION_BLOCK) - b;
-            FloatArrays.addWeightedRows(s.outputs, 0, heads, headDim, s.scores, b, rows, values, cache.offset(kvHead, b), headDim);
+            CacheRows.Rows values = cache.values(layer, kvHead, b, rows, s.rows);
+            FloatArrays.addWeightedRows(s.outputs, 0, heads, headDim, s.scores, b, rows, values.data(), values.offset(), headDim);
         }
         for (int k = 1; k < count; k++) {
-            FloatArrays.addWeightedRows(s.outputs, k * width, group, headDim, s.rowsOf(k, group), prefix, k, values, cache.offset(kvHead, prefix), headDim);
+            CacheRows.Rows values = cache.values(layer, kvHead, prefix, k, s.rows);
+            FloatArrays.addWeightedRows(s.outputs, k * width, group, headDim, s.rowsOf(k, group), prefix, k, values.data(), values.offset(), headDim);
         }
         for (int k = 0; k < count; k++) System.arraycopy(s.outputs, k * width, out[t0 + k], first, width);
     }
@@ -113,8 +126,11 @@ final class GroupedAttention {
         final float[] queries;
         final float[] outputs;
         final float[][] scores;
+        /** One block of rows widened from an f16 cache. */
+        final float[] rows;
 
         TokenScratch(int tokens, int group, int headDim, int positions) {
+            rows = new float[Math.max(POSITION_BLOCK, tokens) * headDim];
             queries = new float[tokens * group * headDim];
             outputs = new float[tokens * group * headDim];
             scores = new float[tokens * group][positions];

@@ -187,6 +187,18 @@ class BenchCommandTest {
         assertEquals(4, rows.get(1).get("n_gen").asInt());
     }
 
+    /** -ctk/-ctv: the cache types of every row, and type_k/type_v columns in the table where they are not f32 (as llama-bench). */
+    @Test
+    void cacheTypesAreInEveryRowAndInTheTableWhereNotF32() throws Exception {
+        List<String> lines = bench("--sparsity", "dense", "-ctk", "f16", "--cache-type-v", "f16").out().strip().lines().toList();
+        assertEquals(List.of("model", "size", "params", "backend", "threads", "type_k", "type_v", "test", "t/s"), cells(lines.get(0)));
+        assertEquals(List.of("f16", "f16"), cells(lines.get(2)).subList(5, 7));
+        for (JsonNode r : JSON.readTree(bench("--sparsity", "dense", "-ctv", "f16", "-o", "json").out())) {
+            assertEquals("f32", r.get("type_k").asText());
+            assertEquals("f16", r.get("type_v").asText());
+        }
+    }
+
     @Test
     void bandwidthReportsEachGenerationTestAgainstTheMeasuredReadRate() {
         CliRun run = bench("--sparsity", "dense,predicted", "--bandwidth");

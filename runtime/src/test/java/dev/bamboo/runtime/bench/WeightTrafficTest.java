@@ -2,6 +2,8 @@ package dev.bamboo.runtime.bench;
 
 import dev.bamboo.runtime.TestData;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.forward.CacheType;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.model.ModelConfig;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,7 @@ class WeightTrafficTest {
     void denseStepReadsEveryWeightButTheEmbeddingTable() {
         try (Model model = Model.load(TestData.model("bamboo-demo"))) {
             ModelConfig c = model.config();
-            WeightTraffic traffic = WeightTraffic.of(model.weights());
+            WeightTraffic traffic = WeightTraffic.of(model.weights(), KvCacheTypes.F32);
             long params = ModelFacts.of(model).params(); // the language model's weights, a tied embedding once
             long embedding = (long) c.vocabSize() * c.hiddenSize();
             // bf16: two bytes per weight; the embedding table is read one row per token, a tied output reads all of it
@@ -31,6 +33,10 @@ class WeightTrafficTest {
             assertEquals(4L * c.layers() * c.intermediateSize() * c.hiddenSize(), traffic.upDown()); // up and down, bf16
             assertTrue(traffic.perToken(SparsityMode.PREDICTED, 0.15) < traffic.perToken(SparsityMode.DENSE, 1.0));
             assertThrows(IllegalArgumentException.class, () -> traffic.perToken(SparsityMode.AUTO, 1.0));
+            // a cached position: keys and values of every layer, 4 bytes each in f32, 2 in f16
+            assertEquals(8L * c.layers() * c.kvDim(), traffic.cachePerPosition());
+            assertEquals(4L * c.layers() * c.kvDim(), WeightTraffic.of(model.weights(), new KvCacheTypes(CacheType.F16, CacheType.F16)).cachePerPosition());
+            assertEquals(6L * c.layers() * c.kvDim(), WeightTraffic.of(model.weights(), new KvCacheTypes(CacheType.F16, CacheType.F32)).cachePerPosition());
         }
     }
 
@@ -38,7 +44,7 @@ class WeightTrafficTest {
     void quantizedWeightsCountTheirFileBytes() {
         try (Model model = Model.load(TestData.gguf("tiny-bamboo.q4_0.powerinfer.gguf"))) {
             ModelConfig c = model.config();
-            WeightTraffic traffic = WeightTraffic.of(model.weights());
+            WeightTraffic traffic = WeightTraffic.of(model.weights(), KvCacheTypes.F32);
             // Q4_0 gate: 18 bytes per block of 32 weights
             assertEquals((long) c.layers() * c.intermediateSize() * c.hiddenSize() / 32 * 18, traffic.gate());
         }

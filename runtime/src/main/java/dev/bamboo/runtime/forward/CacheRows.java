@@ -1,0 +1,111 @@
+package dev.bamboo.runtime.forward;
+
+import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.parallel.ComputePool;
+
+/**
+ * One half of the KV cache, keys or values, of every layer, in its {@link CacheType}. Each KV head keeps its positions
+ * contiguous ({@code headDim} values apart): attention reads one head's rows position after position, one sequential
+ * stream.
+ */
+abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
+    final int capacity, kvHeads, headDim;
+
+    private CacheRows(int capacity, int kvHeads, int headDim) {
+        this.capacity = capacity;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+    }
+
+    /**
+     * Rows of {@code layers} for {@code capacity} positions of {@code kvHeads} heads, allocated on {@code pool}'s threads;
+     * {@code option} names the command-line option that chose the type ({@code --cache-type-k} for keys), for errors.
+     */
+    static CacheRows of(CacheType type, String option, int layers, int capacity, int kvHeads, int headDim, ComputePool pool) {
+        return switch (type) {
+            case F32 -> new Floats(layers, capacity, kvHeads, headDim, pool);
+            case F16 -> new Halves(option, layers, capacity, kvHeads, headDim, pool);
+        };
+    }
+
+    /** A run of rows as floats: {@code data} from {@code offset}, {@code headDim} per row. */
+    record Rows(float[] data, int offset) {}
+
+    /** Stores position {@code pos}'s {@code kvHeads · headDim} values, heads one after another. */
+    abstract void store(int layer, int pos, float[] src);
+
+    /**
+     * Rows {@code pos .. pos + count − 1} of KV head {@code kvHead}: a view of the cache itself where it holds floats,
+     * else converted into {@code scratch} (at least {@code count · headDim} floats).
+     */
+    abstract Rows rows(int layer, int kvHead, int pos, int count, float[] scratch);
+
+    /** Where KV head {@code kvHead}'s row for position {@code pos} starts in a layer's array. */
+    final int offset(int kvHead, int pos) {
+        return (kvHead * capacity + pos) * headDim;
+    }
+
+    /** f32 rows: attention reads the cache in place. */
+    static final class Floats extends CacheRows {
+        private final float[][] data;
+
+        Floats(int layers, int capacity, int kvHeads, int headDim, ComputePool pool) {
+            super(capacity, kvHeads, headDim);
+            this.data = new float[layers][];
+            // fresh memory's first touch is slow: the layers are allocated on every thread at once
+            pool.forEach(layers, l -> data[l] = new float[capacity * kvHeads * headDim]);
+        }
+
+        @Override
+        void store(int layer, int pos, float[] src) {
+            for (int h = 0; h < kvHeads; h++) System.arraycopy(src, h * headDim, data[layer], offset(h, pos), headDim);
+        }
+
+        @Override
+        Rows rows(int layer, int kvHead, int pos, int count, float[] scratch) {
+            return new Rows(data[layer], offset(kvHead, pos));
+        }
+    }
+
+    /**
+     * f16 rows: half the bytes to read. A run is widened into the caller's scratch, which then stays in the core's
+     * cache while the kernels take it (the same kernels as for f32 rows, on exactly the rounded values).
+     */
+    static final class Halves extends CacheRows {
+        private final String option;
+        private final short[][] data;
+
+        Halves(String option, int layers, int capacity, int kvHeads, int headDim, ComputePool pool) {
+            super(capacity, kvHeads, headDim);
+            this.option = option;
+            this.data = new short[layers][];
+            pool.forEach(layers, l -> data[l] = new short[capacity * kvHeads * headDim]);
+        }
+
+        @Override
+        void store(int layer, int pos, float[] src) {
+            short[] to = data[layer];
+            for (int h = 0; h < kvHeads; h++) {
+                int from = h * headDim, at = offset(h, pos);
+                for (int d = 0; d < headDim; d++) {
+                    short half = Float.floatToFloat16(src[from + d]);
+                    // beyond ±65504 a value becomes infinite, and attention over it NaN: say so rather than fail later
+                    if ((half & 0x7c00) == 0x7c00 && Float.isFinite(src[from + d])) {
+                        throw new BambooException("layer " + layer + " at position " + pos + " computed " + src[from + d] + " for the KV cache, beyond f16's range (±65504); run with "
+                                + option + " f32");
+                    }
+                    to[at + d] = half;
+                }
+            }
+        }
+
+        @Override
+        Rows rows(int layer, int kvHead, int pos, int count, float[] scratch) {
+            short[] from = data[layer];
+            int at = offset(kvHead, pos), n = count * headDim;
+            // a plain loop: C2 turns Float.float16ToFloat into the vector unit's conversion instruction
+            for (int i = 0; i < n; i++) scratch[i] = Float.float16ToFloat(from[at + i]);
+            return new Rows(scratch, 0);
+        }
+    }
+}
