@@ -9,6 +9,8 @@ import dev.bamboo.weights.parallel.ComputePool;
  * stream.
  */
 abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
+    /** The most positions {@link #rows} returns at once: scratch of this many rows serves every kind. */
+    static final int MAX_BLOCK = 128;
     final int capacity, kvHeads, headDim;
 
     private CacheRows(int capacity, int kvHeads, int headDim) {
@@ -40,6 +42,9 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
      */
     abstract Rows rows(int layer, int kvHead, int pos, int count, float[] scratch);
 
+    /** Positions per call of {@link #rows}: how many attention takes at a time. */
+    abstract int block();
+
     /** Where KV head {@code kvHead}'s row for position {@code pos} starts in a layer's array. */
     final int offset(int kvHead, int pos) {
         return (kvHead * capacity + pos) * headDim;
@@ -54,6 +59,12 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
             this.data = new float[layers][];
             // fresh memory's first touch is slow: the layers are allocated on every thread at once
             pool.forEach(layers, l -> data[l] = new float[capacity * kvHeads * headDim]);
+        }
+
+        /** A KV head's 128 rows, 64 KB at a head size of 128, stay in L2 while each head's sums take them. */
+        @Override
+        int block() {
+            return MAX_BLOCK;
         }
 
         @Override
@@ -72,6 +83,7 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
      * cache while the kernels take it (the same kernels as for f32 rows, on exactly the rounded values).
      */
     static final class Halves extends CacheRows {
+        static final int BLOCK = 16;
         private final String option;
         private final short[][] data;
 
@@ -80,6 +92,18 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
             this.option = option;
             this.data = new short[layers][];
             pool.forEach(layers, l -> data[l] = new short[capacity * kvHeads * headDim]);
+        }
+
+        /**
+         * Few rows at a time: while the kernels compute on one widened block, the prefetchers fetch the next from
+         * memory. Widening 128 rows first and computing after left the two one after the other, and f16 no faster
+         * than f32; one Bamboo-7B block at 16384 positions (AttentionBenchmark, 2 threads, µs): 128 rows 7178, 7460
+         * (f32 7147, 7545); 32 rows 7599, 7444 (f32 7848); 16 rows 6423, 6992, 6628 (f32 8145, 7887, 8286); 8 rows
+         * 6016, 6474, 6582 (f32 8397, 8952); 4 rows 8215 (f32 8808).
+         */
+        @Override
+        int block() {
+            return BLOCK;
         }
 
         @Override

@@ -16,18 +16,13 @@ import java.util.Arrays;
  * (a Bamboo-7B layer holds 8 KB of keys and values per position). Here each key row is loaded once for four query
  * heads ({@link FloatArrays#scaledDots}), and each value row once for four heads' sums ({@link
  * FloatArrays#addWeightedRows}), in blocks of positions that stay in the core's cache between the two halves of the
- * row the four heads' sums take in turn. One Bamboo-7B block at 4096 positions, 2 threads, with softmax on vector
+ * row the four heads' sums take in turn (a block as the cache hands it out, {@link CacheRows#rows}: f32 rows in place,
+ * f16 rows widened a few at a time). One Bamboo-7B block at 4096 positions, 2 threads, with softmax on vector
  * lanes as well: 5.0–5.2 → 3.1–3.4 ms ({@code AttentionBenchmark}; BENCHMARKS.md, "Long contexts"). A prompt batch's
  * tokens go further: several of them read the history they share together ({@link #attendTokens}). Every head's sums
  * are formed in the order one head at a time forms them, so the grouping changes no result.
  */
 final class GroupedAttention {
-    /**
-     * Positions per block of value rows: a KV head's 128 rows, 64 KB at a head size of 128, stay in L2 while the
-     * heads' sums take each slice of them.
-     */
-    static final int POSITION_BLOCK = 128;
-
     private final KvCache cache;
     private final int headDim;
     private final int group;
@@ -58,17 +53,17 @@ final class GroupedAttention {
         int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
         int len = pos - first + 1;
         int qOff = firstHead * headDim;
-        // in blocks of positions: an f16 cache widens each block into rows, which stay in the core's cache meanwhile
-        for (int b = 0; b < len; b += POSITION_BLOCK) {
-            int count = Math.min(len, b + POSITION_BLOCK) - b;
+        // in blocks of positions: an f16 cache widens each block into rows, which stay in L1 meanwhile
+        for (int b = 0, step = cache.keyBlock(); b < len; b += step) {
+            int count = Math.min(len, b + step) - b;
             CacheRows.Rows keys = cache.keys(layer, kvHead, first + b, count, rows);
             FloatArrays.scaledDots(q, qOff, heads, keys.data(), keys.offset(), count, headDim, scale, scores, b);
         }
         for (int i = 0; i < heads; i++) FloatArrays.softmaxInPlace(scores[i], len);
         Arrays.fill(out, qOff, qOff + heads * headDim, 0f);
         // the block's value rows stay in the cache while each slice of them is added
-        for (int b = 0; b < len; b += POSITION_BLOCK) {
-            int count = Math.min(len, b + POSITION_BLOCK) - b;
+        for (int b = 0, step = cache.valueBlock(); b < len; b += step) {
+            int count = Math.min(len, b + step) - b;
             CacheRows.Rows values = cache.values(layer, kvHead, first + b, count, rows);
             FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values.data(), values.offset(), headDim);
         }
@@ -76,7 +71,7 @@ final class GroupedAttention {
 
     /** Scratch for one block of a KV head's rows ({@link #attend}'s {@code rows}). */
     float[] rowScratch() {
-        return new float[POSITION_BLOCK * headDim];
+        return new float[CacheRows.MAX_BLOCK * headDim];
     }
 
     /** True when the sliding window leaves out early positions for a token at {@code pos}. */
@@ -95,8 +90,8 @@ final class GroupedAttention {
     void attendTokens(int layer, float[][] q, float[][] out, int t0, int count, int pos0, int kvHead, TokenScratch s) {
         int width = group * headDim, first = kvHead * width, heads = count * group, prefix = pos0 + 1;
         for (int k = 0; k < count; k++) System.arraycopy(q[t0 + k], first, s.queries, k * width, width);
-        for (int b = 0; b < prefix; b += POSITION_BLOCK) {
-            int rows = Math.min(prefix, b + POSITION_BLOCK) - b;
+        for (int b = 0, step = cache.keyBlock(); b < prefix; b += step) {
+            int rows = Math.min(prefix, b + step) - b;
             CacheRows.Rows keys = cache.keys(layer, kvHead, b, rows, s.rows);
             FloatArrays.scaledDots(s.queries, 0, heads, keys.data(), keys.offset(), rows, headDim, scale, s.scores, b);
         }
@@ -109,8 +104,8 @@ final class GroupedAttention {
             for (int i = 0; i < group; i++) FloatArrays.softmaxInPlace(s.scores[k * group + i], prefix + k);
         }
         Arrays.fill(s.outputs, 0, count * width, 0f);
-        for (int b = 0; b < prefix; b += POSITION_BLOCK) {
-            int rows = Math.min(prefix, b + POSITION_BLOCK) - b;
+        for (int b = 0, step = cache.valueBlock(); b < prefix; b += step) {
+            int rows = Math.min(prefix, b + step) - b;
             CacheRows.Rows values = cache.values(layer, kvHead, b, rows, s.rows);
             FloatArrays.addWeightedRows(s.outputs, 0, heads, headDim, s.scores, b, rows, values.data(), values.offset(), headDim);
         }
@@ -130,7 +125,7 @@ final class GroupedAttention {
         final float[] rows;
 
         TokenScratch(int tokens, int group, int headDim, int positions) {
-            rows = new float[Math.max(POSITION_BLOCK, tokens) * headDim];
+            rows = new float[Math.max(CacheRows.MAX_BLOCK, tokens) * headDim];
             queries = new float[tokens * group * headDim];
             outputs = new float[tokens * group * headDim];
             scores = new float[tokens * group][positions];

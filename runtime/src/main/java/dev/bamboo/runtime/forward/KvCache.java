@@ -39,6 +39,16 @@ public final class KvCache {
         return values.rows(layer, kvHead, pos, count, scratch);
     }
 
+    /** Positions attention takes at a time from the keys ({@link CacheRows#block}). */
+    int keyBlock() {
+        return keys.block();
+    }
+
+    /** Positions attention takes at a time from the values ({@link CacheRows#block}). */
+    int valueBlock() {
+        return values.block();
+    }
+
     /** Stores position {@code pos}'s keys and values, {@code kvHeads · headDim} floats each, heads one after another. */
     public void store(int layer, int pos, float[] k, float[] v) {
         keys.store(layer, pos, k);
