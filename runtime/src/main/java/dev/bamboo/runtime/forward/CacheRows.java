@@ -9,8 +9,6 @@ import dev.bamboo.weights.parallel.ComputePool;
  * stream.
  */
 abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
-    /** The most positions {@link #rows} returns at once: scratch of this many rows serves every kind. */
-    static final int MAX_BLOCK = 128;
     final int capacity, kvHeads, headDim;
 
     private CacheRows(int capacity, int kvHeads, int headDim) {
@@ -30,20 +28,30 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
         };
     }
 
-    /** A run of rows as floats: {@code data} from {@code offset}, {@code headDim} per row. */
-    record Rows(float[] data, int offset) {}
-
     /** Stores position {@code pos}'s {@code kvHeads · headDim} values, heads one after another. */
     abstract void store(int layer, int pos, float[] src);
 
     /**
-     * Rows {@code pos .. pos + count − 1} of KV head {@code kvHead}: a view of the cache itself where it holds floats,
-     * else converted into {@code scratch} (at least {@code count · headDim} floats).
+     * Rows {@code pos .. pos + count − 1} of KV head {@code kvHead} as floats, from {@link #rowsOffset} on, {@code headDim}
+     * per row: the cache's own array where it holds floats, else {@code scratch} (at least {@code count · headDim}
+     * floats) with the rows widened into it. (Two values, not a record: a record per block was not scalar-replaced, and
+     * a token at 4096 positions made some 4000 of them per layer.)
      */
-    abstract Rows rows(int layer, int kvHead, int pos, int count, float[] scratch);
+    abstract float[] rows(int layer, int kvHead, int pos, int count, float[] scratch);
+
+    /** Where {@link #rows} puts position {@code pos}'s row of KV head {@code kvHead} in the array it returns. */
+    abstract int rowsOffset(int kvHead, int pos);
 
     /** Positions per call of {@link #rows}: how many attention takes at a time. */
     abstract int block();
+
+    /** Rows of scratch {@link #rows} may fill: 0 where it hands out the cache's own arrays. */
+    abstract int scratchRows();
+
+    /** Value {@code d} of KV head {@code kvHead}'s row for position {@code pos}, as attention sees it. */
+    final float value(int layer, int kvHead, int pos, int d) {
+        return rows(layer, kvHead, pos, 1, new float[headDim])[rowsOffset(kvHead, pos) + d];
+    }
 
     /** Where KV head {@code kvHead}'s row for position {@code pos} starts in a layer's array. */
     final int offset(int kvHead, int pos) {
@@ -64,7 +72,7 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
         /** A KV head's 128 rows, 64 KB at a head size of 128, stay in L2 while each head's sums take them. */
         @Override
         int block() {
-            return MAX_BLOCK;
+            return 128;
         }
 
         @Override
@@ -73,8 +81,18 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
         }
 
         @Override
-        Rows rows(int layer, int kvHead, int pos, int count, float[] scratch) {
-            return new Rows(data[layer], offset(kvHead, pos));
+        float[] rows(int layer, int kvHead, int pos, int count, float[] scratch) {
+            return data[layer];
+        }
+
+        @Override
+        int rowsOffset(int kvHead, int pos) {
+            return offset(kvHead, pos);
+        }
+
+        @Override
+        int scratchRows() {
+            return 0;
         }
     }
 
@@ -124,12 +142,22 @@ abstract sealed class CacheRows permits CacheRows.Floats, CacheRows.Halves {
         }
 
         @Override
-        Rows rows(int layer, int kvHead, int pos, int count, float[] scratch) {
+        float[] rows(int layer, int kvHead, int pos, int count, float[] scratch) {
             short[] from = data[layer];
             int at = offset(kvHead, pos), n = count * headDim;
             // a plain loop: C2 turns Float.float16ToFloat into the vector unit's conversion instruction
             for (int i = 0; i < n; i++) scratch[i] = Float.float16ToFloat(from[at + i]);
-            return new Rows(scratch, 0);
+            return scratch;
+        }
+
+        @Override
+        int rowsOffset(int kvHead, int pos) {
+            return 0;
+        }
+
+        @Override
+        int scratchRows() {
+            return BLOCK;
         }
     }
 }

@@ -147,7 +147,7 @@ public final class ForwardPass {
             // a prompt batch: each KV head's history read once per TOKEN_BLOCK tokens
             int blocks = (n + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
             pool.forRange(blocks * kvHeads, 1, cacheBytes, (from, to) -> {
-                GroupedAttention.TokenScratch scratch = new GroupedAttention.TokenScratch(TOKEN_BLOCK, grouped.group(), config.headDim(), startPos + n);
+                GroupedAttention.TokenScratch scratch = grouped.tokenScratch(TOKEN_BLOCK, startPos + n);
                 for (int i = from; i < to; i++) {
                     int t0 = i / kvHeads * TOKEN_BLOCK;
                     grouped.attendTokens(layer, q, att, t0, Math.min(TOKEN_BLOCK, n - t0), startPos + t0, i % kvHeads, scratch);

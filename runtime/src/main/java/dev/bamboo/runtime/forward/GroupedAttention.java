@@ -54,24 +54,30 @@ final class GroupedAttention {
         int len = pos - first + 1;
         int qOff = firstHead * headDim;
         // in blocks of positions: an f16 cache widens each block into rows, which stay in L1 meanwhile
-        for (int b = 0, step = cache.keyBlock(); b < len; b += step) {
-            int count = Math.min(len, b + step) - b;
-            CacheRows.Rows keys = cache.keys(layer, kvHead, first + b, count, rows);
-            FloatArrays.scaledDots(q, qOff, heads, keys.data(), keys.offset(), count, headDim, scale, scores, b);
+        CacheRows keys = cache.keys(), values = cache.values();
+        for (int b = 0, step = keys.block(); b < len; b += step) {
+            int count = Math.min(len, b + step) - b, p = first + b;
+            FloatArrays.scaledDots(q, qOff, heads, keys.rows(layer, kvHead, p, count, rows), keys.rowsOffset(kvHead, p), count, headDim, scale, scores, b);
         }
         for (int i = 0; i < heads; i++) FloatArrays.softmaxInPlace(scores[i], len);
         Arrays.fill(out, qOff, qOff + heads * headDim, 0f);
         // the block's value rows stay in the cache while each slice of them is added
-        for (int b = 0, step = cache.valueBlock(); b < len; b += step) {
-            int count = Math.min(len, b + step) - b;
-            CacheRows.Rows values = cache.values(layer, kvHead, first + b, count, rows);
-            FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values.data(), values.offset(), headDim);
+        for (int b = 0, step = values.block(); b < len; b += step) {
+            int count = Math.min(len, b + step) - b, p = first + b;
+            FloatArrays.addWeightedRows(out, qOff, heads, headDim, scores, b, count, values.rows(layer, kvHead, p, count, rows), values.rowsOffset(kvHead, p), headDim);
         }
     }
 
-    /** Scratch for one block of a KV head's rows ({@link #attend}'s {@code rows}). */
+    /** Scratch for one block of a KV head's rows ({@link #attend}'s {@code rows}; empty where the cache needs none). */
     float[] rowScratch() {
-        return new float[CacheRows.MAX_BLOCK * headDim];
+        return new float[cache.scratchRows() * headDim];
+    }
+
+    /** Scratch of {@link #attendTokens} for up to {@code tokens} tokens over up to {@code positions} positions. */
+    TokenScratch tokenScratch(int tokens, int positions) {
+        // the batch's own positions are read up to tokens − 1 rows at a time
+        int rows = cache.scratchRows() == 0 ? 0 : Math.max(cache.scratchRows(), tokens);
+        return new TokenScratch(tokens, group, headDim, positions, rows);
     }
 
     /** True when the sliding window leaves out early positions for a token at {@code pos}. */
@@ -90,28 +96,27 @@ final class GroupedAttention {
     void attendTokens(int layer, float[][] q, float[][] out, int t0, int count, int pos0, int kvHead, TokenScratch s) {
         int width = group * headDim, first = kvHead * width, heads = count * group, prefix = pos0 + 1;
         for (int k = 0; k < count; k++) System.arraycopy(q[t0 + k], first, s.queries, k * width, width);
-        for (int b = 0, step = cache.keyBlock(); b < prefix; b += step) {
+        CacheRows keys = cache.keys(), values = cache.values();
+        for (int b = 0, step = keys.block(); b < prefix; b += step) {
             int rows = Math.min(prefix, b + step) - b;
-            CacheRows.Rows keys = cache.keys(layer, kvHead, b, rows, s.rows);
-            FloatArrays.scaledDots(s.queries, 0, heads, keys.data(), keys.offset(), rows, headDim, scale, s.scores, b);
+            FloatArrays.scaledDots(s.queries, 0, heads, keys.rows(layer, kvHead, b, rows, s.rows), keys.rowsOffset(kvHead, b), rows, headDim, scale, s.scores, b);
         }
         for (int k = 1; k < count; k++) {
             // token k also attends to the k positions after pos0: the batch's own tokens before it
-            CacheRows.Rows keys = cache.keys(layer, kvHead, prefix, k, s.rows);
-            FloatArrays.scaledDots(s.queries, k * width, group, keys.data(), keys.offset(), k, headDim, scale, s.rowsOf(k, group), prefix);
+            FloatArrays.scaledDots(s.queries, k * width, group, keys.rows(layer, kvHead, prefix, k, s.rows), keys.rowsOffset(kvHead, prefix), k, headDim, scale,
+                    s.rowsOf(k, group), prefix);
         }
         for (int k = 0; k < count; k++) {
             for (int i = 0; i < group; i++) FloatArrays.softmaxInPlace(s.scores[k * group + i], prefix + k);
         }
         Arrays.fill(s.outputs, 0, count * width, 0f);
-        for (int b = 0, step = cache.valueBlock(); b < prefix; b += step) {
+        for (int b = 0, step = values.block(); b < prefix; b += step) {
             int rows = Math.min(prefix, b + step) - b;
-            CacheRows.Rows values = cache.values(layer, kvHead, b, rows, s.rows);
-            FloatArrays.addWeightedRows(s.outputs, 0, heads, headDim, s.scores, b, rows, values.data(), values.offset(), headDim);
+            FloatArrays.addWeightedRows(s.outputs, 0, heads, headDim, s.scores, b, rows, values.rows(layer, kvHead, b, rows, s.rows), values.rowsOffset(kvHead, b), headDim);
         }
         for (int k = 1; k < count; k++) {
-            CacheRows.Rows values = cache.values(layer, kvHead, prefix, k, s.rows);
-            FloatArrays.addWeightedRows(s.outputs, k * width, group, headDim, s.rowsOf(k, group), prefix, k, values.data(), values.offset(), headDim);
+            FloatArrays.addWeightedRows(s.outputs, k * width, group, headDim, s.rowsOf(k, group), prefix, k, values.rows(layer, kvHead, prefix, k, s.rows),
+                    values.rowsOffset(kvHead, prefix), headDim);
         }
         for (int k = 0; k < count; k++) System.arraycopy(s.outputs, k * width, out[t0 + k], first, width);
     }
@@ -124,8 +129,8 @@ final class GroupedAttention {
         /** One block of rows widened from an f16 cache. */
         final float[] rows;
 
-        TokenScratch(int tokens, int group, int headDim, int positions) {
-            rows = new float[Math.max(CacheRows.MAX_BLOCK, tokens) * headDim];
+        private TokenScratch(int tokens, int group, int headDim, int positions, int scratchRows) {
+            rows = new float[scratchRows * headDim];
             queries = new float[tokens * group * headDim];
             outputs = new float[tokens * group * headDim];
             scores = new float[tokens * group][positions];

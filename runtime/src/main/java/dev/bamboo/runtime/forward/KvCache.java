@@ -29,24 +29,13 @@ public final class KvCache {
 
     public KvCacheTypes types() { return types; }
 
-    /** Key rows {@code pos .. pos + count − 1} of KV head {@code kvHead} as floats ({@link CacheRows#rows}). */
-    CacheRows.Rows keys(int layer, int kvHead, int pos, int count, float[] scratch) {
-        return keys.rows(layer, kvHead, pos, count, scratch);
-    }
+    CacheRows keys() { return keys; }
 
-    /** Value rows {@code pos .. pos + count − 1} of KV head {@code kvHead} as floats ({@link CacheRows#rows}). */
-    CacheRows.Rows values(int layer, int kvHead, int pos, int count, float[] scratch) {
-        return values.rows(layer, kvHead, pos, count, scratch);
-    }
+    CacheRows values() { return values; }
 
-    /** Positions attention takes at a time from the keys ({@link CacheRows#block}). */
-    int keyBlock() {
-        return keys.block();
-    }
-
-    /** Positions attention takes at a time from the values ({@link CacheRows#block}). */
-    int valueBlock() {
-        return values.block();
+    /** Rows of scratch attention needs for {@link CacheRows#rows} of either half. */
+    int scratchRows() {
+        return Math.max(keys.scratchRows(), values.scratchRows());
     }
 
     /** Stores position {@code pos}'s keys and values, {@code kvHeads · headDim} floats each, heads one after another. */

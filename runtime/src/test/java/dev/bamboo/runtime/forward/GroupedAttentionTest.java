@@ -60,7 +60,7 @@ class GroupedAttentionTest {
             int n = 11, start = 250;
             float[][] q = new float[n][qDim], together = new float[n][qDim], alone = new float[n][qDim];
             for (float[] row : q) for (int i = 0; i < qDim; i++) row[i] = (float) random.nextGaussian();
-            GroupedAttention.TokenScratch scratch = new GroupedAttention.TokenScratch(8, GROUP, HEAD_DIM, start + n);
+            GroupedAttention.TokenScratch scratch = attention.tokenScratch(8, start + n);
             for (int kv = 0; kv < KV_HEADS; kv++) {
                 attention.attendTokens(0, q, together, 0, 8, start, kv, scratch);
                 attention.attendTokens(0, q, together, 8, 3, start + 8, kv, scratch);
@@ -91,14 +91,14 @@ class GroupedAttentionTest {
             for (int j = 0; j < window; j++) {
                 int p = pos - window + 1 + j;
                 double dot = 0;
-                for (int d = 0; d < HEAD_DIM; d++) dot += (double) q[head * HEAD_DIM + d] * stored(cache.keys(0, kv, p, 1, new float[HEAD_DIM]), d);
+                for (int d = 0; d < HEAD_DIM; d++) dot += (double) q[head * HEAD_DIM + d] * cache.keys().value(0, kv, p, d);
                 weights[j] = dot / Math.sqrt(HEAD_DIM);
                 max = Math.max(max, weights[j]);
             }
             for (int j = 0; j < window; j++) sum += weights[j] = Math.exp(weights[j] - max);
             for (int d = 0; d < HEAD_DIM; d++) {
                 double expected = 0;
-                for (int j = 0; j < window; j++) expected += weights[j] / sum * stored(cache.values(0, kv, pos - window + 1 + j, 1, new float[HEAD_DIM]), d);
+                for (int j = 0; j < window; j++) expected += weights[j] / sum * cache.values().value(0, kv, pos - window + 1 + j, d);
                 assertEquals(expected, out[head * HEAD_DIM + d], 1e-5, "d=" + d);
             }
         }
@@ -121,8 +121,8 @@ class GroupedAttentionTest {
             float[][] q = new float[n][qDim], outA = new float[n][qDim], outB = new float[n][qDim];
             for (float[] row : q) for (int i = 0; i < qDim; i++) row[i] = (float) random.nextGaussian();
             for (int kv = 0; kv < KV_HEADS; kv++) {
-                a.attendTokens(0, q, outA, 0, 8, start, kv, new GroupedAttention.TokenScratch(8, GROUP, HEAD_DIM, start + n));
-                b.attendTokens(0, q, outB, 0, 8, start, kv, new GroupedAttention.TokenScratch(8, GROUP, HEAD_DIM, start + n));
+                a.attendTokens(0, q, outA, 0, 8, start, kv, a.tokenScratch(8, start + n));
+                b.attendTokens(0, q, outB, 0, 8, start, kv, b.tokenScratch(8, start + n));
             }
             for (int t = 0; t < 8; t++) assertArrayEquals(outB[t], outA[t], "token " + t + " together");
             float[] aloneA = new float[qDim], aloneB = new float[qDim];
@@ -137,9 +137,5 @@ class GroupedAttentionTest {
             for (int kv = 0; kv < KV_HEADS; kv++) c.attend(0, q[9], unrounded, start + 9, kv * GROUP, GROUP, new float[GROUP][start + 10], c.rowScratch());
             assertFalse(Arrays.equals(unrounded, aloneA));
         }
-    }
-
-    private static float stored(CacheRows.Rows rows, int d) {
-        return rows.data()[rows.offset() + d];
     }
 }
