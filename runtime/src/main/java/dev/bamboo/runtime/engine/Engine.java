@@ -14,8 +14,8 @@ import dev.bamboo.runtime.ffn.NeuronSelector;
 import dev.bamboo.runtime.ffn.PredictedSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.runtime.ffn.SparsityMode;
-import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.forward.HeapRoom;
+import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.generate.InferenceSession;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.ByteSize;
@@ -71,7 +71,7 @@ public final class Engine implements AutoCloseable {
         ExclusiveSession made = null;
         try {
             int batch = Math.min(options.promptBatch(), context);
-            checkContextFits(config, context, batch, options);
+            checkContextFits(config, context, batch, options.kvCache());
             // sparse decode steps read an active neuron's rows together (gate, up and down; exact: up and down):
             // bundled, they are one run. Exact mode gains only where every neuron whose gate passes is active: on trained
             // dReLU models, where about half of them have a negative up, bundles tie the matrices (bench/HISTORY.md,
@@ -186,13 +186,13 @@ public final class Engine implements AutoCloseable {
      * longer than a Java array, or a cache larger than the heap the JVM may ever have (a model may claim a context of
      * billions of positions).
      */
-    private static void checkContextFits(ModelConfig config, int context, int batch, EngineOptions options) {
+    private static void checkContextFits(ModelConfig config, int context, int batch, KvCacheTypes cache) {
         long layerValues = (long) context * config.kvDim();
         if (layerValues > MAX_ARRAY) {
             throw new BambooException(String.format(java.util.Locale.ROOT, "-c %d is too long for the CPU engine's KV cache (a layer would hold %d "
                     + "values, more than a Java array); use -c %d or less", context, layerValues, MAX_ARRAY / config.kvDim()));
         }
-        long need = sessionBytes(config, context, batch, options.kvCache()), max = Runtime.getRuntime().maxMemory();
+        long need = sessionBytes(config, context, batch, cache), max = Runtime.getRuntime().maxMemory();
         if (need > max) {
             long gib = (need >> 30) + 2;
             throw new BambooException(String.format(java.util.Locale.ROOT, "-c %d needs %s of Java heap for the KV cache, more than the %s the JVM "
