@@ -23,6 +23,11 @@ public record BenchResult(ModelFacts model, String backend, int threads, int pro
         if (samplesNs.isEmpty()) throw new IllegalArgumentException("no samples");
     }
 
+    /** The sparsity mode, and the KV cache's types where they are not f32 ({@code "predicted kv f16/f16"}). */
+    public String setup() {
+        return cache.equals(KvCacheTypes.F32) ? sparsity : sparsity + " kv " + cache.label();
+    }
+
     public int tokens() {
         return test.tokens();
     }

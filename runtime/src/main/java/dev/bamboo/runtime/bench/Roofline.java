@@ -24,12 +24,12 @@ public final class Roofline {
         boolean dense = mode == SparsityMode.DENSE;
         double computed = dense ? 1.0 : r.activeFraction();
         if (Double.isNaN(computed)) return Optional.empty();
-        double weights = traffic.perToken(mode, computed), cache = traffic.cachePerToken(r.test().depth(), r.tokens());
+        double weights = traffic.perToken(mode, computed), cache = traffic.cachePerToken(r.test().depth(), r.tokens(), r.cache());
         double gbs = (weights + cache) / 1e9 * r.avgTs();
         String bound = dense ? "" : "at most ";
         String perToken = ByteSize.decimal(weights) + " of weights and " + ByteSize.decimal(cache) + " of KV cache";
         return Optional.of(String.format(Locale.ROOT, "%s %s t=%d: %s%s per token%s × %.2f t/s = %s%.1f GB/s, %s%.0f %% of the %.1f GB/s read",
-                r.test().name(), r.sparsity(), r.threads(), bound, perToken,
+                r.test().name(), r.setup(), r.threads(), bound, perToken,
                 dense ? "" : String.format(Locale.ROOT, " (%.1f %% of the FFN computed)", 100 * computed),
                 r.avgTs(), bound, gbs, bound, 100 * gbs / readGbs, readGbs));
     }

@@ -22,8 +22,14 @@ public final class SpeedRatios {
             BenchResult base = first.putIfAbsent(key, r);
             if (base == null) continue;
             lines.add(String.format(Locale.ROOT, "%s: %s %.2f t/s = %.2f× %s (%.2f t/s)",
-                    key, r.sparsity(), r.avgTs(), r.avgTs() / base.avgTs(), base.sparsity(), base.avgTs()));
+                    key, label(r, rows), r.avgTs(), r.avgTs() / base.avgTs(), label(base, rows), base.avgTs()));
         }
         return lines;
+    }
+
+    /** The row's mode, with its cache types where the rows ran more than one kind of cache (f32 then named too). */
+    private static String label(BenchResult r, List<BenchResult> rows) {
+        boolean severalCaches = rows.stream().map(BenchResult::cache).distinct().count() > 1;
+        return severalCaches ? r.sparsity() + " kv " + r.cache().label() : r.setup();
     }
 }

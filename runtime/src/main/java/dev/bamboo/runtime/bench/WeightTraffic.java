@@ -18,14 +18,13 @@ import dev.bamboo.weights.tensor.Tensor;
  * @param gate      all {@code ffn_gate} rows
  * @param upDown    all {@code ffn_up} and down-projection rows ({@code ffn_down_t} where the file has it)
  * @param predictor all predictor weights (0 without a predictor)
- * @param cachePerPosition bytes of keys and values one cached position holds over all layers (f32 or f16, as
- *                         {@code --cache-type-k/-v} give), which attention reads once per decode step: not weights, but at a few thousand
- *                         positions a share of a step's reads worth counting
+ * @param cacheValuesPerPosition keys (or values) one cached position holds over all layers, which attention reads once
+ *                         per decode step, in the cache's types ({@link #cachePerToken}): not weights, but at a few
+ *                         thousand positions a share of a step's reads worth counting
  */
-public record WeightTraffic(long fixed, long gate, long upDown, long predictor, long cachePerPosition) {
+public record WeightTraffic(long fixed, long gate, long upDown, long predictor, long cacheValuesPerPosition) {
 
-    /** The bytes of {@code w} a token reads, with a KV cache of {@code cache}. */
-    public static WeightTraffic of(ModelWeights w, KvCacheTypes cache) {
+    public static WeightTraffic of(ModelWeights w) {
         long fixed = bytes(w.output()) + bytes(w.outputNorm()) + w.tokenEmbedding().rowBytes();
         long gate = 0, upDown = 0;
         for (LayerWeights l : w.layers()) {
@@ -37,8 +36,7 @@ public record WeightTraffic(long fixed, long gate, long upDown, long predictor, 
         if (w.predictor().isPresent()) {
             for (PredictorLayer p : w.predictor().get().layers()) predictor += bytes(p.fc1()) + bytes(p.fc2());
         }
-        long cachePerPosition = (long) w.config().layers() * w.config().kvDim() * cache.bytesPerPair();
-        return new WeightTraffic(fixed, gate, upDown, predictor, cachePerPosition);
+        return new WeightTraffic(fixed, gate, upDown, predictor, (long) w.config().layers() * w.config().kvDim());
     }
 
     private static long bytes(Tensor t) {
@@ -58,8 +56,16 @@ public record WeightTraffic(long fixed, long gate, long upDown, long predictor, 
         };
     }
 
-    /** KV cache bytes a decode step reads on average over {@code tokens} steps from {@code depth} cached positions on. */
-    public double cachePerToken(int depth, int tokens) {
-        return cachePerPosition * (depth + (tokens + 1) / 2.0);
+    /** Bytes one cached position holds, keys and values of every layer, in a cache of {@code types}. */
+    public long cachePerPosition(KvCacheTypes types) {
+        return cacheValuesPerPosition * types.bytesPerPair();
+    }
+
+    /**
+     * KV cache bytes a decode step reads on average over {@code tokens} steps from {@code depth} cached positions on, in
+     * a cache of {@code types}.
+     */
+    public double cachePerToken(int depth, int tokens, KvCacheTypes types) {
+        return cachePerPosition(types) * (depth + (tokens + 1) / 2.0);
     }
 }

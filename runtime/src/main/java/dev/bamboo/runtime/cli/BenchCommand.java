@@ -12,6 +12,7 @@ import dev.bamboo.runtime.bench.WeightTraffic;
 import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.forward.CacheType;
 import dev.bamboo.runtime.forward.KvCacheTypes;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.BambooException;
@@ -79,7 +80,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin SparseThresholdOption sparseThreshold;
 
-    @Mixin KvCacheOptions kvCache;
+    @Option(names = {"-ctk", "--cache-type-k"}, paramLabel = "TYPE", split = ",", defaultValue = "f32",
+            description = "KV cache types of the keys to test: f32, f16 (default: ${DEFAULT-VALUE})")
+    List<String> cacheTypeK;
+
+    @Option(names = {"-ctv", "--cache-type-v"}, paramLabel = "TYPE", split = ",", defaultValue = "f32",
+            description = "KV cache types of the values to test: f32, f16; every pair with -ctk runs (default: ${DEFAULT-VALUE})")
+    List<String> cacheTypeV;
 
     @Option(names = {"-b", "--batch-size"}, paramLabel = "N", defaultValue = "512", description = "prompt tokens per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
@@ -122,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         listsSomething("--sparsity", sparsity, "--sparsity dense,predicted");
         if (threads != null) listsSomething("-t", threads, "-t 1,2");
         OutputFormat format = OutputFormat.parse(output);
-        KvCacheTypes cacheTypes = kvCache.types();
+        List<KvCacheTypes> caches = caches();
         List<BenchCase> tests = tests();
         List<SparsityMode> modes = modes();
         List<Integer> threadCounts = threadCounts();
@@ -154,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> progress = progress(spec.commandLine().getErr());
         boolean sparsityColumns = modes.stream().anyMatch(m -> m != SparsityMode.DENSE);
-        ResultPrinter printer = format.printer(out, sparsityColumns, !cacheTypes.equals(KvCacheTypes.F32));
+        ResultPrinter printer = format.printer(out, sparsityColumns, caches.stream().anyMatch(c -> !c.equals(KvCacheTypes.F32)));
         PrintWriter err = spec.commandLine().getErr();
         BenchRunner runner = new BenchRunner(repetitions, warmUpSeconds, seed, progress, note -> {
             progress.accept(null);
@@ -169,13 +176,15 @@ final class BenchCommand implements Callable<Integer> {
                 List<List<BenchRunner.ActiveFractions>> actives = new ArrayList<>();
                 java.util.Set<SparsityMode> resolved = java.util.EnumSet.noneOf(SparsityMode.class);
                 for (SparsityMode mode : modes) {
-                    EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
-                            .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
-                            .withBackend(backend, root.device).withKvCache(cacheTypes);
                     // an impossible mode fails here, before any run; auto beside the mode it picks runs once
                     if (!resolved.add(mode.resolve(model.weights()))) continue;
-                    bases.add(base);
-                    if (interleave) actives.add(activeFractions(runner, model, base, tests, progress, err));
+                    for (KvCacheTypes cache : caches) {
+                        EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
+                                .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
+                                .withBackend(backend, root.device).withKvCache(cache);
+                        bases.add(base);
+                        if (interleave) actives.add(activeFractions(runner, model, base, tests, progress, err));
+                    }
                 }
                 if (interleave && bases.size() == 1) {
                     progress.accept(null);
@@ -183,7 +192,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "), so there is nothing to take turns with; give two or more with --sparsity, such as --sparsity dense,predicted");
                     err.flush();
                 }
-                WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights(), cacheTypes) : null;
+                WeightTraffic traffic = bandwidth ? WeightTraffic.of(model.weights()) : null;
                 if (interleave) {
                     for (int t : threadCounts) {
                         List<EngineOptions> options = bases.stream().map(b -> b.withThreads(t)).toList();
@@ -268,6 +277,20 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (batch < 1 || batch > 4096) throw new BambooException("-b " + batch + " is out of range: use 1 to 4096");
         return List.copyOf(tests);
+    }
+
+    /** Every pair of the -ctk and -ctv types, keys first, in the order given; each type checked. */
+    private List<KvCacheTypes> caches() {
+        listsSomething("-ctk", cacheTypeK, "-ctk f32,f16");
+        listsSomething("-ctv", cacheTypeV, "-ctv f32,f16");
+        List<KvCacheTypes> pairs = new ArrayList<>();
+        for (String k : cacheTypeK) {
+            for (String v : cacheTypeV) {
+                KvCacheTypes pair = new KvCacheTypes(CacheType.parse(k, "--cache-type-k"), CacheType.parse(v, "--cache-type-v"));
+                if (!pairs.contains(pair)) pairs.add(pair);
+            }
+        }
+        return pairs;
     }
 
     private List<SparsityMode> modes() {

@@ -12,6 +12,11 @@ public record KvCacheTypes(CacheType keys, CacheType values) {
         Objects.requireNonNull(values, "values");
     }
 
+    /** {@code "f16/f32"}: the keys' type, then the values'. */
+    public String label() {
+        return keys.label() + "/" + values.label();
+    }
+
     /** Cache bytes per position, layer and KV value pair ({@code kvDim} of each). */
     public int bytesPerPair() {
         return keys.bytes() + values.bytes();

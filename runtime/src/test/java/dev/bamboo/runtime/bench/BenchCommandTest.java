@@ -199,6 +199,18 @@ class BenchCommandTest {
         }
     }
 
+    /** Lists, as llama-bench takes them: every pair of key and value types, and --interleave compares them. */
+    @Test
+    void everyPairOfCacheTypesRunsAndInterleavesLikeModes() throws Exception {
+        JsonNode rows = JSON.readTree(bench("--sparsity", "dense", "-ctk", "f32,f16", "-ctv", "f16", "-o", "json").out());
+        assertEquals(List.of("f32/f16", "f32/f16", "f16/f16", "f16/f16"),
+                java.util.stream.StreamSupport.stream(rows.spliterator(), false).map(r -> r.get("type_k").asText() + "/" + r.get("type_v").asText()).toList());
+        CliRun run = bench("--sparsity", "dense", "-ctk", "f32,f16", "--interleave");
+        List<String> ratios = run.err().lines().filter(l -> l.startsWith("bamboo: interleaved: ")).toList();
+        assertEquals(2, ratios.size(), run.err());
+        assertTrue(ratios.get(1).matches("bamboo: interleaved: tg4 t=1: dense kv f16/f32 [0-9.]+ t/s = [0-9.]+× dense kv f32/f32 \\([0-9.]+ t/s\\)"), ratios.get(1));
+    }
+
     @Test
     void bandwidthReportsEachGenerationTestAgainstTheMeasuredReadRate() {
         CliRun run = bench("--sparsity", "dense,predicted", "--bandwidth");

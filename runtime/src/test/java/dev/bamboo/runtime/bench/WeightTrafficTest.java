@@ -19,7 +19,7 @@ class WeightTrafficTest {
     void denseStepReadsEveryWeightButTheEmbeddingTable() {
         try (Model model = Model.load(TestData.model("bamboo-demo"))) {
             ModelConfig c = model.config();
-            WeightTraffic traffic = WeightTraffic.of(model.weights(), KvCacheTypes.F32);
+            WeightTraffic traffic = WeightTraffic.of(model.weights());
             long params = ModelFacts.of(model).params(); // the language model's weights, a tied embedding once
             long embedding = (long) c.vocabSize() * c.hiddenSize();
             // bf16: two bytes per weight; the embedding table is read one row per token, a tied output reads all of it
@@ -34,9 +34,11 @@ class WeightTrafficTest {
             assertTrue(traffic.perToken(SparsityMode.PREDICTED, 0.15) < traffic.perToken(SparsityMode.DENSE, 1.0));
             assertThrows(IllegalArgumentException.class, () -> traffic.perToken(SparsityMode.AUTO, 1.0));
             // a cached position: keys and values of every layer, 4 bytes each in f32, 2 in f16
-            assertEquals(8L * c.layers() * c.kvDim(), traffic.cachePerPosition());
-            assertEquals(4L * c.layers() * c.kvDim(), WeightTraffic.of(model.weights(), new KvCacheTypes(CacheType.F16, CacheType.F16)).cachePerPosition());
-            assertEquals(6L * c.layers() * c.kvDim(), WeightTraffic.of(model.weights(), new KvCacheTypes(CacheType.F16, CacheType.F32)).cachePerPosition());
+            assertEquals(8L * c.layers() * c.kvDim(), traffic.cachePerPosition(KvCacheTypes.F32));
+            assertEquals(4L * c.layers() * c.kvDim(), traffic.cachePerPosition(new KvCacheTypes(CacheType.F16, CacheType.F16)));
+            assertEquals(6L * c.layers() * c.kvDim(), traffic.cachePerPosition(new KvCacheTypes(CacheType.F16, CacheType.F32)));
+            // a decode step of 4 tokens after 10 cached positions reads on average 10 + 2.5 positions
+            assertEquals(12.5 * 4 * c.layers() * c.kvDim(), traffic.cachePerToken(10, 4, new KvCacheTypes(CacheType.F16, CacheType.F16)), 0.0);
         }
     }
 
@@ -44,7 +46,7 @@ class WeightTrafficTest {
     void quantizedWeightsCountTheirFileBytes() {
         try (Model model = Model.load(TestData.gguf("tiny-bamboo.q4_0.powerinfer.gguf"))) {
             ModelConfig c = model.config();
-            WeightTraffic traffic = WeightTraffic.of(model.weights(), KvCacheTypes.F32);
+            WeightTraffic traffic = WeightTraffic.of(model.weights());
             // Q4_0 gate: 18 bytes per block of 32 weights
             assertEquals((long) c.layers() * c.intermediateSize() * c.hiddenSize() / 32 * 18, traffic.gate());
         }
