@@ -1,5 +1,6 @@
 package dev.bamboo.tests;
 
+import dev.bamboo.runtime.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +73,33 @@ class BadInputTest {
         assertOneLineError(Cli.run("perplexity", "-p", "a short text", "--chunks", "0"), "--chunks 0 is out of range");
         assertOneLineError(Cli.run("perplexity", "-p", "a short text", "--chunks", "-7"), "--chunks -7 is out of range");
         assertOneLineError(Cli.run("perplexity"), "-p TEXT or -f FILE");
+    }
+
+    @Test
+    void predictorTrainingOnASwiGLUModelOrIntoAPredictorOrWithRanksThatDoNotFit() {
+        String text = TestData.testdata("training/gpl-3.0.txt").toString(), out = tmp.resolve("p").toString();
+        assertOneLineError(Cli.run("train-predictor", "-m", Cli.model("tiny-mistral").toString(), "-f", text, "-o", out), "(silu) has no exact zeros", "ReLU-family");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", Cli.model("bamboo-demo").resolve("predictor").toString()),
+                "already holds a predictor", "choose another -o");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "--rank", "8,8"), "--rank 8,8 gives 2 ranks for 6 layers");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "--rank", "300"), "--rank 300 is out of range", "256");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "--rank", "big"), "--rank 'big' is not a whole number");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "--epochs", "0"), "--epochs 0 is out of range");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "--validation", "1"), "--validation 1.0 is out of range");
+        assertOneLineError(Cli.run("train-predictor", "-f", TestData.testdata("perplexity/mit-license.txt").toString(), "-o", out, "-c", "512"),
+                "makes 1 chunk", "--validation 0");
+        assertOneLineError(Cli.run("train-predictor", "-f", tmp.resolve("none.txt").toString(), "-o", out), "none.txt");
+        assertOneLineError(Cli.run("train-predictor", "-o", out), "--file");
+        assertFalse(Files.exists(tmp.resolve("p")), "nothing written");
+    }
+
+    @Test
+    void predictorDirectoryThatIsMissingOrOfAnotherModelOrForASwiGLUModel() {
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--predictor", tmp.resolve("none").toString()), "predictor directory not found");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--predictor", Cli.model("tiny-bamboo").resolve("predictor").toString()),
+                "fc1.weight is [24 x 128], expected [rank x 256]", "trained for another model");
+        assertOneLineError(Cli.run("generate", "-m", Cli.model("tiny-mistral").toString(), "-p", "hi", "--predictor", Cli.model("bamboo-demo").resolve("predictor").toString()),
+                "--predictor", "(silu) has no exact zeros");
     }
 
     @Test

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code bamboo <subcommand>}: the command-line entry point. */
 @Command(name = "bamboo", mixinStandardHelpOptions = true, versionProvider = BambooCli.Version.class,
         description = "Inference runtime for activation-sparse LLMs.",
-        subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class, PerplexityCommand.class,
+        subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, TokenizeCommand.class, LogitsCommand.class, PerplexityCommand.class, TrainPredictorCommand.class,
                 BenchCommand.class, SynthCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class BambooCli {
 

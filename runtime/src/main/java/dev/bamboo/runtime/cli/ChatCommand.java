@@ -49,7 +49,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), false, true);
         if (templateName != null) ChatTemplates.byName(templateName); // a wrong name fails before the model loads
-        try (Model m = Model.load(model.modelPath());
+        try (Model m = model.load();
              TextGenerator gen = m.textGenerator(model.engineOptions())) {
             model.reportBackend(gen.engine());
             ChatTemplate template = chooseTemplate(m, err);

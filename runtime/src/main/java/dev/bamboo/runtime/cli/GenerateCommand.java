@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(maxTokens, sampling.options(), ignoreEos, true);
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        try (Model m = Model.load(model.modelPath())) {
+        try (Model m = model.load()) {
             int[] ids = m.promptIds(text, true);
             if (ids.length == 0) throw new BambooException("the prompt is empty and this tokenizer adds no BOS; give a prompt with -p or -f");
             EngineOptions engineOptions = model.engineOptions().withStatistics(stats ? Statistics.FULL : Statistics.NONE);

@@ -33,7 +33,7 @@ final class LogitsCommand implements Callable<Integer> {
         int[] tokens = parseIds(ids);
         ReplacedFile.checkTarget(output, output.toString().isBlank() ? "-o" : "-o " + output);
         // the file is opened before the forward pass, so that a folder it may not write to fails first
-        try (ReplacedFile file = ReplacedFile.create(output); Model m = Model.load(model.modelPath())) {
+        try (ReplacedFile file = ReplacedFile.create(output); Model m = model.load()) {
             int vocab = m.config().vocabSize();
             for (int t : tokens) {
                 if (t < 0 || t >= vocab) throw new BambooException("--ids: token id " + t + " is outside the vocabulary of " + vocab);

@@ -3,6 +3,7 @@ package dev.bamboo.runtime.cli;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
+import dev.bamboo.runtime.model.Model;
 import dev.bamboo.weights.parallel.ComputePool;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** Options every command that runs a model shares. */
@@ -34,8 +36,13 @@ final class ModelOptions {
 
     @Mixin KvCacheOptions kvCache;
 
-    Path modelPath() {
-        return model.path();
+    @Option(names = "--predictor", paramLabel = "DIR",
+            description = "a predictor directory (PowerInfer's layout, as train-predictor writes it) in place of the model's own predictor")
+    Path predictor;
+
+    /** The model of {@code -m}, with {@code --predictor}'s predictors where given. */
+    Model load() {
+        return Model.load(model.path(), Optional.ofNullable(predictor));
     }
 
     /** The engine's notes: why {@code --backend auto} runs on the CPU, memory spent on layouts, ... */

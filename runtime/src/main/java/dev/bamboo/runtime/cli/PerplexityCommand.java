@@ -49,7 +49,7 @@ final class PerplexityCommand implements Callable<Integer> {
         String text = PromptOptions.text(prompt, file);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         long start = System.nanoTime();
-        try (Model m = Model.load(model.modelPath())) {
+        try (Model m = model.load()) {
             EngineOptions options = model.engineOptions().withStatistics(stats ? Statistics.FULL : Statistics.NONE);
             int chunkLength = options.resolveContext(m.config());
             Perplexity.checkChunkLength(chunkLength);

@@ -32,7 +32,7 @@ final class TokenizeCommand implements Callable<Integer> {
         // tokenizing runs no engine, but a wrong -t, -c or --sparsity is still refused, as generate would refuse it
         var engineOptions = model.engineOptions();
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = Model.load(model.modelPath())) {
+        try (Model m = model.load()) {
             engineOptions.resolveContext(m.config());
             engineOptions.sparsity().resolve(m.weights());
             Tokenizer tok = m.tokenizer();

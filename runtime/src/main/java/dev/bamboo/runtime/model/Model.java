@@ -12,9 +12,12 @@ import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.predictorfiles.LoadedPredictor;
+import dev.bamboo.weights.predictorfiles.PredictorFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -41,9 +44,18 @@ public final class Model implements AutoCloseable {
     }
 
     public static Model load(Path path) {
+        return load(path, Optional.empty());
+    }
+
+    /**
+     * The model at {@code path}, with the predictor directory {@code predictor} (PowerInfer's layout, as {@code bamboo
+     * train-predictor} writes it) in place of the model's own predictor where given.
+     */
+    public static Model load(Path path, Optional<Path> predictor) {
         requireVectorModule();
         LoadedModel loaded = ModelLoader.open(path);
         try {
+            if (predictor.isPresent()) loaded = withPredictor(loaded, predictor.get());
             Tokenizer tokenizer = loadTokenizer(loaded);
             checkTokenizer(loaded, tokenizer, path);
             return new Model(loaded, tokenizer);
@@ -51,6 +63,15 @@ public final class Model implements AutoCloseable {
             loaded.close();
             throw e;
         }
+    }
+
+    private static LoadedModel withPredictor(LoadedModel loaded, Path dir) {
+        ModelConfig c = loaded.config();
+        if (!c.ffn().reluFamily()) {
+            throw new BambooException("--predictor: the model's FFN (" + c.ffn().label() + ") has no exact zeros to predict; predictors are for ReLU-family models (Bamboo, ReluLLaMA, ProSparse)");
+        }
+        LoadedPredictor p = PredictorFiles.loadDirectory(dir, c.layers(), c.hiddenSize(), c.intermediateSize());
+        return loaded.withPredictor(p.weights(), p);
     }
 
     /**

@@ -58,6 +58,17 @@ public final class LoadedModel implements AutoCloseable {
         return weights.config();
     }
 
+    /**
+     * This model with {@code predictor} in place of its own (if any), {@code owner} closed with it: the predictors of
+     * {@code --predictor DIR}. This object's files move to the new one; close only that.
+     */
+    public LoadedModel withPredictor(PredictorWeights predictor, AutoCloseable owner) {
+        ModelWeights w = new ModelWeights(weights.config(), weights.tokenEmbedding(), weights.layers(), weights.outputNorm(), weights.output(), Optional.of(predictor));
+        List<AutoCloseable> all = new java.util.ArrayList<>(resources);
+        all.add(owner);
+        return new LoadedModel(path, format, w, fileBytes, ggufMetadata, all);
+    }
+
     @Override
     public void close() {
         for (AutoCloseable r : resources) {

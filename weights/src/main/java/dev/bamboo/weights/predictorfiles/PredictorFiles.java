@@ -60,7 +60,7 @@ public final class PredictorFiles {
     }
 
     /** True when {@code dir} is a directory holding at least one {@code model_{L}.pt} / {@code .safetensors}. */
-    private static boolean isPredictorDirectory(Path dir) {
+    static boolean isPredictorDirectory(Path dir) {
         if (!Files.isDirectory(dir)) return false;
         try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(p -> LAYER_FILE.matcher(p.getFileName().toString()).matches());

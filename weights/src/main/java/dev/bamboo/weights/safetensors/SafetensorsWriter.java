@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes small F32 / I32 tensors as a safetensors file (logits dumps, test fixtures). */
+/** Writes small F32 / F16 / I32 tensors as a safetensors file (logits dumps, trained predictors, test fixtures). */
 public final class SafetensorsWriter {
     private record Pending(String name, SafetensorsDType dtype, long[] shape, byte[] bytes) {}
 
@@ -23,6 +23,13 @@ public final class SafetensorsWriter {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         return add(name, SafetensorsDType.F32, shape, values.length, b.array());
+    }
+
+    /** {@code values} rounded to f16 (to nearest even; beyond ±65504 infinite: the caller checks the range). */
+    public SafetensorsWriter f16(String name, long[] shape, float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) b.putShort(Float.floatToFloat16(v));
+        return add(name, SafetensorsDType.F16, shape, values.length, b.array());
     }
 
     public SafetensorsWriter i32(String name, long[] shape, int[] values) {

@@ -34,6 +34,19 @@ public final class FloatArrays {
     }
 
     /**
+     * {@code y[yOff + j] += a · x[xOff + j]} for {@code j < n}: the rank-one updates of predictor training. Each value
+     * is one fused multiply-add, so vector lanes and the scalar tail give the same results.
+     */
+    public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        int j = 0;
+        if (L >= 4) {
+            FloatVector s = FloatVector.broadcast(F, a);
+            for (; j <= n - L; j += L) FloatVector.fromArray(F, x, xOff + j).fma(s, FloatVector.fromArray(F, y, yOff + j)).intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) y[yOff + j] = Math.fma(x[xOff + j], a, y[yOff + j]);
+    }
+
+    /**
      * {@code scores[i][sOff + r] = scale · (q[qOff + i · n..] · keys[kOff + r · n..])} over {@code n} values, for
      * {@code i < queries} and {@code r < rows}: the attention scores of the query heads that share a KV head, against
      * consecutive key rows. Each key row is loaded once for four queries at a time, so the keys stream from memory

@@ -285,6 +285,22 @@ class KernelDifferentialTest {
     }
 
     @Test
+    void floatArrayAxpyIsOneFusedMultiplyAddPerValue() {
+        Random random = new Random(12);
+        for (int n : new int[] {0, 1, 3, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 128, 301}) {
+            float[] x = new float[n + 7], y = new float[n + 9];
+            for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+            for (int i = 0; i < y.length; i++) y[i] = (float) random.nextGaussian();
+            int xOff = random.nextInt(8), yOff = random.nextInt(10);
+            float a = (float) random.nextGaussian();
+            float[] expected = y.clone();
+            for (int i = 0; i < n; i++) expected[yOff + i] = Math.fma(x[xOff + i], a, expected[yOff + i]);
+            FloatArrays.axpy(a, x, xOff, y, yOff, n);
+            assertArrayEquals(expected, y, "n=" + n + ": every value, and nothing outside the range");
+        }
+    }
+
+    @Test
     void floatArrayDotMatchesScalarReference() {
         Random random = new Random(11);
         for (int n : new int[] {1, 3, Simd.L - 1, Simd.L, 2 * Simd.L + 5, 128, 301}) {
