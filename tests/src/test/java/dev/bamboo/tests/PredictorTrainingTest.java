@@ -51,6 +51,19 @@ class PredictorTrainingTest {
         assertTrue(trueActive > 10 && trueActive < 17, cli.out());
         assertTrue(recall > 82 && predicted < 2.5 * trueActive, cli.out());
         assertEquals(836 * 6, Integer.parseInt(all.group(4)), "the last 4 chunks' tokens in every layer");
+        // along the threshold: fewer neurons and less recall, and at 0 the table's
+        Matcher row = Pattern.compile("(?m)^\\s+(-?\\d\\.\\d)\\s+(\\d+\\.\\d+)%\\s+(\\d+\\.\\d+)%$").matcher(cli.out());
+        double lastPredicted = 101, lastRecall = 101;
+        int rows = 0;
+        while (row.find()) {
+            double p = Double.parseDouble(row.group(2)), r = Double.parseDouble(row.group(3));
+            assertTrue(p < lastPredicted && r < lastRecall, cli.out());
+            if (row.group(1).equals("0.0")) assertEquals(predicted + " " + recall, p + " " + r, cli.out());
+            lastPredicted = p;
+            lastRecall = r;
+            rows++;
+        }
+        assertEquals(5, rows, cli.out());
 
         // the text's end, which training held out: the model runs predicted from its predictor/ folder, close to dense
         String held = Files.readString(TEXT);

@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.cli;
 
+import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.predictor.training.TrainedLayer;
 import dev.bamboo.predictor.training.TrainingOptions;
 import dev.bamboo.runtime.model.Model;
@@ -120,6 +121,11 @@ final class TrainPredictorCommand implements Callable<Integer> {
             if (r.validationTokens() > 0) {
                 out.printf(Locale.ROOT, "Held-out text (%d tokens), the predictors at threshold 0:%n", r.validationTokens());
                 out.print(r.validation().table());
+                out.printf(Locale.ROOT, "%nAt other thresholds (--sparse-threshold X), all layers:%n%9s  %9s  %7s%n", "threshold", "predicted", "recall");
+                for (PredictorTraining.AtThreshold a : r.thresholds()) {
+                    LayerSparsity all = a.stats().overall();
+                    out.printf(Locale.ROOT, "%9s  %8.2f%%  %6.2f%%%n", a.threshold(), 100 * all.predictedActive(), 100 * all.recall());
+                }
             }
         }
         return 0;

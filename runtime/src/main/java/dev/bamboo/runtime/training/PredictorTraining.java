@@ -62,8 +62,16 @@ public final class PredictorTraining {
     /**
      * @param predictor  the trained predictors in f16, threshold 0
      * @param validation their picks against the neurons really active on the held-out chunks (empty without any)
+     * @param thresholds the same at each of {@link #THRESHOLDS}
      */
-    public record Result(PredictorWeights predictor, List<TrainedLayer> layers, int trainingTokens, int validationTokens, SparsityStats validation) {}
+    public record Result(PredictorWeights predictor, List<TrainedLayer> layers, int trainingTokens, int validationTokens, SparsityStats validation,
+                         List<AtThreshold> thresholds) {}
+
+    /** The held-out measurement at another {@code --sparse-threshold}: where to run the predictors for more recall or fewer neurons. */
+    public record AtThreshold(float threshold, SparsityStats stats) {}
+
+    /** The thresholds the held-out tokens are measured at besides 0, the predictors' own. */
+    static final float[] THRESHOLDS = {-1f, -0.5f, 0f, 0.5f, 1f};
 
     private PredictorTraining() {}
 
@@ -150,25 +158,27 @@ public final class PredictorTraining {
         List<PredictorLayer> predictorLayers = new ArrayList<>();
         for (TrainedLayer t : trained) predictorLayers.add(new PredictorLayer(f16("fc1.weight", t.fc1(), t.rank(), t.hidden()), f16("fc2.weight", t.fc2(), t.ffn(), t.rank())));
         PredictorWeights predictor = new PredictorWeights(predictorLayers, 0f, "trained");
-        SparsityStats stats = new SparsityStats(layers, ffn);
-        if (held > 0) measure(new ActivationPredictor(predictor, pool), validation, stats);
+        List<AtThreshold> thresholds = new ArrayList<>();
+        for (float t : THRESHOLDS) thresholds.add(new AtThreshold(t, new SparsityStats(layers, ffn)));
+        if (held > 0) measure(new ActivationPredictor(predictor, pool), validation, thresholds);
+        SparsityStats atZero = thresholds.stream().filter(a -> a.threshold() == 0f).findFirst().orElseThrow().stats();
         int trainingTokens = 0, validationTokens = validation[0].count();
         for (int c = 0; c < chunks.size() - held; c++) trainingTokens += chunks.get(c).length;
-        return new Result(predictor, List.of(trained), trainingTokens, validationTokens, stats);
+        return new Result(predictor, List.of(trained), trainingTokens, validationTokens, atZero, thresholds);
     }
 
-    /** The predictor's picks against the recorded truth, token by token. */
-    private static void measure(ActivationPredictor predictor, LayerSamples[] samples, SparsityStats stats) {
+    /** The predictor's picks at each threshold against the recorded truth, token by token. */
+    private static void measure(ActivationPredictor predictor, LayerSamples[] samples, List<AtThreshold> thresholds) {
         int hidden = predictor.hidden(), ffn = predictor.ffn();
-        float[] h = new float[hidden];
+        float[] h = new float[hidden], scores = new float[ffn];
         int[] active = new int[ffn];
         boolean[] truth = new boolean[ffn];
         for (int l = 0; l < samples.length; l++) {
             for (int k = 0; k < samples[l].count(); k++) {
                 samples[l].input(k, h);
                 for (int i = 0; i < ffn; i++) truth[i] = samples[l].active(k, i);
-                int count = predictor.predict(l, h, active);
-                stats.record(l, truth, active, count);
+                predictor.scores(l, h, scores);
+                for (AtThreshold a : thresholds) a.stats().record(l, truth, active, ActivationPredictor.select(scores, ffn, a.threshold(), active));
             }
         }
     }
