@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.runtime.CliRun;
 import dev.bamboo.runtime.TestData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -82,6 +85,17 @@ class BenchCommandTest {
         assertEquals(2, err.lines().filter(l -> l.startsWith("bamboo: predictor statistics (bamboo-demo, ")
                 && l.contains("; the predictor, run beside exact mode and not used;")).count(), err);
         assertTrue(err.contains("bamboo: predictor statistics (bamboo-demo, tg4; "), err);
+    }
+
+    /** {@code --predictor} replaces the model's own: the demo's predictors under a threshold of 1 select fewer neurons. */
+    @Test
+    void predictorDirectoryReplacesTheModelsOwn(@TempDir Path tmp) throws Exception {
+        Path own = TestData.model("bamboo-demo").resolve("predictor"), stricter = Files.createDirectories(tmp.resolve("stricter"));
+        for (int l = 0; l < 6; l++) Files.copy(own.resolve("model_" + l + ".safetensors"), stricter.resolve("model_" + l + ".safetensors"));
+        Files.writeString(stricter.resolve("config.json"), "{\"sparse_threshold\": 1.0}");
+        double ownActive = JSON.readTree(bench("--sparsity", "predicted", "-o", "json").out()).get(1).get("active_fraction").asDouble();
+        double stricterActive = JSON.readTree(bench("--sparsity", "predicted", "-o", "json", "--predictor", stricter.toString()).out()).get(1).get("active_fraction").asDouble();
+        assertTrue(stricterActive < 0.8 * ownActive, stricterActive + " against " + ownActive);
     }
 
     @Test
