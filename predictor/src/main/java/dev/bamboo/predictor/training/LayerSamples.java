@@ -1,5 +1,7 @@
 package dev.bamboo.predictor.training;
 
+import dev.bamboo.weights.BambooException;
+
 import java.util.Arrays;
 
 /**
@@ -15,10 +17,33 @@ public final class LayerSamples {
     private int count;
 
     public LayerSamples(int hidden, int ffn) {
-        if (hidden < 1 || ffn < 1) throw new IllegalArgumentException("hidden " + hidden + ", ffn " + ffn);
+        this(hidden, ffn, 0);
+    }
+
+    /** Room for {@code capacity} tokens from the start: no copies while they are added. */
+    public LayerSamples(int hidden, int ffn, int capacity) {
+        if (hidden < 1 || ffn < 1 || capacity < 0) throw new IllegalArgumentException("hidden " + hidden + ", ffn " + ffn + ", capacity " + capacity);
         this.hidden = hidden;
         this.ffn = ffn;
         this.words = (ffn + 63) >>> 6;
+        if (capacity > maxTokens(hidden, ffn)) throw tooMany(capacity);
+        inputs = new float[capacity * hidden];
+        labels = new long[capacity * words];
+    }
+
+    /** The most tokens one layer's samples hold: Java arrays end at 2^31 values. */
+    public static int maxTokens(int hidden, int ffn) {
+        return (Integer.MAX_VALUE - 16) / Math.max(hidden, (ffn + 63) >>> 6);
+    }
+
+    /** Bytes {@code tokens} tokens take. */
+    public static long bytes(int hidden, int ffn, long tokens) {
+        return tokens * ((long) hidden * Float.BYTES + (long) ((ffn + 63) >>> 6) * Long.BYTES);
+    }
+
+    private BambooException tooMany(long tokens) {
+        return new BambooException(tokens + " tokens are more than one layer's samples hold (" + maxTokens(hidden, ffn) + " at hidden size " + hidden
+                + "); give a shorter text");
     }
 
     public int hidden() { return hidden; }
@@ -30,11 +55,11 @@ public final class LayerSamples {
 
     /** Adds a token: its residual {@code h[0, hidden)} and {@code active[i]} for each neuron {@code i < ffn}. */
     public void add(float[] h, boolean[] active) {
-        if (count == Integer.MAX_VALUE / Math.max(hidden, words)) throw new IllegalStateException("too many samples for one layer");
         if ((long) (count + 1) * hidden > inputs.length) {
-            int grown = Math.max(16, count * 2);
-            inputs = Arrays.copyOf(inputs, Math.toIntExact((long) grown * hidden));
-            labels = Arrays.copyOf(labels, Math.toIntExact((long) grown * words));
+            if (count == maxTokens(hidden, ffn)) throw tooMany(count + 1L);
+            int grown = (int) Math.min(maxTokens(hidden, ffn), Math.max(16L, count * 2L));
+            inputs = Arrays.copyOf(inputs, grown * hidden);
+            labels = Arrays.copyOf(labels, grown * words);
         }
         System.arraycopy(h, 0, inputs, count * hidden, hidden);
         int base = count * words;

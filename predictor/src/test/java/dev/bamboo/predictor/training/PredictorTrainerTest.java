@@ -29,6 +29,11 @@ class PredictorTrainerTest {
             assertEquals(b[i], s.active(39, i), "neuron " + i);
         }
         assertEquals((20 * 4 + 20 * 1) / (40.0 * 70), s.density(), 1e-12);
+        // Java arrays end at 2^31 values: more tokens than that are refused with what to do, not an array error
+        var e = assertThrows(BambooException.class, () -> new LayerSamples(4096, 14336, LayerSamples.maxTokens(4096, 14336) + 1));
+        assertTrue(e.getMessage().contains("give a shorter text"), e.getMessage());
+        assertEquals(524287, LayerSamples.maxTokens(4096, 14336));
+        assertEquals(1000L * (4096 * 4 + 224 * 8), LayerSamples.bytes(4096, 14336, 1000));
     }
 
     /** The analytic gradient of {@link TokenGradient} against central differences of its loss (no relu input lies within a step of 0 here). */

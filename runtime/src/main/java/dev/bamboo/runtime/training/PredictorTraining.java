@@ -10,6 +10,7 @@ import dev.bamboo.runtime.engine.CpuSession;
 import dev.bamboo.runtime.ffn.RecordingSelector;
 import dev.bamboo.runtime.ffn.SparseFeedForward;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.ByteSize;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.model.PredictorLayer;
@@ -25,6 +26,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 
@@ -124,21 +126,23 @@ public final class PredictorTraining {
         check(config, options);
         int held = heldOut(chunks.size(), options.validation());
         int hidden = config.hiddenSize(), ffn = config.intermediateSize(), layers = config.layers();
-        LayerSamples[] training = new LayerSamples[layers], validation = new LayerSamples[layers];
-        for (int l = 0; l < layers; l++) {
-            training[l] = new LayerSamples(hidden, ffn);
-            validation[l] = new LayerSamples(hidden, ffn);
-        }
         int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
         if (longest > config.contextLength()) {
             throw new BambooException("-c " + longest + " is larger than the model's context of " + config.contextLength() + "; use -c " + config.contextLength() + " or less");
         }
-        LayerSamples[][] target = {training};
-        var recorder = new RecordingSelector(weights, pool, BATCH, (layer, h, active) -> target[0][layer].add(h, active));
-        try (CpuSession session = new CpuSession(weights, pool, new SparseFeedForward(weights, pool, recorder, BATCH), Math.max(1, longest), BATCH)) {
+        int trainingTokens = tokens(chunks.subList(0, chunks.size() - held)), validationTokens = tokens(chunks.subList(chunks.size() - held, chunks.size()));
+        checkHeap(layers, hidden, ffn, trainingTokens + (long) validationTokens);
+        LayerSamples[] training = new LayerSamples[layers], validation = new LayerSamples[layers];
+        for (int l = 0; l < layers; l++) {
+            training[l] = new LayerSamples(hidden, ffn, trainingTokens);
+            validation[l] = new LayerSamples(hidden, ffn, validationTokens);
+        }
+        var recorder = new Recorder(training);
+        var selector = new RecordingSelector(weights, pool, BATCH, recorder);
+        try (CpuSession session = new CpuSession(weights, pool, new SparseFeedForward(weights, pool, selector, BATCH), Math.max(1, longest), BATCH)) {
             for (int c = 0; c < chunks.size(); c++) {
                 if (cancelled.getAsBoolean()) return null;
-                target[0] = c < chunks.size() - held ? training : validation;
+                recorder.into = c < chunks.size() - held ? training : validation;
                 session.reset();
                 session.append(chunks.get(c));
                 progress.recorded(c + 1, chunks.size());
@@ -162,9 +166,37 @@ public final class PredictorTraining {
         for (float t : THRESHOLDS) thresholds.add(new AtThreshold(t, new SparsityStats(layers, ffn)));
         if (held > 0) measure(new ActivationPredictor(predictor, pool), validation, thresholds);
         SparsityStats atZero = thresholds.stream().filter(a -> a.threshold() == 0f).findFirst().orElseThrow().stats();
-        int trainingTokens = 0, validationTokens = validation[0].count();
-        for (int c = 0; c < chunks.size() - held; c++) trainingTokens += chunks.get(c).length;
         return new Result(predictor, List.of(trained), trainingTokens, validationTokens, atZero, thresholds);
+    }
+
+    /** Sends each layer's tokens to the samples of the chunk's part of the text, training or held out. */
+    private static final class Recorder implements RecordingSelector.Sink {
+        LayerSamples[] into;
+
+        Recorder(LayerSamples[] into) {
+            this.into = into;
+        }
+
+        @Override
+        public void record(int layer, float[] residual, boolean[] active) {
+            into[layer].add(residual, active);
+        }
+    }
+
+    private static int tokens(List<int[]> chunks) {
+        return chunks.stream().mapToInt(c -> c.length).sum();
+    }
+
+    /** The samples are kept on the heap until every layer has trained: refused up front when they cannot fit. */
+    private static void checkHeap(int layers, int hidden, int ffn, long tokens) {
+        long need = layers * LayerSamples.bytes(hidden, ffn, tokens);
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free) {
+            long gib = (rt.maxMemory() + need - free >> 30) + 2;
+            throw new BambooException(String.format(Locale.ROOT, "%d tokens of activations take %s of heap in %d layers, more than the %s free; give a shorter text "
+                    + "or more heap (./bamboo: BAMBOO_HEAP=%dg; java: -Xmx%dg)", tokens, ByteSize.binary(need), layers, ByteSize.binary(free), gib, gib));
+        }
     }
 
     /** The predictor's picks at each threshold against the recorded truth, token by token. */
