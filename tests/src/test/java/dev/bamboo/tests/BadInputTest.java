@@ -88,6 +88,7 @@ class BadInputTest {
         assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "--validation", "1"), "--validation 1.0 is out of range");
         assertOneLineError(Cli.run("train-predictor", "-f", TestData.testdata("perplexity/mit-license.txt").toString(), "-o", out, "-c", "512"),
                 "makes 1 chunk", "--validation 0");
+        assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "-c", "4096"), "-c 4096 is larger than the model's context of 2048");
         assertOneLineError(Cli.run("train-predictor", "-f", tmp.resolve("none.txt").toString(), "-o", out), "none.txt");
         assertOneLineError(Cli.run("train-predictor", "-o", out), "--file");
         assertFalse(Files.exists(tmp.resolve("p")), "nothing written");

@@ -3,6 +3,7 @@ package dev.bamboo.predictor.training;
 import dev.bamboo.weights.BambooException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Trains one layer's activation predictor, PowerInfer's two bias-free matrices {@code score = fc2 · relu(fc1 · h)}, to
@@ -22,6 +23,11 @@ public final class PredictorTrainer {
     private PredictorTrainer() {}
 
     public static TrainedLayer train(LayerSamples samples, int rank, TrainingOptions options) {
+        return train(samples, rank, options, () -> false);
+    }
+
+    /** {@link #train}, asking {@code cancelled} between steps: null when it said yes. */
+    public static TrainedLayer train(LayerSamples samples, int rank, TrainingOptions options, BooleanSupplier cancelled) {
         int n = samples.count(), hidden = samples.hidden(), ffn = samples.ffn();
         if (n == 0) throw new BambooException("no tokens to train a predictor on; give a longer text");
         if (rank < 1 || rank > hidden) throw new BambooException("--rank " + rank + " is out of range: use 1 to the hidden size " + hidden);
@@ -40,6 +46,7 @@ public final class PredictorTrainer {
             shuffle(order, random);
             boolean last = epoch == options.epochs() - 1;
             for (int start = 0; start < n; start += options.batch()) {
+                if (cancelled.getAsBoolean()) return null;
                 int end = Math.min(n, start + options.batch());
                 Arrays.fill(g1, 0f);
                 Arrays.fill(g2t, 0f);

@@ -29,7 +29,21 @@ public final class DenseFeedForward implements FeedForward {
     /** {@code 0, 1, …, ffn-1}: the row list of the all-rows accumulation. */
     private final int[] allRows;
 
+    /** Null unless the neurons that fire are recorded. */
+    private final ActivationSink sink;
+    private final boolean[] fired;
+
     public DenseFeedForward(ModelWeights weights, ComputePool pool, int maxBatch) {
+        this(weights, pool, maxBatch, null);
+    }
+
+    /**
+     * A dense FFN that hands {@code sink}, for every token, its residual and the neurons whose activation is not zero
+     * (at no cost beyond the copy: the FFN computes every activation anyway).
+     */
+    public DenseFeedForward(ModelWeights weights, ComputePool pool, int maxBatch, ActivationSink sink) {
+        this.sink = sink;
+        this.fired = new boolean[sink == null ? 0 : weights.config().intermediateSize()];
         this.weights = weights;
         this.pool = pool;
         this.kind = weights.config().ffn();
@@ -43,6 +57,14 @@ public final class DenseFeedForward implements FeedForward {
         List<LayerWeights> layers = weights.layers();
         this.downT = new RowRunsCopies(pool, layers.size());
         downT.makeAll(layers.stream().map(LayerWeights::ffnDownT).toList());
+    }
+
+    private void record(int layer, FfnBatch batch) {
+        for (int t = 0; t < batch.count(); t++) {
+            float[] a = neurons[t].values();
+            for (int i = 0; i < fired.length; i++) fired[i] = a[i] != 0f;
+            sink.record(layer, batch.residual()[t], fired);
+        }
     }
 
     /** Memory taken by the copies of {@code ffn_down_t} laid out for accumulating all rows. */
@@ -62,6 +84,7 @@ public final class DenseFeedForward implements FeedForward {
             }
         }, new ParallelOps.Product(w.ffnGate(), gate), new ParallelOps.Product(w.ffnUp(), up));
         for (int t = 0; t < n; t++) neurons[t].invalidate();
+        if (sink != null) record(layer, batch);
         if (w.ffnDown() != null) {
             ParallelOps.matmul(pool, w.ffnDown(), neurons, batch.output(), n);
         } else {

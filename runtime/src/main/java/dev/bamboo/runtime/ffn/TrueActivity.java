@@ -27,11 +27,6 @@ final class TrueActivity {
         mask = new boolean[maxBatch][ffn];
     }
 
-    /** Token {@code t}'s gate projection of every neuron, from the last {@link #measure}. */
-    float[] gate(int t) {
-        return gate[t];
-    }
-
     /** {@code mask[t][i]}: neuron i is non-zero for token t. */
     boolean[][] measure(int layer, FfnBatch batch) {
         var w = weights.layers().get(layer);

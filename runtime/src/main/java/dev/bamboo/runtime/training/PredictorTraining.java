@@ -7,8 +7,8 @@ import dev.bamboo.predictor.training.PredictorTrainer;
 import dev.bamboo.predictor.training.TrainedLayer;
 import dev.bamboo.predictor.training.TrainingOptions;
 import dev.bamboo.runtime.engine.CpuSession;
-import dev.bamboo.runtime.ffn.RecordingSelector;
-import dev.bamboo.runtime.ffn.SparseFeedForward;
+import dev.bamboo.runtime.ffn.ActivationSink;
+import dev.bamboo.runtime.ffn.DenseFeedForward;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.ByteSize;
 import dev.bamboo.weights.model.ModelConfig;
@@ -72,7 +72,7 @@ public final class PredictorTraining {
     /** The held-out measurement at another {@code --sparse-threshold}: where to run the predictors for more recall or fewer neurons. */
     public record AtThreshold(float threshold, SparsityStats stats) {}
 
-    /** The thresholds the held-out tokens are measured at besides 0, the predictors' own. */
+    /** The thresholds the held-out tokens are measured at: the predictors' own, 0, and either side of it. */
     static final float[] THRESHOLDS = {-1f, -0.5f, 0f, 0.5f, 1f};
 
     private PredictorTraining() {}
@@ -107,13 +107,16 @@ public final class PredictorTraining {
         return (int) Math.min(chunks - 1, Math.max(1, Math.round(chunks * validation)));
     }
 
-    /** Refuses a model whose neurons are never exactly zero, and ranks that do not fit it: before anything runs. */
+    /** Refuses a model whose neurons are never exactly zero, and chunks or ranks that do not fit it: before anything runs. */
     public static void check(ModelConfig config, Options options) {
         if (!config.ffn().reluFamily()) {
             throw new BambooException("the model's FFN (" + config.ffn().label() + ") has no exact zeros to predict; predictors are for ReLU-family models (Bamboo, ReluLLaMA, ProSparse)");
         }
         if (options.ranks().length != config.layers()) {
             throw new BambooException("--rank gives " + options.ranks().length + " ranks for " + config.layers() + " layers; give one rank, or one per layer");
+        }
+        if (options.chunk() > config.contextLength()) {
+            throw new BambooException("-c " + options.chunk() + " is larger than the model's context of " + config.contextLength() + "; use -c " + config.contextLength() + " or less");
         }
         for (int r : options.ranks()) {
             if (r < 1 || r > config.hiddenSize()) throw new BambooException("--rank " + r + " is out of range: use 1 to the hidden size " + config.hiddenSize());
@@ -127,9 +130,6 @@ public final class PredictorTraining {
         int held = heldOut(chunks.size(), options.validation());
         int hidden = config.hiddenSize(), ffn = config.intermediateSize(), layers = config.layers();
         int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
-        if (longest > config.contextLength()) {
-            throw new BambooException("-c " + longest + " is larger than the model's context of " + config.contextLength() + "; use -c " + config.contextLength() + " or less");
-        }
         int trainingTokens = tokens(chunks.subList(0, chunks.size() - held)), validationTokens = tokens(chunks.subList(chunks.size() - held, chunks.size()));
         checkHeap(layers, hidden, ffn, trainingTokens + (long) validationTokens);
         LayerSamples[] training = new LayerSamples[layers], validation = new LayerSamples[layers];
@@ -138,13 +138,12 @@ public final class PredictorTraining {
             validation[l] = new LayerSamples(hidden, ffn, validationTokens);
         }
         var recorder = new Recorder(training);
-        var selector = new RecordingSelector(weights, pool, BATCH, recorder);
-        try (CpuSession session = new CpuSession(weights, pool, new SparseFeedForward(weights, pool, selector, BATCH), Math.max(1, longest), BATCH)) {
+        try (CpuSession session = new CpuSession(weights, pool, new DenseFeedForward(weights, pool, BATCH, recorder), Math.max(1, longest), BATCH)) {
             for (int c = 0; c < chunks.size(); c++) {
                 if (cancelled.getAsBoolean()) return null;
                 recorder.into = c < chunks.size() - held ? training : validation;
                 session.reset();
-                session.append(chunks.get(c));
+                if (session.append(chunks.get(c), cancelled) == null) return null;
                 progress.recorded(c + 1, chunks.size());
             }
         }
@@ -152,8 +151,9 @@ public final class PredictorTraining {
         pool.forEach(layers, l -> {
             if (cancelled.getAsBoolean()) return;
             long start = System.nanoTime();
-            trained[l] = PredictorTrainer.train(training[l], options.ranks()[l], options.training());
+            trained[l] = PredictorTrainer.train(training[l], options.ranks()[l], options.training(), cancelled);
             training[l] = null; // its samples may be most of the heap
+            if (trained[l] == null) return;
             synchronized (progress) {
                 progress.trained(l, trained[l], (System.nanoTime() - start) / 1e9);
             }
@@ -170,7 +170,7 @@ public final class PredictorTraining {
     }
 
     /** Sends each layer's tokens to the samples of the chunk's part of the text, training or held out. */
-    private static final class Recorder implements RecordingSelector.Sink {
+    private static final class Recorder implements ActivationSink {
         LayerSamples[] into;
 
         Recorder(LayerSamples[] into) {
