@@ -1,6 +1,7 @@
 package dev.bamboo.predictor.training;
 
 import dev.bamboo.weights.BambooException;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;

@@ -3,6 +3,7 @@ package dev.bamboo.weights.model;
 import dev.bamboo.weights.gguf.GGUFMetadata;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,7 +65,7 @@ public final class LoadedModel implements AutoCloseable {
      */
     public LoadedModel withPredictor(PredictorWeights predictor, AutoCloseable owner) {
         ModelWeights w = new ModelWeights(weights.config(), weights.tokenEmbedding(), weights.layers(), weights.outputNorm(), weights.output(), Optional.of(predictor));
-        List<AutoCloseable> all = new java.util.ArrayList<>(resources);
+        List<AutoCloseable> all = new ArrayList<>(resources);
         all.add(owner);
         return new LoadedModel(path, format, w, fileBytes, ggufMetadata, all);
     }
