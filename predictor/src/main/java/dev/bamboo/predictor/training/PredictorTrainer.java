@@ -17,8 +17,8 @@ import java.util.function.BooleanSupplier;
  * normalisation of their own. One thread per layer, everything in a fixed order: the same samples and options give
  * the same matrices.
  *
- * <p>Per token: {@code 4 · rank · hidden + 6 · rank · ffn} flops an epoch (forward and backward); {@code fc2} is kept
- * transposed, so that the products with the sparse {@code relu(fc1 · h)} are whole-row updates that skip its zeros.
+ * <p>Per token: at most {@code 4 · rank · hidden + 6 · rank · ffn} flops an epoch (forward and backward, {@link
+ * BatchGradient}: the rows where {@code relu(fc1 · h)} is zero are skipped).
  */
 public final class PredictorTrainer {
     private PredictorTrainer() {}
@@ -39,7 +39,7 @@ public final class PredictorTrainer {
         float[] w2t = gaussian(random, rank * ffn, Math.sqrt(1.0 / rank));
         float[] g1 = new float[w1.length], g2t = new float[w2t.length];
         Adam adam1 = new Adam(w1.length), adam2 = new Adam(w2t.length);
-        TokenGradient gradient = new TokenGradient(rank, hidden, ffn, scale, options.positiveWeight());
+        BatchGradient gradient = new BatchGradient(rank, hidden, ffn, scale, options.positiveWeight(), Math.min(n, options.batch()));
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         double loss = 0;
@@ -53,7 +53,7 @@ public final class PredictorTrainer {
                 Arrays.fill(g2t, 0f);
                 // the mean over the batch's (token, neuron) pairs
                 float norm = 1f / ((end - start) * (float) ffn);
-                for (int b = start; b < end; b++) loss += gradient.add(w1, w2t, inputs, order[b] * hidden, samples, order[b], norm, g1, g2t, last);
+                loss += gradient.add(w1, w2t, inputs, samples, order, start, end, norm, g1, g2t, last);
                 adam1.step(w1, g1, options.learningRate());
                 adam2.step(w2t, g2t, options.learningRate());
             }

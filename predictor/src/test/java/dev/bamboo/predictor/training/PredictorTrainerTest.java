@@ -36,7 +36,7 @@ class PredictorTrainerTest {
         assertEquals(1000L * (4096 * 4 + 224 * 8), LayerSamples.bytes(4096, 14336, 1000));
     }
 
-    /** The analytic gradient of {@link TokenGradient} against central differences of its loss (no relu input lies within a step of 0 here). */
+    /** The analytic gradient of {@link BatchGradient} against central differences of its loss (no relu input lies within a step of 0 here). */
     @Test
     void gradientMatchesFiniteDifferencesOfTheLoss() {
         int hidden = 6, ffn = 9, rank = 4;
@@ -51,18 +51,16 @@ class PredictorTrainerTest {
         }
         float scale = 0.4f, weight = 3f;
         float[] w1 = gaussian(random, rank * hidden), w2t = gaussian(random, rank * ffn);
-        TokenGradient gradient = new TokenGradient(rank, hidden, ffn, scale, weight);
+        BatchGradient gradient = new BatchGradient(rank, hidden, ffn, scale, weight, 2);
         float[] g1 = new float[w1.length], g2t = new float[w2t.length];
-        for (int t = 0; t < 2; t++) gradient.add(w1, w2t, samples.inputs(), t * hidden, samples, t, 1f, g1, g2t, false);
-        checkAgainstDifferences(w1, g1, () -> loss(gradient, w1, w2t, samples, hidden), "W1");
-        checkAgainstDifferences(w2t, g2t, () -> loss(gradient, w1, w2t, samples, hidden), "W2");
+        int[] order = {1, 0};
+        gradient.add(w1, w2t, samples.inputs(), samples, order, 0, 2, 1f, g1, g2t, false);
+        checkAgainstDifferences(w1, g1, () -> loss(gradient, w1, w2t, samples, order), "W1");
+        checkAgainstDifferences(w2t, g2t, () -> loss(gradient, w1, w2t, samples, order), "W2");
     }
 
-    private static double loss(TokenGradient gradient, float[] w1, float[] w2t, LayerSamples samples, int hidden) {
-        float[] g1 = new float[w1.length], g2t = new float[w2t.length];
-        double sum = 0;
-        for (int t = 0; t < samples.count(); t++) sum += gradient.add(w1, w2t, samples.inputs(), t * hidden, samples, t, 1f, g1, g2t, true);
-        return sum;
+    private static double loss(BatchGradient gradient, float[] w1, float[] w2t, LayerSamples samples, int[] order) {
+        return gradient.add(w1, w2t, samples.inputs(), samples, order, 0, order.length, 1f, new float[w1.length], new float[w2t.length], true);
     }
 
     private static void checkAgainstDifferences(float[] params, float[] grad, java.util.function.DoubleSupplier loss, String what) {
