@@ -91,6 +91,7 @@ class BadInputTest {
         assertOneLineError(Cli.run("train-predictor", "-f", text, "-o", out, "-c", "4096"), "-c 4096 is larger than the model's context of 2048");
         assertOneLineError(Cli.run("train-predictor", "-f", tmp.resolve("none.txt").toString(), "-o", out), "none.txt");
         assertOneLineError(Cli.run("train-predictor", "-o", out), "--file");
+        assertOneLineError(Cli.run("--backend", "tornado", "train-predictor", "-f", text, "-o", out), "runs on the CPU", "drop --backend tornado");
         assertFalse(Files.exists(tmp.resolve("p")), "nothing written");
     }
 

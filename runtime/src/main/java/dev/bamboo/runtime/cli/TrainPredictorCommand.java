@@ -3,6 +3,7 @@ package dev.bamboo.runtime.cli;
 import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.predictor.training.TrainedLayer;
 import dev.bamboo.predictor.training.TrainingOptions;
+import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.training.PredictorTraining;
 import dev.bamboo.weights.BambooException;
@@ -76,6 +77,10 @@ final class TrainPredictorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        BambooCli root = BambooCli.root(spec);
+        if (root.backend == BackendChoice.TORNADO || root.device >= 0) {
+            throw new BambooException("train-predictor runs on the CPU (its recording and training have no GPU kernels); drop --backend tornado and --device");
+        }
         TrainingOptions d = TrainingOptions.DEFAULTS;
         TrainingOptions training = new TrainingOptions(epochs != null ? epochs : d.epochs(), batch != null ? batch : d.batch(),
                 learningRate != null ? learningRate : d.learningRate(), positiveWeight != null ? positiveWeight : d.positiveWeight(), seed != null ? seed : d.seed());
