@@ -7,6 +7,7 @@ import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.model.Model;
 import dev.bamboo.runtime.training.PredictorTraining;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.model.ModelWeights;
 import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.predictorfiles.PredictorDirectoryWriter;
 import picocli.CommandLine.Command;
@@ -99,7 +100,8 @@ final class TrainPredictorCommand implements Callable<Integer> {
             Interrupt interrupt = Interrupt.install();
             interrupt.generationStarts();
             long start = System.nanoTime();
-            PredictorTraining.Result r = PredictorTraining.train(m.weights(), chunks, options, pool, new PredictorTraining.Progress() {
+            ModelWeights weights = m.cpuForm(pool, PredictorTraining.sampleBytes(m.config(), chunks), note -> err.println("bamboo: " + note));
+            PredictorTraining.Result r = PredictorTraining.train(weights, chunks, options, pool, new PredictorTraining.Progress() {
                 @Override
                 public void recorded(int done, int of) {
                     // a line at each quarter: the recording is short beside the training

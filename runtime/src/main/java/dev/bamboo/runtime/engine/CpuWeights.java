@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A model's weights in the layout and the memory the CPU kernels run fastest from, made on first use and shared by
@@ -81,6 +82,17 @@ public final class CpuWeights implements AutoCloseable {
     /** True when these are the CPU form of {@code weights}. */
     boolean madeFrom(ModelWeights weights) {
         return original == weights;
+    }
+
+    /**
+     * The weights in the form a dense engine runs them, for a forward pass of the caller's own (predictor training's
+     * recording): made now with {@code pool}'s threads unless an engine made them, leaving room for {@code reserve}
+     * bytes of heap; what was done, or could not be, goes to {@code notes}.
+     */
+    public ModelWeights denseForm(ComputePool pool, long reserve, Consumer<String> notes) {
+        Prepared p = prepared(pool, reserve);
+        p.note().ifPresent(notes);
+        return p.weights();
     }
 
     /** {@link #prepared(ComputePool, long, boolean, Set)} for an engine that multiplies the FFN's gate and up whole. */

@@ -12,6 +12,7 @@ import dev.bamboo.weights.model.LoadedModel;
 import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.ModelLoader;
 import dev.bamboo.weights.model.ModelWeights;
+import dev.bamboo.weights.parallel.ComputePool;
 import dev.bamboo.weights.predictorfiles.LoadedPredictor;
 import dev.bamboo.weights.predictorfiles.PredictorFiles;
 
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * A model ready to use: its weights and its tokenizer. The entry point of the library API:
@@ -175,6 +177,16 @@ public final class Model implements AutoCloseable {
     public Engine engine(EngineOptions options) {
         checkOpen();
         return new Engine(loaded.weights(), options, cpuWeights);
+    }
+
+    /**
+     * The weights in the form the CPU engine runs them (Q4_0 and Q8_0 repacked for the vector unit, mapped weights copied
+     * into memory where there is room), for a forward pass of the caller's own such as predictor training's; shared with
+     * this model's engines. {@link CpuWeights#denseForm} says what {@code reserve} and {@code notes} are.
+     */
+    public ModelWeights cpuForm(ComputePool pool, long reserve, Consumer<String> notes) {
+        checkOpen();
+        return cpuWeights.denseForm(pool, reserve, notes);
     }
 
     /** Text in, text out: an engine plus this model's tokenizer. Close it when done. */

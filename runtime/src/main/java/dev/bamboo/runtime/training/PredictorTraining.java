@@ -123,7 +123,10 @@ public final class PredictorTraining {
         }
     }
 
-    /** Records {@code chunks} on {@code weights}, trains, and measures on the held-out chunks; null when cancelled. */
+    /**
+     * Records {@code chunks} on {@code weights} (fastest in the CPU engine's form: {@code Model.cpuForm}), trains, and
+     * measures on the held-out chunks; null when cancelled.
+     */
     public static Result train(ModelWeights weights, List<int[]> chunks, Options options, ComputePool pool, Progress progress, BooleanSupplier cancelled) {
         ModelConfig config = weights.config();
         check(config, options);
@@ -181,6 +184,11 @@ public final class PredictorTraining {
         public void record(int layer, float[] residual, boolean[] active) {
             into[layer].add(residual, active);
         }
+    }
+
+    /** Heap the samples of {@code chunks} take in every layer of a model of {@code config}. */
+    public static long sampleBytes(ModelConfig config, List<int[]> chunks) {
+        return config.layers() * LayerSamples.bytes(config.hiddenSize(), config.intermediateSize(), tokens(chunks));
     }
 
     private static int tokens(List<int[]> chunks) {
