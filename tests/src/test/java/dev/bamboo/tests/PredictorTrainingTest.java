@@ -93,6 +93,7 @@ class PredictorTrainingTest {
             Cli cli = Cli.run("train-predictor", "-f", TestData.testdata("perplexity/mit-license.txt").toString(), "-o", out.toString(), "-c", "64",
                     "--epochs", "2", "--rank", "16,8,8,8,8,24", "-t", out == one ? "1" : "2");
             assertEquals(0, cli.exitCode(), cli.err());
+            assertTrue(cli.err().contains("tokens to learn from; predictors select well after thousands"), cli.err());
         }
         for (int l = 0; l < 6; l++) {
             String name = "model_" + l + ".safetensors";

@@ -76,6 +76,9 @@ final class TrainPredictorCommand implements Callable<Integer> {
             description = "share of the text's chunks (its end) held out to measure the predictors; 0 = none (default: 0.1)")
     double validation;
 
+    /** Below this many training tokens a line says the predictors will be poor. */
+    private static final int FEW_TOKENS = 1000;
+
     @Override
     public Integer call() {
         BambooCli root = BambooCli.root(spec);
@@ -95,8 +98,12 @@ final class TrainPredictorCommand implements Callable<Integer> {
             if (text.length == 0) throw new BambooException("the text is empty; give a file with text to train on");
             OptionalInt bos = m.tokenizer().addBos() ? OptionalInt.of(m.tokenizer().bos()) : OptionalInt.empty();
             List<int[]> chunks = PredictorTraining.chunks(text, chunk, bos);
-            err.printf(Locale.ROOT, "bamboo: %d tokens of text in %d chunks of up to %d tokens, %d held out; ranks %s%n", text.length, chunks.size(), chunk,
-                    PredictorTraining.heldOut(chunks.size(), validation), rankText(options.ranks()));
+            err.printf(Locale.ROOT, "bamboo: %s of text in %s of up to %d tokens, %d held out; ranks %s%n", count(text.length, "token"), count(chunks.size(), "chunk"),
+                    chunk, PredictorTraining.heldOut(chunks.size(), validation), rankText(options.ranks()));
+            int learnFrom = chunks.stream().limit(chunks.size() - PredictorTraining.heldOut(chunks.size(), validation)).mapToInt(c -> c.length).sum();
+            if (learnFrom < FEW_TOKENS) {
+                err.printf(Locale.ROOT, "bamboo: only %d tokens to learn from; predictors select well after thousands (the demo's: 10240)%n", learnFrom);
+            }
             Interrupt interrupt = Interrupt.install();
             interrupt.generationStarts();
             long start = System.nanoTime();
@@ -161,6 +168,10 @@ final class TrainPredictorCommand implements Callable<Integer> {
             r[l] = v;
         }
         return r;
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String rankText(int[] ranks) {
