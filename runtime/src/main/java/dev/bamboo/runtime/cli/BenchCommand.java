@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -81,9 +80,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin SparseThresholdOption sparseThreshold;
 
-    @Option(names = "--predictor", paramLabel = "DIR",
-            description = "a predictor directory (as train-predictor writes it) in place of each model's own predictor")
-    Path predictor;
+    @Mixin PredictorOption predictor;
 
     @Option(names = {"-ctk", "--cache-type-k"}, paramLabel = "TYPE", split = ",", defaultValue = "f32",
             description = "KV cache types of the keys to test: f32, f16 (default: ${DEFAULT-VALUE})")
@@ -150,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         if (paths.size() > 1) {
             // and a mode or context a later model cannot run fails before the first model's runs too
             for (Path path : paths) {
-                try (Model model = Model.load(path, Optional.ofNullable(predictor))) {
+                try (Model model = Model.load(path, predictor.value())) {
                     checkContext(model, path, tests);
                     for (SparsityMode mode : modes) {
                         try {
@@ -174,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
         });
         for (Path path : paths) {
-            try (Model model = Model.load(path, Optional.ofNullable(predictor))) {
+            try (Model model = Model.load(path, predictor.value())) {
                 int context = checkContext(model, path, tests);
                 ModelFacts facts = ModelFacts.of(model);
                 List<EngineOptions> bases = new ArrayList<>();

@@ -10,8 +10,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** Options every command that runs a model shares. */
@@ -36,13 +34,11 @@ final class ModelOptions {
 
     @Mixin KvCacheOptions kvCache;
 
-    @Option(names = "--predictor", paramLabel = "DIR",
-            description = "a predictor directory (PowerInfer's layout, as train-predictor writes it) in place of the model's own predictor")
-    Path predictor;
+    @Mixin PredictorOption predictor;
 
     /** The model of {@code -m}, with {@code --predictor}'s predictors where given. */
     Model load() {
-        return Model.load(model.path(), Optional.ofNullable(predictor));
+        return Model.load(model.path(), predictor.value());
     }
 
     /** The engine's notes: why {@code --backend auto} runs on the CPU, memory spent on layouts, ... */

@@ -100,7 +100,7 @@ final class TrainPredictorCommand implements Callable<Integer> {
             List<int[]> chunks = PredictorTraining.chunks(text, chunk, bos);
             err.printf(Locale.ROOT, "bamboo: %s of text in %s of up to %d tokens, %d held out; ranks %s%n", count(text.length, "token"), count(chunks.size(), "chunk"),
                     chunk, PredictorTraining.heldOut(chunks.size(), validation), rankText(options.ranks()));
-            int learnFrom = chunks.stream().limit(chunks.size() - PredictorTraining.heldOut(chunks.size(), validation)).mapToInt(c -> c.length).sum();
+            int learnFrom = PredictorTraining.trainingTokens(chunks, validation);
             if (learnFrom < FEW_TOKENS) {
                 err.printf(Locale.ROOT, "bamboo: only %d tokens to learn from; predictors select well after thousands (the demo's: 10240)%n", learnFrom);
             }

@@ -133,7 +133,7 @@ public final class PredictorTraining {
         int held = heldOut(chunks.size(), options.validation());
         int hidden = config.hiddenSize(), ffn = config.intermediateSize(), layers = config.layers();
         int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
-        int trainingTokens = tokens(chunks.subList(0, chunks.size() - held)), validationTokens = tokens(chunks.subList(chunks.size() - held, chunks.size()));
+        int trainingTokens = trainingTokens(chunks, options.validation()), validationTokens = tokens(chunks.subList(chunks.size() - held, chunks.size()));
         checkHeap(layers, hidden, ffn, trainingTokens + (long) validationTokens);
         LayerSamples[] training = new LayerSamples[layers], validation = new LayerSamples[layers];
         for (int l = 0; l < layers; l++) {
@@ -184,6 +184,11 @@ public final class PredictorTraining {
         public void record(int layer, float[] residual, boolean[] active) {
             into[layer].add(residual, active);
         }
+    }
+
+    /** Tokens of {@code chunks} that training learns from: those of every chunk but the held-out ones. */
+    public static int trainingTokens(List<int[]> chunks, double validation) {
+        return tokens(chunks.subList(0, chunks.size() - heldOut(chunks.size(), validation)));
     }
 
     /** Heap the samples of {@code chunks} take in every layer of a model of {@code config}. */
