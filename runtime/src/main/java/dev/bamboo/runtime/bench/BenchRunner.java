@@ -1,5 +1,6 @@
 package dev.bamboo.runtime.bench;
 
+import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.predictor.SparsityStats;
 import dev.bamboo.runtime.engine.Engine;
@@ -137,7 +138,7 @@ public final class BenchRunner {
     }
 
     private static BenchResult row(Engine engine, ModelFacts facts, EngineOptions options, BenchCase test, List<Long> samples, ActiveFractions a) {
-        return new BenchResult(facts, engine.backend().equals("cpu") ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(), options.kvCache(),
+        return new BenchResult(facts, engine.backend() == BackendChoice.CPU ? "CPU" : "TornadoVM", engine.threads(), options.promptBatch(), options.kvCache(),
                 engine.sparsity().label(), test, samples, a.computed(), a.trueActive(), a.precision(), a.recall(), Instant.now().toString());
     }
 

@@ -26,13 +26,15 @@ final class InfoCommand implements Callable<Integer> {
 
     @Mixin ModelPathOption model;
 
+    @Mixin PredictorOption predictor;
+
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = Model.load(model.path())) {
+        try (Model m = Model.load(model.path(), predictor.value())) {
             ModelSummary s = ModelSummary.of(m);
             if (json) out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(s)));
             else print(out, s);

@@ -43,7 +43,7 @@ public final class Engine implements AutoCloseable {
     /** The predictor's picks beside a dense or exact FFN ({@link #predictorStats()}); null otherwise. */
     private SparsityStats predictorStats;
     private final ExclusiveSession session;
-    private final String backend;
+    private final BackendChoice backend;
     private final List<String> notes = new ArrayList<>();
 
     /** An engine whose CPU form of the weights comes from (and is kept in) {@code cpuWeights}, shared with other engines. */
@@ -62,11 +62,11 @@ public final class Engine implements AutoCloseable {
         if (accelerated != null) {
             this.pool = null;
             this.stats = null;
-            this.backend = "tornado";
+            this.backend = BackendChoice.TORNADO;
             this.session = exclusive(accelerated, cpuWeights);
             return;
         }
-        this.backend = "cpu";
+        this.backend = BackendChoice.CPU;
         this.pool = new ComputePool(options.threads());
         ExclusiveSession made = null;
         try {
@@ -267,8 +267,8 @@ public final class Engine implements AutoCloseable {
         return sparsity;
     }
 
-    /** "cpu" or "tornado". */
-    public String backend() {
+    /** Where the forward pass runs: {@link BackendChoice#CPU} or {@link BackendChoice#TORNADO} (AUTO resolved). */
+    public BackendChoice backend() {
         return backend;
     }
 

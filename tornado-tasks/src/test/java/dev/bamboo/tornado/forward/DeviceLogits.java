@@ -20,7 +20,7 @@ final class DeviceLogits {
     /** Logits at every position of {@code ids}, flattened. */
     static float[] all(Model model, int[] ids, SparsityMode mode) {
         try (Engine engine = model.engine(tornado(mode, 64))) {
-            assertEquals("tornado", engine.backend());
+            assertEquals(BackendChoice.TORNADO, engine.backend());
             return TestData.allLogits(engine.session(), ids);
         }
     }
