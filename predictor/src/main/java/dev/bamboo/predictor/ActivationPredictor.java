@@ -183,7 +183,7 @@ public final class ActivationPredictor {
                 }
             }
             throw new BambooException("the predictor's score of neuron " + i + " of layer " + layer + " is NaN: its weights (" + weights.source()
-                    + ") are corrupt; convert or download the predictor again, or use --sparsity exact");
+                    + ") are corrupt; convert or download the predictor again, or run without it (--sparsity exact, and no --stats, which runs it beside)");
         }
         return select(scores, ffn, threshold, activeOut);
     }

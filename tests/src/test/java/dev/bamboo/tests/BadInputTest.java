@@ -252,6 +252,42 @@ class BadInputTest {
         assertOneLineError(Cli.run("chat", "--chat-template", "alpaca"), "alpaca", "chatml");
         assertOneLineError(Cli.run("bench", "-p", "4", "-n", "2", "-r", "1", "-m", Cli.model("bamboo-demo").toString(), "-m", tmp.resolve("typo").toString()),
                 "typo", "no such file");
+        // a place no file can be made in: found out before hours of training or minutes of synthesis, not after
+        Cli training = Cli.run("train-predictor", "-f", TestData.testdata("training/gpl-3.0.txt").toString(), "-o", "/proc/bamboo-predictor");
+        assertOneLineError(training, "no file can be made in /proc", "give -o a directory you may write to");
+        assertOneLineError(Cli.run("train-predictor", "-f", TestData.testdata("training/gpl-3.0.txt").toString(), "-o", ""), "-o is empty");
+        assertOneLineError(Cli.run("train-predictor", "-f", TestData.testdata("training/gpl-3.0.txt").toString(), "-o",
+                Cli.root().resolve("README.md").resolve("predictor").toString()), "README.md is a file, not a directory");
+        assertOneLineError(Cli.run("synth", "--shape", "tiny", "-o", "/proc/bamboo.gguf"), "no file can be made in /proc");
+        assertOneLineError(Cli.run("synth", "--shape", "tiny", "-o", ""), "-o is empty");
+    }
+
+    /** Values beyond what can be meant, and paths that name something other than a file or folder. */
+    @Test
+    void hugeCountsAndPathsOfTheWrongKind() throws IOException {
+        assertOneLineError(Cli.run("bench", "-p", "1", "-n", "1", "-r", "2147483647"), "-r 2147483647 is out of range", "1 to 10000");
+        assertOneLineError(Cli.run("info", "-m", "/dev/null"), "/dev/null is a device, pipe or socket", "-m takes a GGUF file");
+        assertOneLineError(Cli.run("generate", "-p", "hi", "--predictor", Cli.root().resolve("README.md").toString()),
+                "is a file, not a predictor directory", "model_0.safetensors");
+        Path dir = copyModel("tiny-bamboo");
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replaceFirst("\"hidden_size\": \\d+", "\"hidden_size\": 1000000000000"));
+        assertOneLineError(Cli.run("info", "-m", dir.toString()), "hidden_size is 1000000000000, not a positive integer below 2^31");
+        Path tokenizerFolder = copyModel("tiny-mistral");
+        Files.delete(tokenizerFolder.resolve("tokenizer.model"));
+        Files.createDirectory(tokenizerFolder.resolve("tokenizer.model"));
+        assertOneLineError(Cli.run("info", "-m", tokenizerFolder.toString()), "tokenizer.model is a folder");
+    }
+
+    /** An option's value is the next argument, whatever it looks like, as getopt and llama.cpp take it. */
+    @Test
+    void promptsThatLookLikeOptions() {
+        for (String prompt : List.of("-t is a flag", "--help", "-m")) {
+            Cli asValue = Cli.run("tokenize", "--json", "-p", prompt);
+            assertEquals(0, asValue.exitCode(), asValue.err());
+            Cli joined = Cli.run("tokenize", "--json", "--prompt=" + prompt);
+            assertEquals(asValue.out(), joined.out(), prompt);
+            assertTrue(asValue.out().startsWith("[") && asValue.out().strip().endsWith("]"), asValue.out());
+        }
     }
 
     /** picocli splits a list of commas alone into no values: bench would silently drop its tests or its mode columns. */

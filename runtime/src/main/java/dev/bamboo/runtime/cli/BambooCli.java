@@ -95,6 +95,8 @@ public final class BambooCli {
         cli.registerConverter(float.class, FloatOption::parse);
         // every command's -V prints the version (picocli gives subcommands no provider of their own)
         for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().versionProvider(new Version());
+        // an option's value is the argument after it, as getopt and llama.cpp take it: -p "-t is a flag" is a prompt
+        cli.setAllowOptionsAsOptionParameters(true);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -60,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
                     "for the speed at a long context: attention reads the whole cache every token (default: ${DEFAULT-VALUE})"})
     List<Integer> depths;
 
+    /** Far more runs than a mean and deviation need; each test keeps its runs' times. */
+    private static final int MAX_REPETITIONS = 10_000;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "timed runs per test (default: ${DEFAULT-VALUE})")
     int repetitions;
 
@@ -135,7 +138,9 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchCase> tests = tests();
         List<SparsityMode> modes = modes();
         List<Integer> threadCounts = threadCounts();
-        if (repetitions < 1) throw new BambooException("-r " + repetitions + " is out of range: use 1 or more repetitions");
+        if (repetitions < 1 || repetitions > MAX_REPETITIONS) {
+            throw new BambooException("-r " + repetitions + " is out of range: use 1 to " + MAX_REPETITIONS + " repetitions");
+        }
         BambooCli root = BambooCli.root(spec);
         BackendChoice backend = root.backend;
         OptionalDouble threshold = sparseThreshold.value();
@@ -153,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
                         try {
                             mode.resolve(model.weights());
                         } catch (BambooException e) {
-                            throw new BambooException(path.getFileName() + ": " + e.getMessage()); // which of the -m models
+                            throw whichModel(path, e);
                         }
                     }
                 }
@@ -213,11 +218,19 @@ final class BenchCommand implements Callable<Integer> {
                         }
                     }
                 }
+            } catch (BambooException e) {
+                throw paths.size() > 1 ? whichModel(path, e) : e;
             }
         }
         progress.accept(null);
         printer.finish();
         return 0;
+    }
+
+    /** {@code e}, naming the model it came from (one of several -m) where it does not already. */
+    private static BambooException whichModel(Path path, BambooException e) {
+        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        return e.getMessage().contains(name) ? e : new BambooException(name + ": " + e.getMessage(), e);
     }
 
     /**

@@ -31,7 +31,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int[] tokens = parseIds(ids);
-        ReplacedFile.checkTarget(output, output.toString().isBlank() ? "-o" : "-o " + output);
+        ReplacedFile.checkTarget(output, "-o " + output);
         // the file is opened before the forward pass, so that a folder it may not write to fails first
         try (ReplacedFile file = ReplacedFile.create(output); Model m = model.load()) {
             int vocab = m.config().vocabSize();

@@ -41,6 +41,12 @@ public final class TokenizerLoader {
         if (Files.isRegularFile(json)) {
             return HuggingFaceTokenizerReader.read(json, config.bosToken(), config.eosToken(), config.addBos());
         }
+        for (Path file : List.of(model, json)) {
+            if (Files.exists(file)) {
+                throw new BambooException(file + " is " + (Files.isDirectory(file) ? "a folder" : "a device, pipe or socket")
+                        + ", not a tokenizer file; put the model's " + file.getFileName() + " there");
+            }
+        }
         throw new BambooException("no tokenizer in " + dir + ": it needs tokenizer.model or tokenizer.json");
     }
 

@@ -149,7 +149,7 @@ final class GGUFHeaderParser {
         if (type == null) throw c.corrupt("tensor " + name + " has unknown ggml type id " + typeId);
         long offset = c.i64("the offset of tensor " + name);
         if (offset < 0 || offset % alignment != 0) {
-            throw c.corrupt("tensor " + name + " has data offset " + offset + ", not a multiple of the alignment " + alignment);
+            throw c.corrupt("tensor " + name + " has data offset " + Long.toUnsignedString(offset) + ", not a multiple of the alignment " + alignment);
         }
         if (ne[0] % type.blockSize() != 0) {
             throw c.corrupt("tensor " + name + " is " + type + " with rows of " + ne[0] + " values, not a multiple of its block size " + type.blockSize());

@@ -31,7 +31,9 @@ public final class JsonFields {
     public static int positiveInteger(JsonNode parent, String where, String key, int absent) {
         JsonNode v = parent.path(key);
         if (v.isMissingNode() || v.isNull()) return absent;
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) throw wrongType(where, key, v, "a positive integer");
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
+            throw wrongType(where, key, v, v.isIntegralNumber() && v.bigIntegerValue().signum() > 0 ? "a positive integer below 2^31" : "a positive integer");
+        }
         return v.intValue();
     }
 
@@ -46,7 +48,8 @@ public final class JsonFields {
     /** A value that must be an integer that fits an {@code int}; {@code what} names it. */
     public static int integer(JsonNode v, String what) {
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new BambooException(what + " is " + MessageText.shortened(v.toString(), 60) + ", not an integer; the file is corrupt");
+            throw new BambooException(what + " is " + MessageText.shortened(v.toString(), 60) + ", not an integer"
+                    + (v.isIntegralNumber() ? " from -2^31 to 2^31 - 1" : "") + "; the file is corrupt");
         }
         return v.intValue();
     }

@@ -31,7 +31,8 @@ public final class MappedFile implements AutoCloseable {
             throw new BambooException(path + ": file not found; check the path (-m takes a model file or a Hugging Face model directory)");
         }
         if (!Files.isRegularFile(path)) {
-            throw new BambooException(path + ": not a regular file");
+            throw new BambooException(path + (Files.isDirectory(path) ? " is a folder" : " is a device, pipe or socket")
+                    + ", not a regular file; give the file itself (a pipe cannot be mapped: save what it holds to a file)");
         }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

@@ -50,11 +50,11 @@ public final class ReplacedFile implements AutoCloseable {
 
     /**
      * Refuses, before any work, a path no file can be written to: an empty name, a folder, a folder that does not exist
-     * or is a file, something there that is not a regular file (a device). {@code named} is how messages name the path,
+     * or is a file, something there that is not a regular file (a device), a folder this process may not make files in. {@code named} is how messages name the path,
      * such as {@code "-o out.gguf"}.
      */
     public static void checkTarget(Path path, String named) {
-        if (path.toString().isBlank()) throw new BambooException(named + " is empty; give the name of the file to write");
+        if (path.toString().isBlank()) throw new BambooException(named.strip() + " is empty; give the name of the file to write"); // "-o " + ""
         Path target = throughLinks(path);
         if (target.getFileName() == null || Files.isDirectory(target)) {
             throw new BambooException(named + " is a folder; give the name of the file to write");
@@ -69,6 +69,9 @@ public final class ReplacedFile implements AutoCloseable {
         if (Files.exists(target) && !Files.isRegularFile(target)) {
             throw new BambooException(named + " is not a regular file; write to a file");
         }
+        WriteProbe.cannotMakeFilesIn(folder).ifPresent(why -> {
+            throw new BambooException(named + ": no file can be made in " + folder + " (" + why + "); write to a folder you may write to");
+        });
     }
 
     /**

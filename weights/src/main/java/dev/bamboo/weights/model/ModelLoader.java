@@ -29,13 +29,16 @@ public final class ModelLoader {
         }
     }
 
-    /** Refuses, before any reading, a path where no model can be: empty, missing, or a link to nothing. */
+    /** Refuses, before any reading, a path where no model can be: empty, missing, a link to nothing, or no file or folder. */
     public static void checkPath(Path path) {
         // an empty path names the working directory, which would be read as a model folder
         if (path.toString().isBlank()) throw new BambooException("the model path is empty; -m takes a GGUF file or a Hugging Face model directory");
         if (!Files.exists(path)) {
             String what = PathKind.of(path) == PathKind.BROKEN_LINK ? PathKind.BROKEN_LINK.phrase() : "no such file or directory";
             throw new BambooException(path + ": " + what + "; -m takes a GGUF file or a Hugging Face model directory");
+        }
+        if (!Files.isDirectory(path) && !Files.isRegularFile(path)) {
+            throw new BambooException(path + " is a device, pipe or socket; -m takes a GGUF file or a Hugging Face model directory (save a piped model to a file first)");
         }
     }
 }

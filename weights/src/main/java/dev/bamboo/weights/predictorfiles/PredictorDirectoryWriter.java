@@ -2,7 +2,9 @@ package dev.bamboo.weights.predictorfiles;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bamboo.weights.BambooException;
+import dev.bamboo.weights.io.IoErrors;
 import dev.bamboo.weights.io.ReplacedFile;
+import dev.bamboo.weights.io.WriteProbe;
 import dev.bamboo.weights.model.PredictorLayer;
 import dev.bamboo.weights.model.PredictorWeights;
 import dev.bamboo.weights.safetensors.SafetensorsWriter;
@@ -36,16 +38,32 @@ public final class PredictorDirectoryWriter {
             var config = new ObjectMapper().createObjectNode().put("sparse_threshold", predictor.threshold());
             ReplacedFile.write(dir.resolve("config.json"), out -> out.write((config.toString() + "\n").getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new BambooException("cannot write the predictor into " + dir + ": " + e.getMessage() + "; check that the directory is writable");
+            throw new BambooException("cannot write the predictor into " + dir + " (" + IoErrors.reason(e) + "); give -o a directory you may write to");
         }
     }
 
-    /** Refuses a {@code dir} that {@link #write} would refuse: a file, or a directory with a predictor in it. Call it before the work. */
+    /**
+     * Refuses a {@code dir} that {@link #write} would refuse: an empty name, a file, a path through a file, a place this
+     * process may not write to, or a directory with a predictor in it. Call it before the work (training a 7B model's
+     * predictors takes hours); it leaves nothing behind.
+     */
     public static void checkTarget(Path dir) {
+        // an empty -o (an unset shell variable) would write into the working directory
+        if (dir.toString().isBlank()) throw new BambooException("-o is empty; give the directory to write the predictor into");
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new BambooException(dir + " is a file, not a directory; give -o a directory to write the predictor into");
         if (PredictorFiles.isPredictorDirectory(dir)) {
             throw new BambooException(dir + " already holds a predictor (model_*.safetensors / .pt); choose another -o or remove those files");
         }
+        // where the first file or folder of the predictor will be made
+        Path existing = dir.toAbsolutePath();
+        while (!Files.exists(existing) && existing.getParent() != null) existing = existing.getParent();
+        if (!Files.isDirectory(existing)) {
+            throw new BambooException(dir + ": " + existing + " is a file, not a directory; give -o a directory to write the predictor into");
+        }
+        Path folder = existing;
+        WriteProbe.cannotMakeFilesIn(folder).ifPresent(why -> {
+            throw new BambooException("cannot write the predictor into " + dir + ": no file can be made in " + folder + " (" + why + "); give -o a directory you may write to");
+        });
     }
 
     private static float[] values(Tensor t) {

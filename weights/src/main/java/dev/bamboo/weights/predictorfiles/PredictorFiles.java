@@ -100,7 +100,8 @@ public final class PredictorFiles {
     public static LoadedPredictor loadDirectory(Path dir, int layers, int hidden, int ffn) {
         checkDims(layers, hidden, ffn);
         if (!Files.isDirectory(dir)) {
-            throw new BambooException(dir + ": predictor directory not found; pass the folder with model_0.safetensors (or model_0.pt) … and config.json");
+            throw new BambooException(dir + (Files.exists(dir) ? " is a file, not a predictor directory" : ": predictor directory not found")
+                    + "; pass the folder with model_0.safetensors (or model_0.pt) … and config.json");
         }
         TreeMap<Integer, Path> safetensors = new TreeMap<>(), pt = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
@@ -151,8 +152,18 @@ public final class PredictorFiles {
         try {
             return open.apply(file);
         } catch (BambooException e) {
-            String message = e.getMessage().startsWith(file.getFileName() + ": ") ? e.getMessage().substring(file.getFileName().toString().length() + 2) : e.getMessage();
-            throw new BambooException(file.toAbsolutePath() + ": " + message + "; download the predictor again, or move "
+            String message = e.getMessage();
+            int fix = message.indexOf("; ");
+            if (fix > 0) message = message.substring(0, fix); // the file's own advice gives way to this, which names the folder
+            String named = file.toAbsolutePath().toString();
+            String said = ": " + message;
+            for (String path : List.of(named, file.toString(), file.getFileName().toString())) {
+                if (message.startsWith(path + ":") || message.startsWith(path + " ")) {
+                    said = message.substring(path.length()); // ": why" or " is ...", after the file's full name
+                    break;
+                }
+            }
+            throw new BambooException(named + said + "; download the predictor again, or move "
                     + file.getParent().getFileName() + "/ aside to run --sparsity dense or exact");
         }
     }

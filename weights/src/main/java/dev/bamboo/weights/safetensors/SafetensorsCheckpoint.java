@@ -3,6 +3,7 @@ package dev.bamboo.weights.safetensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bamboo.weights.BambooException;
 import dev.bamboo.weights.io.JsonFiles;
+import dev.bamboo.weights.io.MessageText;
 import dev.bamboo.weights.io.PathKind;
 import dev.bamboo.weights.tensor.Tensor;
 
@@ -58,7 +59,11 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         try {
             for (var it = weightMap.fields(); it.hasNext(); ) {
                 var e = it.next();
-                String shardName = e.getValue().asText();
+                if (!e.getValue().isTextual() || e.getValue().textValue().isEmpty()) {
+                    throw new BambooException(index + ": weight_map gives tensor " + e.getKey() + " the shard " + MessageText.shortened(e.getValue().toString(), 60)
+                            + ", which is not a file name; the shard index is corrupt, download it again");
+                }
+                String shardName = e.getValue().textValue();
                 if (shardName.contains("/") || shardName.contains("\\")) {
                     throw new BambooException(index + ": shard name " + shardName + " is not a file in the model directory");
                 }
