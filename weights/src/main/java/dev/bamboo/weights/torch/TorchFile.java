@@ -151,6 +151,11 @@ public final class TorchFile implements AutoCloseable {
                 if (out.putIfAbsent(name, t) != null) throw new BambooException(fname + ": tensor name " + name + " occurs twice; the file is corrupt");
             } else if (e.getValue() instanceof Map<?, ?> inner) {
                 flatten(fname, name + ".", inner, out, depth + 1);
+            } else if (e.getValue() instanceof PickleValues.Opaque o && !o.type().module().startsWith("torch")) {
+                // torch's own objects Bamboo does not read (a quantized tensor, say) may sit beside the tensors it needs;
+                // anything else (os.system, builtins.eval) is in no state dict torch.save writes
+                throw new BambooException(fname + ": entry " + name + " is made by " + o.type() + ", which no PyTorch state dict holds"
+                        + " (Bamboo runs no code from the file); use the predictor as torch.save wrote it, or a safetensors file");
             }
         }
     }

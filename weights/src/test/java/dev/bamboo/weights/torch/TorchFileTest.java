@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -204,6 +205,18 @@ class TorchFileTest {
                 assertFalse(e.getMessage().contains("\n"), e.getMessage());
             }
         }
+    }
+
+    /** A state dict entry made by a call outside torch is named as such (never run), not reported as a missing tensor. */
+    @Test
+    void anEntryMadeByForeignCodeIsRefusedByName() throws IOException {
+        Path pt = TestFiles.root().resolve("testdata/tiny-bamboo/predictor/model_0.pt");
+        byte[] from = "ctorch._utils\n_rebuild_tensor_v2\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] to = ("cos\nsystem" + "x".repeat(22) + "\n").getBytes(StandardCharsets.US_ASCII);
+        Path patched = repack(pt, tmp.resolve("foreign.pt"), ZipEntry.STORED, pkl -> replaceOnce(pkl, from, to));
+        BambooException e = assertThrows(BambooException.class, () -> TorchFile.open(patched).close());
+        assertTrue(e.getMessage().contains("is made by os.system") && e.getMessage().contains("no PyTorch state dict holds"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
     }
 
     @Test
