@@ -187,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
                     if (!resolved.add(mode.resolve(model.weights()))) continue;
                     for (KvCacheTypes cache : caches) {
                         EngineOptions base = EngineOptions.defaults().withSparsity(mode).withContextLength(context)
-                                .withPromptBatch(Math.min(batch, context)).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
+                                .withPromptBatch(batch).withSparseThreshold(threshold).withThreads(threadCounts.getFirst())
                                 .withBackend(backend, root.device).withKvCache(cache);
                         bases.add(base);
                         if (interleave) actives.add(activeFractions(runner, model, base, tests, progress, err));

@@ -23,7 +23,7 @@ public record SamplingOptions(float temperature, int topK, float topP, float min
         if (!Float.isFinite(temperature) || temperature > 100) throw new BambooException("--temp " + temperature + " is out of range: use 0 (greedy; a negative value is greedy too, as in llama.cpp) to 100");
         topK = Math.max(0, topK);
         if (!(topP >= 0 && topP <= 1)) throw new BambooException("--top-p " + topP + " is out of range: use a value in [0, 1] (1 = off)");
-        if (!(minP >= 0 && minP < 1)) throw new BambooException("--min-p " + minP + " is out of range: use a value in [0, 1)");
+        if (!(minP >= 0 && minP <= 1)) throw new BambooException("--min-p " + minP + " is out of range: use a value in [0, 1] (1: the most likely tokens alone)");
         if (!(repeatPenalty > 0) || !Float.isFinite(repeatPenalty)) throw new BambooException("--repeat-penalty " + repeatPenalty + " is out of range: use a positive value (1.0 = off)");
         if (repeatLastN < -1) throw new BambooException("--repeat-last-n " + repeatLastN + " is out of range: use -1 (whole context), 0 (off) or a count");
     }

@@ -117,6 +117,7 @@ class BenchCommandTest {
             assertEquals(2, r.get("samples_ts").size());
             assertEquals(1, r.get("n_threads").asInt());
             assertEquals("CPU", r.get("backend").asText());
+            assertEquals(512, r.get("n_batch").asInt(), "llama-bench reports -b, whatever the test's length");
             assertTrue(r.get("avg_ts").asDouble() > 0);
             assertTrue(r.get("model_n_params").asLong() > 1_000_000);
             assertTrue(r.get("model_size").asLong() > 1_000_000);

@@ -80,6 +80,9 @@ class SamplerTest {
         // min-p 0.999: only tokens within a hair of the best survive, i.e. the best one
         Sampler m = new Sampler(new SamplingOptions(5.0f, 0, 1.0f, 0.999f, 1f, 64, 9));
         for (int i = 0; i < 50; i++) assertEquals(order[0], m.sample(l.clone(), new int[0], 0));
+        // min-p 1, as llama.cpp takes it: the best alone
+        Sampler one = new Sampler(new SamplingOptions(5.0f, 0, 1.0f, 1f, 1f, 64, 9));
+        for (int i = 0; i < 50; i++) assertEquals(order[0], one.sample(l.clone(), new int[0], 0));
     }
 
     @Test
