@@ -66,11 +66,22 @@ public final class ChatSession {
         return template;
     }
 
+    /** The conversation as the next message will be rendered after: the system prompt, then each answered message and its reply. */
+    public List<Message> messages() {
+        return List.copyOf(messages);
+    }
+
     /**
      * Sends a user message and streams the assistant's reply. A message that does not fit the context even with every
      * earlier exchange forgotten is refused with a one-line error and leaves the conversation as it was.
      */
     public ChatReply send(String userText, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
+        // held from the start: a second thread (or a callback of a generation on the same engine) is refused before the
+        // conversation changes
+        return generator.engine().session().exclusively(() -> sendHeld(userText, options, cancelled, onText));
+    }
+
+    private ChatReply sendHeld(String userText, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         var session = generator.engine().session();
         List<Message> kept = new ArrayList<>(messages);
         kept.add(Message.user(userText));
@@ -87,17 +98,14 @@ public final class ChatSession {
         if (ids.length >= context) {
             throw new MessageTooLongException(model.contextLimit(context).tooLong("the message makes a prompt of", ids.length, "a shorter message").getMessage());
         }
-        List<Message> before = List.copyOf(messages);
-        messages.clear();
-        messages.addAll(kept);
         // what the cache holds, as the engine recorded it: the generator may have run other text since the last turn
         int common = commonPrefix(generator.engine().tokens(), ids);
         if (common == ids.length) common--; // at least one token must run to produce logits
-        session.rewind(common);
         StringBuilder reply = new StringBuilder();
         long seed = options.sampling().seed();
         GenerationOptions replyOptions = seed == -1 ? options : options.withSampling(options.sampling().withSeed(seed + replies));
-        replies++;
+        session.rewind(common);
+        // a failure on the way (the engine closed meanwhile, the callback's own exception) leaves the conversation as it was
         GenerationStats stats = generator.generate(Arrays.copyOf(ids, common), Arrays.copyOfRange(ids, common, ids.length), replyOptions, cancelled, t -> {
             reply.append(t);
             onText.accept(t);
@@ -105,11 +113,11 @@ public final class ChatSession {
         if (stats.promptTokens() < ids.length - common) {
             // cancelled before the message had run: it was not sent; the cache keeps what ran, which the next message
             // reuses as far as its prompt starts the same way
-            messages.clear();
-            messages.addAll(before);
-            replies--;
             return new ChatReply("", stats, 0, false);
         }
+        messages.clear();
+        messages.addAll(kept);
+        replies++;
         messages.add(Message.assistant(reply.toString().strip()));
         // keep the prompt in the cache but not the reply as sampled: the next turn renders the reply through the
         // template and its tokens may differ from the sampled ones

@@ -13,12 +13,15 @@ import java.util.function.Supplier;
  * A session's KV cache and the FFN's scratch arrays are one sequence's state; two threads appending at once would
  * interleave their tokens into one cache and leave the sparse FFN's per-call bookkeeping half undone, so the second
  * thread is refused with an {@link IllegalStateException} instead. The thread that holds the session may call back
- * into it (a generation's appends run inside its {@link #exclusively} call).
+ * into it (a generation's appends run inside its {@link #exclusively} call), but not from the caller's code that a
+ * generation hands control to ({@link #callingBack}): a generation started there would move the cache under the one
+ * that called it.
  *
  * <p>Closing is safe at any time. From another thread while a generation runs, the generation's next call fails, and
  * {@link #close} waits until it has let go of the session (one forward pass at most) and then releases the backend, so
  * the model can be closed right after. From inside a generation's callback, the resources go when the generation
- * returns. The reads {@link #position} and {@link #contextLength} stay open to any thread: they change nothing.
+ * returns. The reads {@link #position} and {@link #contextLength} stay open to any thread: they change nothing;
+ * {@link #tokens} is for the holder, or any thread while none holds it.
  */
 final class ExclusiveSession implements InferenceSession {
     private final InferenceSession inner;
@@ -27,6 +30,8 @@ final class ExclusiveSession implements InferenceSession {
     private final AtomicReference<Thread> holder = new AtomicReference<>();
     /** Nested {@link #exclusively} calls of the holder; touched only by the holding thread. */
     private int depth;
+    /** The holder's callbacks under way ({@link #callingBack}); touched only by the holding thread. */
+    private int callbacks;
     private volatile boolean closed;
     private boolean released;
     /** The ids the cache holds at positions 0 .. position() − 1, as every append through this session recorded them. */
@@ -48,6 +53,9 @@ final class ExclusiveSession implements InferenceSession {
      * compares its next prompt with, whoever appended them.
      */
     int[] tokens() {
+        Thread current = holder.get();
+        if (current != null && current != Thread.currentThread()) throw inUse();
+        checkOpen();
         return Arrays.copyOf(held, inner.position());
     }
 
@@ -70,9 +78,10 @@ final class ExclusiveSession implements InferenceSession {
         Thread me = Thread.currentThread();
         if (holder.get() != me) {
             checkOpen();
-            if (!holder.compareAndSet(null, me)) {
-                throw new IllegalStateException("this engine is in use by another thread; give each thread its own engine (Model.engine or Model.textGenerator)");
-            }
+            if (!holder.compareAndSet(null, me)) throw inUse();
+        } else if (callbacks > 0) {
+            throw new IllegalStateException("a generation of this engine was started or moved from a callback of another one; "
+                    + "return from the callback first, or use another engine (Model.engine or Model.textGenerator)");
         }
         depth++;
         try {
@@ -84,6 +93,20 @@ final class ExclusiveSession implements InferenceSession {
                 if (closed) releaseOnce();
             }
         }
+    }
+
+    @Override
+    public <T> T callingBack(Supplier<T> callback) {
+        callbacks++;
+        try {
+            return callback.get();
+        } finally {
+            callbacks--;
+        }
+    }
+
+    private static IllegalStateException inUse() {
+        return new IllegalStateException("this engine is in use by another thread; give each thread its own engine (Model.engine or Model.textGenerator)");
     }
 
     private void checkOpen() {

@@ -41,7 +41,9 @@ public final class Generator {
      * @param cancelled polled before the prompt pass, between its batches and around each token (Ctrl-C); an
      *                  interrupt of the calling thread cancels too (and stays set). Cancelled within the prompt, the
      *                  session keeps the prompt tokens that ran ({@link GenerationStats#promptTokens})
-     * @param sink      gets each generated id; returning false stops the generation
+     * @param sink      gets each generated id; returning false stops the generation. It and {@code cancelled} run
+     *                  as the session's callbacks ({@link InferenceSession#callingBack}): a generation they start on
+     *                  the same session is refused
      */
     public GenerationStats generate(int[] prompt, GenerationOptions options, StopTokens stop, BooleanSupplier cancelled, TokenSink sink) {
         return generate(new int[0], prompt, options, stop, cancelled, sink);
@@ -106,7 +108,7 @@ public final class Generator {
             generated++;
             if (historyLength == history.length) history = Arrays.copyOf(history, history.length * 2);
             history[historyLength++] = next;
-            if (!sink.accept(next) || stopRequested(cancelled)) {
+            if (!session.callingBack(() -> sink.accept(next)) || stopRequested(cancelled)) {
                 reason = GenerationStats.StopReason.CANCELLED;
                 break;
             }
@@ -123,8 +125,9 @@ public final class Generator {
         return new GenerationStats(prompt.length, promptNanos, generated, evalRuns, evalNanos, reason, sampler.seed());
     }
 
-    private static boolean stopRequested(BooleanSupplier cancelled) {
-        return cancelled.getAsBoolean() || Thread.currentThread().isInterrupted();
+    /** The caller's code runs as a callback: a generation it would start on this session is refused. */
+    private boolean stopRequested(BooleanSupplier cancelled) {
+        return session.callingBack(cancelled::getAsBoolean) || Thread.currentThread().isInterrupted();
     }
 
     /** The logits of the position just appended, checked (see {@link FiniteLogits}). */

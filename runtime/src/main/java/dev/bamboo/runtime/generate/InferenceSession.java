@@ -53,6 +53,17 @@ public interface InferenceSession extends AutoCloseable {
         return work.get();
     }
 
+    /**
+     * Runs {@code callback}, the caller's code that a call holding this session hands control to (a generation's token
+     * sink, a measurement's progress, a cancel check): until it returns, an engine's session refuses from it any call that
+     * would run tokens through the session or move it ({@link #exclusively}, every append and rewind) with an {@code
+     * IllegalStateException}, since the call it interrupted goes on with the cache as it left it. A bare session only
+     * runs it.
+     */
+    default <T> T callingBack(Supplier<T> callback) {
+        return callback.get();
+    }
+
     /** Releases backend resources (device memory); the CPU session has none beyond the heap. */
     @Override
     default void close() {

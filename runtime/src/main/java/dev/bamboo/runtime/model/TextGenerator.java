@@ -17,8 +17,6 @@ import java.util.function.Consumer;
 public final class TextGenerator implements AutoCloseable {
     private final Model model;
     private final Engine engine;
-    /** True while a generation hands text to its callback; only the thread holding the engine's session touches it. */
-    private boolean inCallback;
 
     TextGenerator(Model model, Engine engine) {
         this.model = model;
@@ -46,7 +44,6 @@ public final class TextGenerator implements AutoCloseable {
     public GenerationStats generate(String prompt, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText) {
         int[] ids = model.promptIds(prompt, options.addBos());
         return engine.session().exclusively(() -> {
-            refuseNested();
             engine.session().reset();
             return generate(ids, options, cancelled, onText);
         });
@@ -76,7 +73,6 @@ public final class TextGenerator implements AutoCloseable {
     private GenerationStats generate(int[] earlier, int[] promptIds, GenerationOptions options, BooleanSupplier cancelled, Consumer<String> onText,
                                      boolean continuesPrompt) {
         return engine.session().exclusively(() -> {
-            refuseNested();
             Tokenizer tok = model.tokenizer();
             StreamingDecoder decoder = tok.newStreamingDecoder();
             // the decoder reads the prompt first (its text is not handed on), so that it knows whether text came before
@@ -92,21 +88,12 @@ public final class TextGenerator implements AutoCloseable {
         });
     }
 
-    /** A generation started from a callback would reset or extend the KV cache under the one still running. */
-    private void refuseNested() {
-        if (inCallback) {
-            throw new IllegalStateException("generate was called from a callback of a generation of the same engine; "
-                    + "return from the callback first, or use another engine (Model.textGenerator)");
-        }
-    }
-
+    /** {@code onText} runs as the session's callback: a generation it would start on this engine is refused. */
     private void hand(Consumer<String> onText, String text) {
-        inCallback = true;
-        try {
+        engine.session().callingBack(() -> {
             onText.accept(text);
-        } finally {
-            inCallback = false;
-        }
+            return null;
+        });
     }
 
     @Override

@@ -60,6 +60,8 @@ public final class Perplexity {
         checkChunkLength(chunkLength);
         if (chunkLength > session.contextLength()) throw new IllegalArgumentException("chunks of " + chunkLength + " tokens in a context of " + session.contextLength());
         if (chunks < 1 || (long) chunks * chunkLength > tokens.length) throw new IllegalArgumentException(chunks + " chunks of " + chunkLength + " in " + tokens.length + " tokens");
+        // the caller's code runs as the session's callbacks: a generation it would start on this session is refused
+        BooleanSupplier stop = () -> session.callingBack(cancelled::getAsBoolean);
         return session.exclusively(() -> {
             PerplexityResult result = PerplexityResult.NONE;
             int first = chunkLength / 2;
@@ -67,11 +69,11 @@ public final class Perplexity {
                 int[] chunk = Arrays.copyOfRange(tokens, c * chunkLength, (c + 1) * chunkLength);
                 if (bos.isPresent()) chunk[0] = bos.getAsInt();
                 session.reset();
-                if (session.append(Arrays.copyOf(chunk, first), cancelled) == null) return result;
+                if (session.append(Arrays.copyOf(chunk, first), stop) == null) return result;
                 double nll = 0, squares = 0;
                 // positions first .. C − 2 give the logits that score tokens first + 1 .. C − 1
                 for (int from = first; from < chunkLength - 1; from += PIECE) {
-                    if (cancelled.getAsBoolean()) return result;
+                    if (stop.getAsBoolean()) return result;
                     int to = Math.min(chunkLength - 1, from + PIECE);
                     float[][] logits = session.appendAllLogits(Arrays.copyOfRange(chunk, from, to));
                     for (int j = from; j < to; j++) {
@@ -81,7 +83,11 @@ public final class Perplexity {
                     }
                 }
                 result = result.plus(scoredPerChunk(chunkLength), nll, squares);
-                afterChunk.accept(result);
+                PerplexityResult sofar = result;
+                session.callingBack(() -> {
+                    afterChunk.accept(sofar);
+                    return null;
+                });
             }
             return result;
         });

@@ -1,12 +1,17 @@
 package dev.bamboo.runtime.model;
 
 import dev.bamboo.runtime.TestData;
+import dev.bamboo.runtime.chat.ChatReply;
+import dev.bamboo.runtime.chat.ChatSession;
+import dev.bamboo.runtime.chat.ChatTemplates;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.ffn.SparsityMode;
 import dev.bamboo.runtime.generate.GenerationOptions;
 import dev.bamboo.runtime.generate.GenerationStats;
+import dev.bamboo.runtime.generate.Generator;
 import dev.bamboo.runtime.generate.InferenceSession;
+import dev.bamboo.runtime.perplexity.Perplexity;
 import dev.bamboo.runtime.sampling.SamplingOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +98,7 @@ class EngineUseTest {
         engine.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.session().append(new int[] {1}));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, engine::tokens);
 
         Model other = Model.load(TestData.model("bamboo-demo"));
         Engine orphan = other.engine(options(SparsityMode.AUTO));
@@ -143,20 +152,74 @@ class EngineUseTest {
         gen.close();
     }
 
-    /** A callback that starts another generation on the same engine is refused, and the outer text goes on unharmed. */
+    /**
+     * Whatever a callback starts on the same engine (a text, a chat message, a perplexity, a bare generation, an append
+     * or a rewind) is refused, from a text's callback as from a bare generation's token sink, and the outer text goes on
+     * unharmed; reading the engine's tokens stays open.
+     */
     @Test
     void aGenerationFromItsOwnCallbackIsRefused() {
         try (TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO))) {
             String alone = generate(gen);
-            StringBuilder outer = new StringBuilder();
+            InferenceSession session = gen.engine().session();
+            int[] ids = model.promptIds(PROMPT, true);
+            ChatSession chat = new ChatSession(model, gen, ChatTemplates.byName("chatml"), null);
+            List<Runnable> nested = List.of(
+                    () -> gen.generate("Hello", GREEDY, t -> {}),
+                    () -> chat.send("Hello", GREEDY, () -> false, t -> {}),
+                    () -> Perplexity.measure(session, ids, 4, 1, OptionalInt.empty(), () -> false, r -> {}),
+                    () -> new Generator(session).generate(ids, GREEDY, model.stopTokens(), () -> false, t -> true),
+                    () -> session.append(new int[] {1, 2}),
+                    () -> session.rewind(1));
             AtomicInteger refused = new AtomicInteger();
+            Runnable tryAll = () -> {
+                for (Runnable r : nested) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, r::run);
+                    assertTrue(e.getMessage().contains("callback"), e.getMessage());
+                    refused.incrementAndGet();
+                }
+                assertEquals(session.position(), gen.engine().tokens().length);
+            };
+            StringBuilder outer = new StringBuilder();
             gen.generate(PROMPT, GREEDY, text -> {
                 outer.append(text);
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> gen.generate("Hello", GREEDY, t -> {}));
-                if (e.getMessage().contains("callback")) refused.incrementAndGet();
+                tryAll.run();
             });
-            assertTrue(refused.get() > 0);
+            assertTrue(refused.get() >= nested.size());
             assertEquals(alone, outer.toString());
+
+            session.reset();
+            List<Integer> bare = new ArrayList<>(), bareNested = new ArrayList<>();
+            new Generator(session).generate(ids, GREEDY, model.stopTokens(), () -> false, t -> bare.add(t));
+            session.reset();
+            new Generator(session).generate(ids, GREEDY, model.stopTokens(), () -> false, t -> {
+                tryAll.run();
+                return bareNested.add(t);
+            });
+            assertEquals(bare, bareNested, "a bare generation's ids, with every nested call refused from its sink");
+            assertEquals(0, chat.messages().size(), "the refused chat messages left no trace");
+        }
+    }
+
+    /** A chat message refused because another thread holds the engine leaves the conversation as it was. */
+    @Test
+    void aRefusedChatMessageLeavesTheConversation() throws Exception {
+        try (TextGenerator gen = model.textGenerator(options(SparsityMode.AUTO));
+             TextGenerator other = model.textGenerator(options(SparsityMode.AUTO))) {
+            ChatSession chat = new ChatSession(model, gen, ChatTemplates.byName("chatml"), null);
+            CountDownLatch generating = new CountDownLatch(1), refused = new CountDownLatch(1);
+            CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> gen.generate(PROMPT, GREEDY, text -> {
+                generating.countDown();
+                await(refused);
+            }));
+            assertTrue(generating.await(60, TimeUnit.SECONDS));
+            assertThrows(IllegalStateException.class, () -> chat.send("first message", GREEDY, () -> false, t -> {}));
+            refused.countDown();
+            holder.get(60, TimeUnit.SECONDS);
+            ChatReply second = chat.send("second message", GREEDY, () -> false, t -> {});
+            ChatReply fresh = new ChatSession(model, other, ChatTemplates.byName("chatml"), null).send("second message", GREEDY, () -> false, t -> {});
+            assertEquals(fresh.text(), second.text());
+            assertEquals(2, chat.messages().size());
         }
     }
 
