@@ -1,8 +1,8 @@
 package dev.bamboo.runtime.bench;
 
-import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.predictor.LayerSparsity;
 import dev.bamboo.predictor.SparsityStats;
+import dev.bamboo.runtime.backend.BackendChoice;
 import dev.bamboo.runtime.engine.Engine;
 import dev.bamboo.runtime.engine.EngineOptions;
 import dev.bamboo.runtime.engine.Statistics;

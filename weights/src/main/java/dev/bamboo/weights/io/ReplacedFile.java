@@ -50,8 +50,8 @@ public final class ReplacedFile implements AutoCloseable {
 
     /**
      * Refuses, before any work, a path no file can be written to: an empty name, a folder, a folder that does not exist
-     * or is a file, something there that is not a regular file (a device), a folder this process may not make files in. {@code named} is how messages name the path,
-     * such as {@code "-o out.gguf"}.
+     * or is a file, something there that is not a regular file (a device), a folder this process may not make files in
+     * ({@link WriteProbe}). {@code named} is how messages name the path, such as {@code "-o out.gguf"}.
      */
     public static void checkTarget(Path path, String named) {
         if (path.toString().isBlank()) throw new BambooException(named.strip() + " is empty; give the name of the file to write"); // "-o " + ""

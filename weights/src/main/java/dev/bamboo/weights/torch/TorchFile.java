@@ -143,6 +143,9 @@ public final class TorchFile implements AutoCloseable {
         }
     }
 
+    /** Modules whose objects a state dict may hold beside its tensors: torch's own, numpy's, collections. */
+    private static final Pattern DATA_MODULES = Pattern.compile("(torch|numpy|collections)(\\.|$)");
+
     private static void flatten(String fname, String prefix, Map<?, ?> dict, Map<String, TensorRef> out, int depth) {
         if (depth > MAX_NESTING) throw new BambooException(fname + ": the state dict nests more than " + MAX_NESTING + " levels; the file is corrupt");
         for (var e : dict.entrySet()) {
@@ -151,9 +154,9 @@ public final class TorchFile implements AutoCloseable {
                 if (out.putIfAbsent(name, t) != null) throw new BambooException(fname + ": tensor name " + name + " occurs twice; the file is corrupt");
             } else if (e.getValue() instanceof Map<?, ?> inner) {
                 flatten(fname, name + ".", inner, out, depth + 1);
-            } else if (e.getValue() instanceof PickleValues.Opaque o && !o.type().module().startsWith("torch")) {
-                // torch's own objects Bamboo does not read (a quantized tensor, say) may sit beside the tensors it needs;
-                // anything else (os.system, builtins.eval) is in no state dict torch.save writes
+            } else if (e.getValue() instanceof Opaque o && !DATA_MODULES.matcher(o.type().module()).lookingAt()) {
+                // objects Bamboo does not read (a quantized tensor, a numpy scalar) may sit beside the tensors it needs;
+                // a call of anything else (os.system, builtins.eval) is in no state dict torch.save writes
                 throw new BambooException(fname + ": entry " + name + " is made by " + o.type() + ", which no PyTorch state dict holds"
                         + " (Bamboo runs no code from the file); use the predictor as torch.save wrote it, or a safetensors file");
             }
