@@ -39,6 +39,15 @@ class SentencePieceEquivalenceTest {
         assertMatches(TestData.testdata("tokenizer/spm_demo.cases.json"), tokenizer);
     }
 
+    /** Seeded random text and random ids (fuzz_demo.cases.json, from make_fuzz_cases.py): SentencePiece's ids and text. */
+    @Test
+    void demoModelTokenizerMatchesSentencePieceOnFuzzedTextAndIds() throws Exception {
+        Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestData.root().resolve("models/bamboo-demo"));
+        Path file = TestData.testdata("tokenizer/fuzz_demo.cases.json");
+        assertTrue(SentencePieceCases.read(file).idSequences().size() >= 500);
+        assertMatches(file, tokenizer);
+    }
+
     @Test
     void ggufArraysFromTheSamePiecesEncodeTheSame() throws Exception {
         SentencePieceModelReader.Model m = SentencePieceModelReader.parse(TestData.testdata("tiny-bamboo/tokenizer.model"));
