@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Our tokenizer against SentencePiece's own output on every reference case. */
 class SentencePieceEquivalenceTest {
 
-    private static void assertMatches(Path casesFile, Tokenizer tokenizer) throws Exception {
+    private static SentencePieceCases assertMatches(Path casesFile, Tokenizer tokenizer) throws Exception {
         SentencePieceCases cases = SentencePieceCases.read(casesFile);
         assertTrue(cases.cases().size() > 100, "too few cases in " + casesFile);
         assertEquals(cases.vocabSize(), tokenizer.vocabSize());
@@ -22,6 +22,7 @@ class SentencePieceEquivalenceTest {
         assertEquals(cases.unk(), tokenizer.unk());
         List<String> mismatches = cases.mismatches(tokenizer);
         assertTrue(mismatches.isEmpty(), mismatches.size() + " mismatches:\n" + String.join("\n", mismatches));
+        return cases;
     }
 
     @Test
@@ -43,9 +44,8 @@ class SentencePieceEquivalenceTest {
     @Test
     void demoModelTokenizerMatchesSentencePieceOnFuzzedTextAndIds() throws Exception {
         Tokenizer tokenizer = TokenizerLoader.fromDirectory(TestData.root().resolve("models/bamboo-demo"));
-        Path file = TestData.testdata("tokenizer/fuzz_demo.cases.json");
-        assertTrue(SentencePieceCases.read(file).idSequences().size() >= 500);
-        assertMatches(file, tokenizer);
+        SentencePieceCases cases = assertMatches(TestData.testdata("tokenizer/fuzz_demo.cases.json"), tokenizer);
+        assertTrue(cases.idSequences().size() >= 500, "id sequences: " + cases.idSequences().size());
     }
 
     @Test
