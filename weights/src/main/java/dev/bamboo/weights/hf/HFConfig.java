@@ -10,8 +10,12 @@ import dev.bamboo.weights.model.ModelConfig;
 import dev.bamboo.weights.model.RopeLayout;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.OptionalDouble;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Hugging Face {@code config.json} of a Llama-family model ({@code llama}, {@code mistral}, {@code bamboo},
@@ -59,24 +63,19 @@ public final class HFConfig {
             throw new BambooException(where + ": num_attention_heads " + heads + " × head_dim " + headDim + " is absurdly wide; the config is corrupt");
         }
         if (headDim % 2 != 0) throw new BambooException(where + ": head_dim " + headDim + " is odd; RoPE needs pairs of dimensions, so the config is wrong");
+        refuseUnsupported(c, where);
         double eps = JsonFields.number(c, at(where), "rms_norm_eps", 1e-6);
-        double theta = ropeTheta(c, where).orElse(10000.0);
+        double theta = ropeTheta(c, where);
         // checked as the floats the model computes with: 1e39 would become infinity there, 1e-50 zero
         float epsValue = (float) eps, thetaValue = (float) theta;
         if (!(epsValue > 0) || !(thetaValue > 0) || !Float.isFinite(epsValue) || !Float.isFinite(thetaValue)) {
             throw new BambooException(where + ": rms_norm_eps " + eps + " and rope_theta " + theta
                     + " must be positive numbers a float holds (about 1.4e-45 to 3.4e38); the config is corrupt");
         }
-        refuseUnsupported(c, where);
         int context = JsonFields.positiveInteger(c, at(where), "max_position_embeddings", 2048);
         // Mistral-style models attend to the last sliding_window tokens; Llama ignores the key.
-        int window = 0;
-        if (!type.equals("llama") && !type.equals("sparsellama") && c.hasNonNull("sliding_window")) {
-            JsonNode w = c.get("sliding_window");
-            // 0, like null, means no window
-            window = w.isIntegralNumber() && w.canConvertToInt() && w.asInt() == 0 ? 0 : JsonFields.positiveInteger(c, at(where), "sliding_window", 0);
-            if (window >= context) window = 0;
-        }
+        int window = type.equals("llama") || type.equals("sparsellama") ? 0 : slidingWindow(c, type, layers, where);
+        if (window >= context) window = 0;
         boolean tied = JsonFields.bool(c, at(where), "tie_word_embeddings", false);
         FfnKind ffnKind = ffnKind(c, type, where);
         int bos = tokenId(c, "bos_token_id", 1, vocab, where);
@@ -84,6 +83,36 @@ public final class HFConfig {
         return new ModelConfig(type.equals("sparsellama") ? "llama" : type, vocab, hidden, ffn, layers, heads, kvHeads, headDim,
                 epsValue, thetaValue, RopeLayout.ROTATE_HALF, context, window, tied, ffnKind, bos, eos);
     }
+
+    /**
+     * The attention window of a {@code mistral} or {@code bamboo} config, 0 for none. An absent key is MistralConfig's
+     * default, 4096, for {@code mistral}; null or 0 means no window. transformers reads a {@code mistral} config with
+     * {@code layer_types} as Ministral's, whose {@code full_attention} layers have no window: a model whose layers all
+     * attend alike runs, one that mixes the kinds is refused (Bamboo runs one kind of attention in every layer).
+     */
+    private static int slidingWindow(JsonNode c, String type, int layers, String where) {
+        JsonNode w = c.get("sliding_window");
+        int window;
+        if (w == null) window = type.equals("mistral") ? MISTRAL_DEFAULT_WINDOW : 0;
+        else if (w.isNull() || w.isIntegralNumber() && w.canConvertToInt() && w.asInt() == 0) window = 0;
+        else window = JsonFields.positiveInteger(c, at(where), "sliding_window", 0);
+        JsonNode kinds = c.get("layer_types");
+        if (!type.equals("mistral") || kinds == null || kinds.isNull()) return window;
+        Set<String> seen = new TreeSet<>();
+        for (JsonNode kind : kinds) seen.add(kind.asText(""));
+        if (!kinds.isArray() || kinds.size() != layers || !Set.of("full_attention", "sliding_attention").containsAll(seen)) {
+            throw new BambooException(where + ": layer_types must list full_attention or sliding_attention for each of the " + layers
+                    + " layers, found " + kinds + "; the config is corrupt");
+        }
+        if (seen.size() > 1) {
+            throw new BambooException(where + ": layer_types mixes full_attention and sliding_attention layers (a Ministral model), and Bamboo runs "
+                    + "the same attention in every layer; use a model whose layers all attend alike");
+        }
+        return seen.contains("full_attention") ? 0 : window;
+    }
+
+    /** MistralConfig's {@code sliding_window} when config.json has no such key. */
+    private static final int MISTRAL_DEFAULT_WINDOW = 4096;
 
     /**
      * Settings that change the model's arithmetic and that Bamboo does not implement: scaled RoPE (linear, dynamic, YaRN,
@@ -108,12 +137,29 @@ public final class HFConfig {
         }
     }
 
-    private static OptionalDouble ropeTheta(JsonNode c, String where) {
-        JsonNode params = c.get("rope_parameters");
-        if (params != null && params.hasNonNull("rope_theta")) return OptionalDouble.of(JsonFields.number(params, at(where) + "rope_parameters.", "rope_theta", 0));
-        if (c.hasNonNull("rope_theta")) return OptionalDouble.of(JsonFields.number(c, at(where), "rope_theta", 0));
-        return OptionalDouble.empty();
+    /**
+     * The RoPE base. transformers 5 takes it from the RoPE object ({@code rope_scaling} when set, else
+     * {@code rope_parameters}), then from the top-level {@code rope_theta}; transformers 4 only from the top level. A
+     * config whose places disagree would run as different models in different versions, so it is refused, not guessed.
+     */
+    private static double ropeTheta(JsonNode c, String where) {
+        Map<String, Double> written = new LinkedHashMap<>();
+        for (String object : new String[] {"rope_scaling", "rope_parameters"}) {
+            if (c.path(object).hasNonNull("rope_theta")) written.put(object + ".rope_theta", JsonFields.number(c.get(object), at(where) + object + ".", "rope_theta", 0));
+        }
+        if (c.hasNonNull("rope_theta")) written.put("rope_theta", JsonFields.number(c, at(where), "rope_theta", 0));
+        String object = c.hasNonNull("rope_scaling") ? "rope_scaling" : "rope_parameters";
+        double read = written.getOrDefault(object + ".rope_theta", written.getOrDefault("rope_theta", DEFAULT_ROPE_THETA));
+        if (written.values().stream().anyMatch(v -> v != read)) {
+            throw new BambooException(where + ": the RoPE base is written as "
+                    + written.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+                    + (written.containsValue(read) ? "" : " and transformers reads " + read + " (" + object + " without one)")
+                    + ", and transformers versions read different ones; write the model's RoPE base in one place");
+        }
+        return read;
     }
+
+    private static final double DEFAULT_ROPE_THETA = 10000.0;
 
     private static FfnKind ffnKind(JsonNode c, String type, String where) {
         String act = c.path("hidden_act").asText("silu");

@@ -50,11 +50,12 @@ public final class HFModelLoader {
             }
             Tensor norm = check.vector(ckpt.tensor("model.norm.weight"), h);
             Tensor output;
-            if (config.tiedEmbeddings()) {
-                // transformers ties the output to the embedding after loading: an lm_head.weight saved beside it is not used
-                output = embed;
-            } else if (ckpt.contains("lm_head.weight")) {
+            if (ckpt.contains("lm_head.weight")) {
+                // also under tie_word_embeddings: transformers 5 ties only an lm_head equal to the embedding, and keeps one that differs
                 output = check.matrix(ckpt.tensor("lm_head.weight"), config.vocabSize(), h);
+                if (config.tiedEmbeddings()) config = config.withOutputSeparate();
+            } else if (config.tiedEmbeddings()) {
+                output = embed;
             } else {
                 throw new BambooException(dir + ": lm_head.weight is missing and tie_word_embeddings is false; the checkpoint is incomplete");
             }

@@ -33,4 +33,10 @@ public record ModelConfig(
     public int kvDim() {
         return kvHeads * headDim;
     }
+
+    /** This configuration with an output matrix of its own ({@code tiedEmbeddings} false). */
+    public ModelConfig withOutputSeparate() {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, rmsNormEps, ropeTheta,
+                ropeLayout, contextLength, slidingWindow, false, ffn, bosToken, eosToken);
+    }
 }

@@ -40,6 +40,11 @@ class HFConfigTest {
         return e.getMessage();
     }
 
+    private static void assertRefused(ObjectNode c, String part) {
+        String message = assertThrows(BambooException.class, () -> HFConfig.parse(c, "config.json")).getMessage();
+        assertTrue(message.contains(part) && !message.contains("\n"), message);
+    }
+
     @Test
     void theUneditedConfigLoads() throws IOException {
         assertEquals(3, HFConfig.parse(config(), "config.json").layers());
@@ -49,6 +54,63 @@ class HFConfigTest {
         assertEquals(0, HFConfig.parse(c, "config.json").slidingWindow());
         c.put("sliding_window", 64).putObject("rope_scaling").put("rope_type", "default");
         assertEquals(64, HFConfig.parse(c, "config.json").slidingWindow());
+    }
+
+    /**
+     * The window transformers gives each layer: MistralConfig's 4096 where a mistral config has no sliding_window key,
+     * none for bamboo; a mistral config with layer_types runs as Ministral, whose full_attention layers have no window.
+     */
+    @Test
+    void theSlidingWindowIsTheOneTransformersApplies() throws IOException {
+        ObjectNode c = config();
+        c.put("max_position_embeddings", 8192).remove("sliding_window");
+        assertEquals(0, HFConfig.parse(c, "config.json").slidingWindow(), "bamboo");
+        c.put("model_type", "mistral");
+        assertEquals(4096, HFConfig.parse(c, "config.json").slidingWindow(), "mistral without the key");
+        c.putNull("sliding_window");
+        assertEquals(0, HFConfig.parse(c, "config.json").slidingWindow(), "mistral, null");
+        c.put("sliding_window", 64);
+        c.putArray("layer_types").add("sliding_attention").add("sliding_attention").add("sliding_attention");
+        assertEquals(64, HFConfig.parse(c, "config.json").slidingWindow());
+        c.putArray("layer_types").add("full_attention").add("full_attention").add("full_attention");
+        assertEquals(0, HFConfig.parse(c, "config.json").slidingWindow());
+        // Llama's attention has no window whatever the config says
+        c.put("model_type", "llama").putArray("layer_types").add("full_attention").add("sliding_attention").add("full_attention");
+        assertEquals(0, HFConfig.parse(c, "config.json").slidingWindow());
+        c.put("model_type", "mistral");
+        assertRefused(c, "layer_types mixes full_attention and sliding_attention layers");
+        c.putArray("layer_types").add("sliding_attention").add("sliding_attention");
+        assertRefused(c, "layer_types must list full_attention or sliding_attention for each of the 3 layers");
+        c.putArray("layer_types").add("sliding_attention").add("sliding_attention").add("chunked_attention");
+        assertRefused(c, "layer_types must list");
+    }
+
+    /**
+     * transformers 5 reads the RoPE base from rope_scaling when it is set, else from rope_parameters, then from the top
+     * level; transformers 4 only from the top level. Where those places disagree, the config is refused.
+     */
+    @Test
+    void theRopeBaseIsReadWhereTransformersReadsItOrRefusedWhereVersionsDiffer() throws IOException {
+        ObjectNode c = config();
+        c.remove("rope_parameters");
+        c.putObject("rope_scaling").put("rope_type", "default").put("rope_theta", 100.0);
+        assertEquals(100f, HFConfig.parse(c, "config.json").ropeTheta());
+        c.put("rope_theta", 100.0);
+        assertEquals(100f, HFConfig.parse(c, "config.json").ropeTheta());
+        c.put("rope_theta", 1e4);
+        assertRefused(c, "the RoPE base is written as rope_scaling.rope_theta 100.0, rope_theta 10000.0");
+        // a stale rope_scaling beside the transformers-5 rope_parameters: transformers 5 reads the former, without a base
+        c.remove("rope_theta");
+        ((ObjectNode) c.get("rope_scaling")).remove("rope_theta");
+        c.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 1e6);
+        assertRefused(c, "rope_parameters.rope_theta 1000000.0 and transformers reads 10000.0 (rope_scaling without one)");
+        // the same with the places agreeing
+        c.put("rope_theta", 1e6);
+        assertEquals(1e6f, HFConfig.parse(c, "config.json").ropeTheta());
+        c.remove("rope_scaling");
+        c.remove("rope_parameters");
+        c.remove("rope_theta");
+        assertEquals(1e4f, HFConfig.parse(c, "config.json").ropeTheta(), "the default");
     }
 
     @Test
