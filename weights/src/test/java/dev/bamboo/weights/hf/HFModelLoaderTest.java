@@ -45,6 +45,9 @@ class HFModelLoaderTest {
             assertEquals(expected.size(), output.size());
             for (long i = 0; i < output.size(); i += 7) assertEquals(expected.get(i), output.get(i));
         }
+        try (LoadedModel tiedOnly = ModelLoader.open(TestFiles.hfDir("tiny-relullama"))) {
+            assertSame(tiedOnly.weights().tokenEmbedding(), tiedOnly.weights().output());
+        }
     }
 
     /**
